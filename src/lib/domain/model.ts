@@ -1,0 +1,131 @@
+import type { AbsenceId, ActionId, BallotId, LogEntryId, MemberId, ProposalId } from './ids';
+
+/** The three seats of a triad, in the order the app shows them. */
+export const ROLES = ['keeper', 'bearer', 'navigator'] as const;
+/** Keeper holds information, Bearer innovation, Navigator impact. */
+export type Role = (typeof ROLES)[number];
+
+export const CHOICES = ['agree', 'disagree', 'abstain'] as const;
+/** `abstain` means "stand aside": it neither supports nor blocks. */
+export type Choice = (typeof CHOICES)[number];
+
+export const LEVELS = ['strategic', 'operational'] as const;
+export type Level = (typeof LEVELS)[number];
+
+export const PROPOSAL_STATUSES = ['draft', 'open', 'withdrawn'] as const;
+/** Whether a proposal collects ballots. Decided-ness is derived by the decision rule, not stored. */
+export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];
+
+export const ACTION_STATUSES = ['todo', 'doing', 'done', 'dropped'] as const;
+export type ActionStatus = (typeof ACTION_STATUSES)[number];
+
+/**
+ * A hybrid logical clock timestamp in its encoded form (see `hlc.ts`). The encoding sorts
+ * lexicographically in causal-then-wall-clock order, so it can be compared as a string and stored
+ * as one in Yjs.
+ */
+export type HlcTimestamp = string & { readonly __brand: 'HlcTimestamp' };
+
+/** Milliseconds since the Unix epoch, as read from a device clock. */
+export type EpochMs = number;
+
+/** The triad's identity as shown to members. */
+export interface WorkspaceMeta {
+	name: string;
+	purpose: string;
+	level: Level;
+	/** The organizational unit (team, cohort, department) this triad belongs to. */
+	unit: string;
+	/** The schema version the document was last written with; readers accept older ones. */
+	schemaVersion: number;
+	createdAt: EpochMs;
+}
+
+export interface Member {
+	id: MemberId;
+	name: string;
+	joinedAt: EpochMs;
+}
+
+/**
+ * One entry of the seat log. Seats are claimed and released by appending, so two members who
+ * claim the same seat offline both keep their entry and a pure rule picks the holder.
+ */
+export interface SeatClaim {
+	seat: Role;
+	member: MemberId;
+	kind: 'claim' | 'release';
+	at: HlcTimestamp;
+}
+
+/** Who holds each seat right now; null when it is free. */
+export type SeatHolders = Record<Role, MemberId | null>;
+
+export interface Proposal {
+	id: ProposalId;
+	title: string;
+	status: ProposalStatus;
+	/** Bumped by every amendment while open; ballots count only for the revision they were cast on. */
+	revision: number;
+	/** Ballots cast (by the device clock) after this instant are kept but not counted. */
+	deadline: EpochMs | null;
+	/** How long a majority decision waits before it becomes final, for the triad to reflect. */
+	reflectionDelayMs: number;
+	createdBy: MemberId;
+	createdAt: HlcTimestamp;
+	/** When the proposal was last opened for voting; null while a draft. */
+	openedAt: HlcTimestamp | null;
+	/** Each seat's review of the proposal through its own lens. */
+	lensNotes: Record<Role, string>;
+}
+
+/** One entry of the append-only ballot log. */
+export interface Ballot {
+	id: BallotId;
+	proposalId: ProposalId;
+	/** The proposal revision the voter saw. */
+	revision: number;
+	seat: Role;
+	choice: Choice;
+	reason: string;
+	/** Who pressed the button: the seat holder, or their cover casting a proxy ballot. */
+	castBy: MemberId;
+	/** The seat holder the ballot is for. Equal to castBy unless it is a proxy ballot. */
+	castFor: MemberId;
+	/** The voter's hybrid logical clock when the ballot was cast; its wall part judges deadlines. */
+	at: HlcTimestamp;
+}
+
+/** A member's declared absence, with the member who covers for them. */
+export interface Absence {
+	id: AbsenceId;
+	member: MemberId;
+	/** Start of the absence, inclusive. */
+	from: EpochMs;
+	/** End of the absence, exclusive. */
+	to: EpochMs;
+	cover: MemberId;
+	handover: string;
+	createdAt: HlcTimestamp;
+	cancelled: boolean;
+}
+
+/** An entry of the Keeper's log: the triad's shared record of context and events. */
+export interface LogEntry {
+	id: LogEntryId;
+	author: MemberId;
+	at: HlcTimestamp;
+	text: string;
+}
+
+/** Something to do because of a decision, owned by one member (the Navigator's lens). */
+export interface Action {
+	id: ActionId;
+	proposalId: ProposalId | null;
+	title: string;
+	owner: MemberId | null;
+	due: EpochMs | null;
+	status: ActionStatus;
+	outcome: string;
+	createdAt: HlcTimestamp;
+}
