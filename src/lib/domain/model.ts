@@ -92,8 +92,14 @@ export interface Ballot {
 	castBy: MemberId;
 	/** The seat holder the ballot is for. Equal to castBy unless it is a proxy ballot. */
 	castFor: MemberId;
-	/** The voter's hybrid logical clock when the ballot was cast; its wall part judges deadlines. */
+	/** The voter's hybrid logical clock when the ballot was cast: orders a seat's ballots. */
 	at: HlcTimestamp;
+	/**
+	 * The voter's device clock when the ballot was cast, untouched by HLC merges: judges the
+	 * deadline (see `castTimeOf`). Absent on ballots written before it existed; the wall part of
+	 * `at` stands in for it then.
+	 */
+	deviceTime?: EpochMs;
 }
 
 /** A member's declared absence, with the member who covers for them. */
