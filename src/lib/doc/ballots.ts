@@ -1,0 +1,132 @@
+import type * as Y from 'yjs';
+import type { BallotId, MemberId, ProposalId } from '../domain/ids';
+import {
+	CHOICES,
+	ROLES,
+	type Ballot,
+	type Choice,
+	type HlcTimestamp,
+	type Role
+} from '../domain/model';
+import { InvalidInputError, InvalidTransitionError } from './errors';
+import { newId } from './new-id';
+import { LOCAL_ORIGIN, type StampSource } from './origin';
+import { asRecord, compareStrings, finiteOr, nonEmptyString, oneOf, stringOr } from './parse';
+import { proposalMapOf } from './proposals';
+import { readProposalStatus, readRevision } from './proposal-read';
+import { ballotLog } from './schema';
+import { NOTE_MAX, optionalText, requireId, requireOneOf } from './validate';
+
+export interface NewBallot {
+	proposalId: ProposalId;
+	seat: Role;
+	choice: Choice;
+	reason?: string;
+	/** Who pressed the button. */
+	castBy: MemberId;
+	/** The seat holder the ballot is for; defaults to castBy. Differs for a proxy ballot by a cover. */
+	castFor?: MemberId;
+	/** The revision the voter was shown; defaults to the proposal's current revision. */
+	revision?: number;
+	id?: BallotId;
+}
+
+/**
+ * Appends a ballot to the log, stamped with the caller's clock. Ballots are never edited or
+ * removed: changing one's vote appends a newer ballot, and the decision rule reads the latest per
+ * seat. Whether a proxy is allowed, and whether the ballot is late, is judged by the decision rule
+ * when counting, not here, because it depends on ballots and absences this replica may not have
+ * yet.
+ */
+export function castBallot(
+	doc: Y.Doc,
+	clock: StampSource,
+	input: NewBallot,
+	origin: unknown = LOCAL_ORIGIN
+): BallotId {
+	const seat = requireOneOf('seat', ROLES, input.seat);
+	const choice = requireOneOf('choice', CHOICES, input.choice);
+	const reason = optionalText('reason', input.reason, NOTE_MAX);
+	const castBy = requireId<MemberId>('castBy', input.castBy);
+	const castFor =
+		input.castFor === undefined ? castBy : requireId<MemberId>('castFor', input.castFor);
+	const proposal = proposalMapOf(doc, input.proposalId);
+	const status = readProposalStatus(proposal);
+	if (status !== 'open') {
+		throw new InvalidTransitionError(
+			`proposal ${input.proposalId} is ${status}; ballots are taken only while it is open`
+		);
+	}
+	const current = readRevision(proposal);
+	const revision = input.revision ?? current;
+	if (!Number.isSafeInteger(revision) || revision < 1 || revision > current) {
+		throw new InvalidInputError(`revision must be between 1 and ${current}, got ${revision}`);
+	}
+	const id = input.id === undefined ? newId<BallotId>() : requireId<BallotId>('id', input.id);
+	const ballot: Ballot = {
+		id,
+		proposalId: input.proposalId,
+		revision,
+		seat,
+		choice,
+		reason,
+		castBy,
+		castFor,
+		at: clock.now()
+	};
+	doc.transact(() => ballotLog(doc).push([ballot]), origin);
+	return id;
+}
+
+/**
+ * Ballots in timestamp order (then id, so every replica lists them alike): all of them, or those
+ * on one proposal. Entries that do not parse are skipped rather than failing the whole read.
+ */
+export function listBallots(doc: Y.Doc, proposalId?: ProposalId): Ballot[] {
+	const ballots: Ballot[] = [];
+	for (const entry of ballotLog(doc).toArray()) {
+		const ballot = toBallot(entry);
+		if (ballot && (proposalId === undefined || ballot.proposalId === proposalId)) {
+			ballots.push(ballot);
+		}
+	}
+	return ballots.sort(byTimestamp);
+}
+
+/** Every proposal's ballots in one pass over the log, for computing many outcomes at once. */
+export function ballotsByProposal(doc: Y.Doc): Map<ProposalId, Ballot[]> {
+	const index = new Map<ProposalId, Ballot[]>();
+	for (const ballot of listBallots(doc)) {
+		const list = index.get(ballot.proposalId);
+		if (list) list.push(ballot);
+		else index.set(ballot.proposalId, [ballot]);
+	}
+	return index;
+}
+
+function byTimestamp(a: Ballot, b: Ballot): number {
+	return compareStrings(a.at, b.at) || compareStrings(a.id, b.id);
+}
+
+function toBallot(entry: unknown): Ballot | null {
+	const record = asRecord(entry);
+	if (!record) return null;
+	const id = nonEmptyString(record.get('id'));
+	const proposalId = nonEmptyString(record.get('proposalId'));
+	const seat = oneOf(ROLES, record.get('seat'));
+	const choice = oneOf(CHOICES, record.get('choice'));
+	const castBy = nonEmptyString(record.get('castBy'));
+	const at = nonEmptyString(record.get('at'));
+	if (!id || !proposalId || !seat || !choice || !castBy || !at) return null;
+	return {
+		id: id as BallotId,
+		proposalId: proposalId as ProposalId,
+		revision: finiteOr(record.get('revision'), 1),
+		seat,
+		choice,
+		reason: stringOr(record.get('reason'), ''),
+		castBy: castBy as MemberId,
+		castFor: (nonEmptyString(record.get('castFor')) ?? castBy) as MemberId,
+		at: at as HlcTimestamp
+	};
+}

@@ -1,0 +1,42 @@
+import type * as Y from 'yjs';
+import type { LogEntryId, MemberId } from '../domain/ids';
+import type { HlcTimestamp, LogEntry } from '../domain/model';
+import { newId } from './new-id';
+import { LOCAL_ORIGIN, type StampSource } from './origin';
+import { asRecord, compareStrings, nonEmptyString, stringOr } from './parse';
+import { keeperLog } from './schema';
+import { NOTE_MAX, requireId, requireText } from './validate';
+
+/** Appends an entry to the Keeper's log. The log is append-only: entries are never edited. */
+export function appendLogEntry(
+	doc: Y.Doc,
+	clock: StampSource,
+	input: { author: MemberId; text: string; id?: LogEntryId },
+	origin: unknown = LOCAL_ORIGIN
+): LogEntryId {
+	const author = requireId<MemberId>('author', input.author);
+	const text = requireText('log entry', input.text, NOTE_MAX);
+	const id = input.id === undefined ? newId<LogEntryId>() : requireId<LogEntryId>('id', input.id);
+	const entry: LogEntry = { id, author, at: clock.now(), text };
+	doc.transact(() => keeperLog(doc).push([entry]), origin);
+	return id;
+}
+
+/** The Keeper's log in timestamp order. */
+export function listLog(doc: Y.Doc): LogEntry[] {
+	const entries: LogEntry[] = [];
+	for (const value of keeperLog(doc).toArray()) {
+		const record = asRecord(value);
+		const id = nonEmptyString(record?.get('id'));
+		const author = nonEmptyString(record?.get('author'));
+		const at = nonEmptyString(record?.get('at'));
+		if (!record || !id || !author || !at) continue;
+		entries.push({
+			id: id as LogEntryId,
+			author: author as MemberId,
+			at: at as HlcTimestamp,
+			text: stringOr(record.get('text'), '')
+		});
+	}
+	return entries.sort((a, b) => compareStrings(a.at, b.at) || compareStrings(a.id, b.id));
+}

@@ -1,0 +1,66 @@
+import type * as Y from 'yjs';
+import type { MemberId } from '../domain/ids';
+import { ROLES, type HlcTimestamp, type Role, type SeatClaim } from '../domain/model';
+import { LOCAL_ORIGIN, type StampSource } from './origin';
+import { asRecord, compareStrings, nonEmptyString, oneOf } from './parse';
+import { seatLog } from './schema';
+import { requireId, requireOneOf } from './validate';
+
+/**
+ * Appends a claim of a seat by a member. Claims are never overwritten: when two members claim the
+ * same seat offline, both entries survive the merge and the domain's seat rule picks the holder,
+ * the same on every replica.
+ */
+export function claimSeat(
+	doc: Y.Doc,
+	clock: StampSource,
+	input: { seat: Role; member: MemberId },
+	origin: unknown = LOCAL_ORIGIN
+): void {
+	appendSeatEntry(doc, clock, input, 'claim', origin);
+}
+
+/** Appends a release of a seat by a member (leaving it, or handing it on). */
+export function releaseSeat(
+	doc: Y.Doc,
+	clock: StampSource,
+	input: { seat: Role; member: MemberId },
+	origin: unknown = LOCAL_ORIGIN
+): void {
+	appendSeatEntry(doc, clock, input, 'release', origin);
+}
+
+function appendSeatEntry(
+	doc: Y.Doc,
+	clock: StampSource,
+	input: { seat: Role; member: MemberId },
+	kind: SeatClaim['kind'],
+	origin: unknown
+): void {
+	const seat = requireOneOf('seat', ROLES, input.seat);
+	const member = requireId<MemberId>('member', input.member);
+	const entry: SeatClaim = { seat, member, kind, at: clock.now() };
+	doc.transact(() => seatLog(doc).push([entry]), origin);
+}
+
+/** The seat log in timestamp order; entries that do not parse are skipped. */
+export function listSeatClaims(doc: Y.Doc): SeatClaim[] {
+	const claims: SeatClaim[] = [];
+	for (const value of seatLog(doc).toArray()) {
+		const record = asRecord(value);
+		if (!record) continue;
+		const seat = oneOf(ROLES, record.get('seat'));
+		const member = nonEmptyString(record.get('member'));
+		const kind = oneOf(['claim', 'release'] as const, record.get('kind'));
+		const at = nonEmptyString(record.get('at'));
+		if (!seat || !member || !kind || !at) continue;
+		claims.push({ seat, member: member as MemberId, kind, at: at as HlcTimestamp });
+	}
+	return claims.sort(
+		(a, b) =>
+			compareStrings(a.at, b.at) ||
+			compareStrings(a.seat, b.seat) ||
+			compareStrings(a.member, b.member) ||
+			compareStrings(a.kind, b.kind)
+	);
+}
