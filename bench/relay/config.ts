@@ -1,0 +1,65 @@
+import { parseArgs } from 'node:util';
+
+/** One shape of traffic: rooms of clients that each send at a fixed rate. */
+export interface LoadShape {
+	readonly name: string;
+	readonly rooms: number;
+	readonly clientsPerRoom: number;
+	readonly updatesPerSecond: number;
+}
+
+/** The two loads of the issue: many quiet rooms, and a few busy ones. */
+export const LOADS: readonly LoadShape[] = [
+	{ name: 'A', rooms: 333, clientsPerRoom: 3, updatesPerSecond: 1 },
+	{ name: 'B', rooms: 10, clientsPerRoom: 3, updatesPerSecond: 50 }
+];
+
+/** Run-wide settings; the defaults keep the whole bench under about four minutes. */
+export interface BenchOptions {
+	readonly loads: readonly LoadShape[];
+	readonly rounds: number;
+	readonly warmupMs: number;
+	readonly windowMs: number;
+	readonly graceMs: number;
+	/** Wait after every socket closed before reading "RSS after close". */
+	readonly settleMs: number;
+	readonly payloadBytes: number;
+	readonly connectConcurrency: number;
+}
+
+/** Reads `--rounds N --window S --warmup S --load A|B` from argv (seconds for durations). */
+export function readOptions(argv: readonly string[]): BenchOptions {
+	const { values } = parseArgs({
+		args: [...argv],
+		options: {
+			rounds: { type: 'string', default: '2' },
+			window: { type: 'string', default: '10' },
+			warmup: { type: 'string', default: '3' },
+			grace: { type: 'string', default: '2' },
+			settle: { type: 'string', default: '4' },
+			load: { type: 'string', multiple: true }
+		}
+	});
+	const seconds = (text: string | undefined): number => {
+		const value = Number(text);
+		if (!Number.isFinite(value) || value < 0) throw new Error(`not a duration: ${text}`);
+		return value * 1000;
+	};
+	const wanted = values.load?.map((name) => name.toUpperCase());
+	const loads = wanted ? LOADS.filter((load) => wanted.includes(load.name)) : LOADS;
+	if (loads.length === 0) throw new Error(`no such load: ${values.load?.join(', ')}`);
+	const rounds = Number(values.rounds);
+	if (!Number.isInteger(rounds) || rounds < 1) {
+		throw new Error(`not a round count: ${values.rounds}`);
+	}
+	return {
+		loads,
+		rounds,
+		warmupMs: seconds(values.warmup),
+		windowMs: seconds(values.window),
+		graceMs: seconds(values.grace),
+		settleMs: seconds(values.settle),
+		payloadBytes: 24,
+		connectConcurrency: 64
+	};
+}

@@ -1,0 +1,56 @@
+import type { RoomAccess } from './room-access';
+
+/** Everything the load generator needs to drive one load against one relay. */
+export interface GeneratorPlan {
+	/** Base WebSocket URL a room is appended to, e.g. `ws://127.0.0.1:1234/sync/`. */
+	readonly urlPrefix: string;
+	/** Whether to append `?token=` (the Triad relay checks it; the baseline ignores paths' queries). */
+	readonly sendToken: boolean;
+	readonly rooms: readonly RoomAccess[];
+	readonly clientsPerRoom: number;
+	readonly updatesPerSecond: number;
+	readonly payloadBytes: number;
+	/** Handshakes in flight at once while connecting. */
+	readonly connectConcurrency: number;
+	readonly warmupMs: number;
+	readonly windowMs: number;
+	/** How long after the window receipts of window updates still count. */
+	readonly graceMs: number;
+}
+
+/** What the load generator measured, all times in milliseconds. */
+export interface GeneratorResult {
+	readonly sockets: number;
+	readonly connectAllMs: number;
+	readonly connectP50Ms: number;
+	readonly connectP99Ms: number;
+	readonly connectFailures: number;
+	readonly deflateNegotiated: boolean;
+	readonly windowUpdatesSent: number;
+	readonly windowDeliveriesExpected: number;
+	readonly windowDeliveriesReceived: number;
+	readonly latencyP50Ms: number;
+	readonly latencyP99Ms: number;
+	readonly latencyMaxMs: number;
+	/** How late the generator sent, versus its schedule: shows when it, not the relay, lagged. */
+	readonly sendLagP99Ms: number;
+	/** Self-check over every update of the run, warm-up included. */
+	readonly allDeliveriesExpected: number;
+	readonly allDeliveriesReceived: number;
+	/** Edits that reached a client outside the sender's room: must be 0. */
+	readonly misroutedDeliveries: number;
+	readonly socketsDroppedDuringRun: number;
+}
+
+/** Parent → generator. */
+export type ToGenerator =
+	{ type: 'plan'; plan: GeneratorPlan } | { type: 'run' } | { type: 'close' };
+
+/** Generator → parent. `window-start`/`window-end` let the parent sample CPU at the edges. */
+export type FromGenerator =
+	| { type: 'connected' }
+	| { type: 'window-start' }
+	| { type: 'window-end' }
+	| { type: 'result'; result: GeneratorResult }
+	| { type: 'closed' }
+	| { type: 'failed'; message: string };

@@ -1,0 +1,102 @@
+import { writeFileSync } from 'node:fs';
+import type { BenchOptions, LoadShape } from './config';
+import type { GeneratorResult } from './generator-protocol';
+import { GeneratorProcess } from './generator-process';
+import { cpuPercent, readCpu, readMemory } from './proc-stats';
+import type { CpuReading } from './proc-stats';
+import { startRelay } from './relay-process';
+import type { RelayKind } from './relay-process';
+import { createRoomAccess } from './room-access';
+
+/** One load against one relay: what the generator saw and what /proc said about both processes. */
+export interface RunMeasurement {
+	readonly relay: RelayKind;
+	readonly load: string;
+	readonly round: number;
+	readonly generator: GeneratorResult;
+	readonly relayCpuPercent: number;
+	readonly generatorCpuPercent: number;
+	readonly rssIdleMiB: number;
+	readonly rssPeakMiB: number;
+	readonly rssAfterCloseMiB: number;
+}
+
+/** Lets a freshly started relay finish lazy start-up work before "idle" memory is read. */
+const IDLE_SETTLE_MS = 1000;
+
+/**
+ * Starts `relay` fresh, drives `load` through it from a separate generator process and returns
+ * the figures. CPU is sampled exactly at the generator's window edges, so warm-up, connecting
+ * and closing stay out of it.
+ */
+export async function measureRun(
+	relay: RelayKind,
+	load: LoadShape,
+	options: BenchOptions,
+	round: number
+): Promise<RunMeasurement> {
+	const server = await startRelay(relay);
+	const generator = new GeneratorProcess();
+	try {
+		await sleep(IDLE_SETTLE_MS);
+		const rssIdleMiB = readMemory(server.pid).rssMiB;
+		resetPeakMemory(server.pid);
+		await generator.request(
+			{
+				type: 'plan',
+				plan: {
+					urlPrefix: server.urlPrefix,
+					sendToken: server.usesTokens,
+					rooms: Array.from({ length: load.rooms }, createRoomAccess),
+					clientsPerRoom: load.clientsPerRoom,
+					updatesPerSecond: load.updatesPerSecond,
+					payloadBytes: options.payloadBytes,
+					connectConcurrency: options.connectConcurrency,
+					warmupMs: options.warmupMs,
+					windowMs: options.windowMs,
+					graceMs: options.graceMs
+				}
+			},
+			'connected'
+		);
+		let windowStart: { relay: CpuReading; generator: CpuReading } | undefined;
+		let windowEnd: { relay: CpuReading; generator: CpuReading } | undefined;
+		const readBoth = () => ({ relay: readCpu(server.pid), generator: readCpu(generator.pid) });
+		generator.on('window-start', () => (windowStart = readBoth()));
+		generator.on('window-end', () => (windowEnd = readBoth()));
+		const { result } = await generator.request({ type: 'run' }, 'result');
+		await generator.request({ type: 'close' }, 'closed');
+		await sleep(options.settleMs);
+		const memory = readMemory(server.pid);
+		if (windowStart === undefined || windowEnd === undefined) {
+			throw new Error('load generator never reported its measurement window');
+		}
+		return {
+			relay,
+			load: load.name,
+			round,
+			generator: result,
+			relayCpuPercent: cpuPercent(windowStart.relay, windowEnd.relay),
+			generatorCpuPercent: cpuPercent(windowStart.generator, windowEnd.generator),
+			rssIdleMiB,
+			rssPeakMiB: memory.peakRssMiB,
+			rssAfterCloseMiB: memory.rssMiB
+		};
+	} finally {
+		generator.kill();
+		await server.stop();
+	}
+}
+
+/** Restarts VmHWM at the current RSS so "peak" means peak under load, not during start-up. */
+function resetPeakMemory(pid: number): void {
+	try {
+		writeFileSync(`/proc/${pid}/clear_refs`, '5');
+	} catch {
+		// Without the reset VmHWM is the lifetime peak, still an upper bound of the load's peak.
+	}
+}
+
+function sleep(ms: number): Promise<void> {
+	return new Promise((resolve) => setTimeout(resolve, ms));
+}
