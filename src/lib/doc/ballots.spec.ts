@@ -23,7 +23,13 @@ function openDoc() {
 describe('castBallot', () => {
 	it('appends a ballot on the current revision, stamped by the clock', () => {
 		const { doc, clock, proposalId } = openDoc();
-		const id = castBallot(doc, clock, { proposalId, seat: 'keeper', choice: 'agree', castBy: ana });
+		const id = castBallot(doc, clock, {
+			proposalId,
+			seat: 'keeper',
+			choice: 'agree',
+			castBy: ana,
+			deviceTime: NOW
+		});
 		expect(listBallots(doc, proposalId)).toEqual([
 			{
 				id,
@@ -34,27 +40,36 @@ describe('castBallot', () => {
 				reason: '',
 				castBy: ana,
 				castFor: ana,
-				at: expect.stringContaining(':a')
+				at: expect.stringMatching(/\.a$/),
+				deviceTime: NOW
 			}
 		]);
 	});
 
 	it('keeps every ballot when a member changes their vote, and records proxies', () => {
 		const { doc, clock, proposalId } = openDoc();
-		castBallot(doc, clock, { proposalId, seat: 'keeper', choice: 'agree', castBy: ana });
+		castBallot(doc, clock, {
+			proposalId,
+			seat: 'keeper',
+			choice: 'agree',
+			castBy: ana,
+			deviceTime: NOW
+		});
 		castBallot(doc, clock, {
 			proposalId,
 			seat: 'keeper',
 			choice: 'disagree',
 			reason: 'changed my mind',
-			castBy: ana
+			castBy: ana,
+			deviceTime: NOW
 		});
 		castBallot(doc, clock, {
 			proposalId,
 			seat: 'bearer',
 			choice: 'abstain',
 			castBy: ana,
-			castFor: ben
+			castFor: ben,
+			deviceTime: NOW
 		});
 		const ballots = listBallots(doc, proposalId);
 		expect(ballots.map((b) => [b.seat, b.choice, b.castBy, b.castFor])).toEqual([
@@ -72,9 +87,16 @@ describe('castBallot', () => {
 			seat: 'keeper',
 			choice: 'agree',
 			castBy: ana,
-			revision: 1
+			revision: 1,
+			deviceTime: NOW
 		});
-		castBallot(doc, clock, { proposalId, seat: 'bearer', choice: 'agree', castBy: ben });
+		castBallot(doc, clock, {
+			proposalId,
+			seat: 'bearer',
+			choice: 'agree',
+			castBy: ben,
+			deviceTime: NOW
+		});
 		expect(listBallots(doc, proposalId).map((b) => b.revision)).toEqual([1, 2]);
 		expect(() =>
 			castBallot(doc, clock, {
@@ -82,7 +104,8 @@ describe('castBallot', () => {
 				seat: 'keeper',
 				choice: 'agree',
 				castBy: ana,
-				revision: 3
+				revision: 3,
+				deviceTime: NOW
 			})
 		).toThrow(InvalidInputError);
 	});
@@ -92,18 +115,31 @@ describe('castBallot', () => {
 		const clock = stepClock('a');
 		const draft = createProposal(doc, clock, { title: 'T', createdBy: ana });
 		expect(() =>
-			castBallot(doc, clock, { proposalId: draft, seat: 'keeper', choice: 'agree', castBy: ana })
+			castBallot(doc, clock, {
+				proposalId: draft,
+				seat: 'keeper',
+				choice: 'agree',
+				castBy: ana,
+				deviceTime: NOW
+			})
 		).toThrow('proposal ' + draft + ' is draft; ballots are taken only while it is open');
 		withdrawProposal(doc, { proposalId: draft });
 		expect(() =>
-			castBallot(doc, clock, { proposalId: draft, seat: 'keeper', choice: 'agree', castBy: ana })
+			castBallot(doc, clock, {
+				proposalId: draft,
+				seat: 'keeper',
+				choice: 'agree',
+				castBy: ana,
+				deviceTime: NOW
+			})
 		).toThrow(InvalidTransitionError);
 		expect(() =>
 			castBallot(doc, clock, {
 				proposalId: 'x' as ProposalId,
 				seat: 'keeper',
 				choice: 'agree',
-				castBy: ana
+				castBy: ana,
+				deviceTime: NOW
 			})
 		).toThrow(NotFoundError);
 		expect(listBallots(doc)).toEqual([]);
@@ -116,11 +152,18 @@ describe('castBallot', () => {
 				proposalId,
 				seat: 'captain' as 'keeper',
 				choice: 'agree',
-				castBy: ana
+				castBy: ana,
+				deviceTime: NOW
 			})
 		).toThrow(/seat must be one of keeper, bearer, navigator/);
 		expect(() =>
-			castBallot(doc, clock, { proposalId, seat: 'keeper', choice: 'maybe' as Choice, castBy: ana })
+			castBallot(doc, clock, {
+				proposalId,
+				seat: 'keeper',
+				choice: 'maybe' as Choice,
+				castBy: ana,
+				deviceTime: NOW
+			})
 		).toThrow(InvalidInputError);
 	});
 });
@@ -128,7 +171,13 @@ describe('castBallot', () => {
 describe('reading the ballot log', () => {
 	it('skips entries a misbehaving peer wrote in the wrong shape', () => {
 		const { doc, clock, proposalId } = openDoc();
-		castBallot(doc, clock, { proposalId, seat: 'keeper', choice: 'agree', castBy: ana });
+		castBallot(doc, clock, {
+			proposalId,
+			seat: 'keeper',
+			choice: 'agree',
+			castBy: ana,
+			deviceTime: NOW
+		});
 		ballotLog(doc).push([{ id: 'junk' }, 'text', 42, null, { ...listBallots(doc)[0], seat: 'x' }]);
 		expect(listBallots(doc)).toHaveLength(1);
 	});
@@ -137,8 +186,20 @@ describe('reading the ballot log', () => {
 		const { doc, proposalId } = openDoc();
 		const late = stepClock('z', NOW + 1000);
 		const early = stepClock('y', NOW);
-		castBallot(doc, late, { proposalId, seat: 'keeper', choice: 'agree', castBy: ana });
-		castBallot(doc, early, { proposalId, seat: 'bearer', choice: 'agree', castBy: ben });
+		castBallot(doc, late, {
+			proposalId,
+			seat: 'keeper',
+			choice: 'agree',
+			castBy: ana,
+			deviceTime: NOW
+		});
+		castBallot(doc, early, {
+			proposalId,
+			seat: 'bearer',
+			choice: 'agree',
+			castBy: ben,
+			deviceTime: NOW
+		});
 		expect(listBallots(doc).map((b) => b.seat)).toEqual(['bearer', 'keeper']);
 	});
 
@@ -146,9 +207,27 @@ describe('reading the ballot log', () => {
 		const { doc, clock, proposalId } = openDoc();
 		const other = createProposal(doc, clock, { title: 'U', createdBy: ana });
 		openProposal(doc, clock, { proposalId: other, deadline: null, now: NOW });
-		castBallot(doc, clock, { proposalId, seat: 'keeper', choice: 'agree', castBy: ana });
-		castBallot(doc, clock, { proposalId: other, seat: 'keeper', choice: 'agree', castBy: ana });
-		castBallot(doc, clock, { proposalId, seat: 'bearer', choice: 'agree', castBy: ben });
+		castBallot(doc, clock, {
+			proposalId,
+			seat: 'keeper',
+			choice: 'agree',
+			castBy: ana,
+			deviceTime: NOW
+		});
+		castBallot(doc, clock, {
+			proposalId: other,
+			seat: 'keeper',
+			choice: 'agree',
+			castBy: ana,
+			deviceTime: NOW
+		});
+		castBallot(doc, clock, {
+			proposalId,
+			seat: 'bearer',
+			choice: 'agree',
+			castBy: ben,
+			deviceTime: NOW
+		});
 		const index = ballotsByProposal(doc);
 		expect(index.get(proposalId)?.map((b) => b.seat)).toEqual(['keeper', 'bearer']);
 		expect(index.get(other)).toHaveLength(1);

@@ -1,13 +1,7 @@
 import type * as Y from 'yjs';
 import type { BallotId, MemberId, ProposalId } from '../domain/ids';
-import {
-	CHOICES,
-	ROLES,
-	type Ballot,
-	type Choice,
-	type HlcTimestamp,
-	type Role
-} from '../domain/model';
+import { CHOICES, ROLES, type Ballot, type Choice, type EpochMs, type Role } from '../domain/model';
+import { parseHlc } from '../domain/hlc';
 import { InvalidInputError, InvalidTransitionError } from './errors';
 import { newId } from './new-id';
 import { LOCAL_ORIGIN, type StampSource } from './origin';
@@ -15,7 +9,7 @@ import { asRecord, compareStrings, finiteOr, nonEmptyString, oneOf, stringOr } f
 import { proposalMapOf } from './proposals';
 import { readProposalStatus, readRevision } from './proposal-read';
 import { ballotLog } from './schema';
-import { NOTE_MAX, optionalText, requireId, requireOneOf } from './validate';
+import { NOTE_MAX, optionalText, requireId, requireInstant, requireOneOf } from './validate';
 
 export interface NewBallot {
 	proposalId: ProposalId;
@@ -28,6 +22,11 @@ export interface NewBallot {
 	castFor?: MemberId;
 	/** The revision the voter was shown; defaults to the proposal's current revision. */
 	revision?: number;
+	/**
+	 * The device clock at the moment of casting (`Date.now()` in the app). The decision rule judges
+	 * the deadline by it, not by the HLC, which a fast peer's clock can drag ahead.
+	 */
+	deviceTime: EpochMs;
 	id?: BallotId;
 }
 
@@ -48,6 +47,7 @@ export function castBallot(
 	const choice = requireOneOf('choice', CHOICES, input.choice);
 	const reason = optionalText('reason', input.reason, NOTE_MAX);
 	const castBy = requireId<MemberId>('castBy', input.castBy);
+	const deviceTime = requireInstant('deviceTime', input.deviceTime);
 	const castFor =
 		input.castFor === undefined ? castBy : requireId<MemberId>('castFor', input.castFor);
 	const proposal = proposalMapOf(doc, input.proposalId);
@@ -72,7 +72,8 @@ export function castBallot(
 		reason,
 		castBy,
 		castFor,
-		at: clock.now()
+		at: clock.now(),
+		deviceTime
 	};
 	doc.transact(() => ballotLog(doc).push([ballot]), origin);
 	return id;
@@ -116,7 +117,7 @@ function toBallot(entry: unknown): Ballot | null {
 	const seat = oneOf(ROLES, record.get('seat'));
 	const choice = oneOf(CHOICES, record.get('choice'));
 	const castBy = nonEmptyString(record.get('castBy'));
-	const at = nonEmptyString(record.get('at'));
+	const at = parseHlc(record.get('at'));
 	if (!id || !proposalId || !seat || !choice || !castBy || !at) return null;
 	return {
 		id: id as BallotId,
@@ -127,6 +128,11 @@ function toBallot(entry: unknown): Ballot | null {
 		reason: stringOr(record.get('reason'), ''),
 		castBy: castBy as MemberId,
 		castFor: (nonEmptyString(record.get('castFor')) ?? castBy) as MemberId,
-		at: at as HlcTimestamp
+		at,
+		...optionalDeviceTime(record.get('deviceTime'))
 	};
+}
+
+function optionalDeviceTime(value: unknown): { deviceTime?: EpochMs } {
+	return typeof value === 'number' && Number.isFinite(value) ? { deviceTime: value } : {};
 }

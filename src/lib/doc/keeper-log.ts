@@ -1,6 +1,7 @@
+import { parseHlc } from '../domain/hlc';
 import type * as Y from 'yjs';
 import type { LogEntryId, MemberId } from '../domain/ids';
-import type { HlcTimestamp, LogEntry } from '../domain/model';
+import type { LogEntry } from '../domain/model';
 import { newId } from './new-id';
 import { LOCAL_ORIGIN, type StampSource } from './origin';
 import { asRecord, compareStrings, nonEmptyString, stringOr } from './parse';
@@ -29,12 +30,12 @@ export function listLog(doc: Y.Doc): LogEntry[] {
 		const record = asRecord(value);
 		const id = nonEmptyString(record?.get('id'));
 		const author = nonEmptyString(record?.get('author'));
-		const at = nonEmptyString(record?.get('at'));
+		const at = parseHlc(record?.get('at'));
 		if (!record || !id || !author || !at) continue;
 		entries.push({
 			id: id as LogEntryId,
 			author: author as MemberId,
-			at: at as HlcTimestamp,
+			at,
 			text: stringOr(record.get('text'), '')
 		});
 	}

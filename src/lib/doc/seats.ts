@@ -1,6 +1,7 @@
+import { parseHlc } from '../domain/hlc';
 import type * as Y from 'yjs';
 import type { MemberId } from '../domain/ids';
-import { ROLES, type HlcTimestamp, type Role, type SeatClaim } from '../domain/model';
+import { ROLES, type Role, type SeatClaim } from '../domain/model';
 import { LOCAL_ORIGIN, type StampSource } from './origin';
 import { asRecord, compareStrings, nonEmptyString, oneOf } from './parse';
 import { seatLog } from './schema';
@@ -52,9 +53,9 @@ export function listSeatClaims(doc: Y.Doc): SeatClaim[] {
 		const seat = oneOf(ROLES, record.get('seat'));
 		const member = nonEmptyString(record.get('member'));
 		const kind = oneOf(['claim', 'release'] as const, record.get('kind'));
-		const at = nonEmptyString(record.get('at'));
+		const at = parseHlc(record.get('at'));
 		if (!seat || !member || !kind || !at) continue;
-		claims.push({ seat, member: member as MemberId, kind, at: at as HlcTimestamp });
+		claims.push({ seat, member: member as MemberId, kind, at });
 	}
 	return claims.sort(
 		(a, b) =>

@@ -1,20 +1,15 @@
-import type { HlcTimestamp } from '../../domain/model';
-import type { StampSource } from '../origin';
+import { createClock, type HybridClock } from '../../domain/hlc';
+import type { EpochMs } from '../../domain/model';
 
 /**
- * A deterministic stand-in for a device clock in tests: each call returns a strictly larger
- * timestamp that sorts as a string, ending in the node name so two nodes never tie.
+ * A real hybrid logical clock on a device time that moves one millisecond per event, so tests get
+ * distinct, reproducible timestamps. `deviceNow` reads that device time without moving it.
  */
 export function stepClock(
 	node: string,
-	startMs = 1_700_000_000_000
-): StampSource & { wallMs(): number } {
-	let wall = startMs;
-	return {
-		now() {
-			wall += 1;
-			return `${String(wall).padStart(15, '0')}:0000:${node}` as HlcTimestamp;
-		},
-		wallMs: () => wall
-	};
+	startMs: EpochMs = 1_700_000_000_000
+): HybridClock & { deviceNow(): EpochMs } {
+	let device = startMs;
+	const clock = createClock(node, () => ++device);
+	return Object.assign(clock, { deviceNow: () => device });
 }
