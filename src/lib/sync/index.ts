@@ -1,0 +1,45 @@
+/**
+ * The sync layer: opening workspaces (local persistence, relay connection, presence, status),
+ * the device's identity and directory, and the invite capability.
+ */
+export { openWorkspace, relayUrlFor } from './open-workspace';
+export type { OpenWorkspaceOptions, SyncStatus, WorkspaceHandle } from './open-workspace';
+export type { ConnectionState, RelayRefusal, RelayTransport, RelayTransportFactory } from './relay-transport';
+export type { LocalStore, LocalStoreFactory } from './local-store';
+export { createIndexedDbLocalStore, workspaceDatabaseName } from './indexeddb-local-store';
+export { createWebsocketTransport } from './websocket-transport';
+export type { WebsocketTransportOptions } from './websocket-transport';
+export { createMemoryStorage } from './memory-local-store';
+export type { MemoryStorage } from './memory-local-store';
+export { MemoryRelay } from './memory-transport';
+export { StorageError } from './storage-error';
+export type { StorageErrorKind } from './storage-error';
+export { requestPersistentStorage } from './persistent-storage';
+export type { PersistenceResult } from './persistent-storage';
+export { createDeviceDb } from './device-db';
+export type { DeviceDb, DeviceDbOptions } from './device-db';
+export { loadIdentity, saveIdentity, renameIdentity, MAX_DISPLAY_NAME_LENGTH } from './identity';
+export type { Identity } from './identity';
+export {
+	listWorkspaces,
+	getWorkspace,
+	addWorkspace,
+	removeWorkspace,
+	touchWorkspace,
+	createWorkspace,
+	joinFromInviteLink
+} from './workspace-directory';
+export type { WorkspaceEntry, JoinResult } from './workspace-directory';
+export {
+	createInviteLink,
+	parseInviteLink,
+	isUsableWorkspaceName,
+	InviteLinkError,
+	MAX_INVITE_NAME_LENGTH
+} from './invite-link';
+export type { Invite, InviteLinkProblem, InviteParseResult } from './invite-link';
+export { computeRelayToken } from './relay-token';
+export { newDocumentId, newMemberId, newWorkspaceSecret, parseWorkspaceSecret } from './workspace-secret';
+export type { WorkspaceSecret } from './workspace-secret';
+export { memberColor } from './presence';
+export type { Peer, PresenceState } from './presence';

@@ -1,0 +1,144 @@
+import { parseDocumentId, type DocumentId } from '../domain/ids';
+import { parseWorkspaceSecret, type WorkspaceSecret } from './workspace-secret';
+
+/** Everything a device needs to join a workspace: which one, the capability, and its name. */
+export interface Invite {
+	docId: DocumentId;
+	secret: WorkspaceSecret;
+	/** The triad's name as the inviter saw it, shown before the document has synced. */
+	name: string;
+}
+
+/**
+ * Why a text is not a usable invite link, for the UI to explain:
+ * - `empty`: nothing was given
+ * - `too-long`: longer than any link this app makes (pasted text, not a link)
+ * - `not-an-invite`: no `#` fragment, or a fragment that is not ours
+ * - `unsupported-version`: made by a newer (or unknown) version of the app
+ * - `truncated`: fields are missing, as when a link was cut off in a message
+ * - `bad-document-id` / `bad-secret`: a field has the wrong length or is not base64url
+ * - `bad-name`: the name is empty, too long, or not valid percent-encoding
+ */
+export type InviteLinkProblem =
+	| 'empty'
+	| 'too-long'
+	| 'not-an-invite'
+	| 'unsupported-version'
+	| 'truncated'
+	| 'bad-document-id'
+	| 'bad-secret'
+	| 'bad-name';
+
+/** A rejected invite link; `problem` says why in a form the UI can translate. */
+export class InviteLinkError extends Error {
+	override readonly name = 'InviteLinkError';
+	constructor(
+		readonly problem: InviteLinkProblem,
+		message: string
+	) {
+		super(message);
+	}
+}
+
+/** The outcome of reading an invite link: never throws, so callers handle both branches. */
+export type InviteParseResult = { ok: true; invite: Invite } | { ok: false; error: InviteLinkError };
+
+/** The longest workspace name an invite carries, in characters after decoding. */
+export const MAX_INVITE_NAME_LENGTH = 80;
+/** Links longer than this are rejected before any parsing (a full link is about 200 chars). */
+export const MAX_INVITE_LINK_LENGTH = 1024;
+
+const VERSION = 'v1';
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
+/*
+ * Fragment layout, version 1:  v1.<name>.<docId>.<secret>
+ *
+ * The name is percent-encoded with '.' escaped too, so '.' separates exactly four fields. The
+ * fixed-length fields come last on purpose: a link cut off anywhere loses part of the secret (or
+ * more) and is rejected, whereas a trailing free-form name could be shortened undetectably.
+ */
+
+/** True for a trimmed name an invite can carry: 1–80 characters, no control characters. */
+export function isUsableWorkspaceName(name: string): boolean {
+	return (
+		name.length > 0 && name.length <= MAX_INVITE_NAME_LENGTH && !CONTROL_CHARACTERS.test(name)
+	);
+}
+
+/** Percent-encodes a name so that it contains no '.', keeping the fragment splittable. */
+function encodeName(name: string): string {
+	return encodeURIComponent(name).replace(/\./g, '%2E');
+}
+
+/**
+ * The invite link for a workspace, e.g. `https://triad.example/join#v1.Ops%20triad.<id>.<secret>`.
+ * Everything sensitive sits in the fragment, which browsers keep out of requests and logs.
+ */
+export function createInviteLink(invite: Invite, origin: string): string {
+	const name = invite.name.trim();
+	if (!isUsableWorkspaceName(name)) {
+		throw new RangeError(`workspace name must be 1–${MAX_INVITE_NAME_LENGTH} printable characters`);
+	}
+	const fragment = [VERSION, encodeName(name), invite.docId, invite.secret].join('.');
+	return `${origin.replace(/\/+$/, '')}/join#${fragment}`;
+}
+
+function fail(problem: InviteLinkProblem, message: string): InviteParseResult {
+	return { ok: false, error: new InviteLinkError(problem, message) };
+}
+
+/** Takes what follows '#' in a link, or the text itself when it already is a bare fragment. */
+function fragmentOf(text: string): string | null {
+	const hash = text.indexOf('#');
+	if (hash >= 0) return text.slice(hash + 1);
+	return text.startsWith(`${VERSION}.`) || /^v\d+\./.test(text) ? text : null;
+}
+
+/**
+ * Reads an invite link as pasted or opened: a full URL, or only its fragment (with or without
+ * '#'). Rejects everything that is not exactly a link this app would make.
+ */
+export function parseInviteLink(input: string): InviteParseResult {
+	const text = input.trim();
+	if (text.length === 0) return fail('empty', 'The invite link is empty.');
+	if (text.length > MAX_INVITE_LINK_LENGTH) {
+		return fail('too-long', 'This text is too long to be an invite link.');
+	}
+	const fragment = fragmentOf(text);
+	if (fragment === null || fragment.length === 0) {
+		return fail('not-an-invite', 'This is not an invite link: it has no invitation part after #.');
+	}
+	const fields = fragment.split('.');
+	const version = fields[0] ?? '';
+	if (version !== VERSION) {
+		return /^v\d+$/.test(version)
+			? fail('unsupported-version', `This invite was made by a newer app (${version}).`)
+			: fail('not-an-invite', 'This is not an invite link.');
+	}
+	if (fields.length > 4) return fail('not-an-invite', 'This invite link has extra parts.');
+	const [, encodedName, rawDocId, rawSecret] = fields;
+	if (encodedName === undefined || rawDocId === undefined || rawSecret === undefined) {
+		return fail('truncated', 'This invite link is incomplete; it may have been cut off.');
+	}
+	const docId = parseDocumentId(rawDocId);
+	if (docId === null) {
+		return fail('bad-document-id', 'The workspace id in this invite link is damaged.');
+	}
+	const secret = parseWorkspaceSecret(rawSecret);
+	if (secret === null) {
+		return rawSecret.length < 43 && /^[A-Za-z0-9_-]*$/.test(rawSecret)
+			? fail('truncated', 'This invite link is incomplete; it may have been cut off.')
+			: fail('bad-secret', 'The access key in this invite link is damaged.');
+	}
+	let name: string;
+	try {
+		name = decodeURIComponent(encodedName).trim();
+	} catch {
+		return fail('bad-name', 'The workspace name in this invite link is damaged.');
+	}
+	if (!isUsableWorkspaceName(name)) {
+		return fail('bad-name', 'The workspace name in this invite link is not usable.');
+	}
+	return { ok: true, invite: { docId, secret, name } };
+}

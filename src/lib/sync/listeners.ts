@@ -1,0 +1,17 @@
+/** A tiny listener set: `add` returns its own unsubscribe, `emit` calls every listener. */
+export class Listeners<Args extends unknown[]> {
+	readonly #listeners = new Set<(...args: Args) => void>();
+
+	add(listener: (...args: Args) => void): () => void {
+		this.#listeners.add(listener);
+		return () => this.#listeners.delete(listener);
+	}
+
+	emit(...args: Args): void {
+		for (const listener of [...this.#listeners]) listener(...args);
+	}
+
+	clear(): void {
+		this.#listeners.clear();
+	}
+}

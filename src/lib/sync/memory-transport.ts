@@ -1,0 +1,276 @@
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as Y from 'yjs';
+import type { DocumentId } from '../domain/ids';
+import { Listeners } from './listeners';
+import type {
+	ConnectionState,
+	RelayRefusal,
+	RelayTransport,
+	RelayTransportFactory,
+	RelayTransportOptions
+} from './relay-transport';
+
+/*
+ * A tiny relay inside the process, for tests of everything above the transport. It keeps the
+ * contract of the real one that matters to clients: one document per room, tokens registered on
+ * first use, updates and presence relayed to the other connections, and messages delivered
+ * asynchronously but in order per connection. Going offline drops every connection; coming back
+ * lets waiting transports reconnect (no timers, so tests stay deterministic).
+ */
+
+interface Room {
+	doc: Y.Doc;
+	awareness: awarenessProtocol.Awareness;
+	token: string;
+	connections: Set<Connection>;
+}
+
+/** One live link between a transport and the relay; dropped links deliver nothing more. */
+interface Connection {
+	open: boolean;
+	/** Delivers a closure on the relay side, after everything sent before it. */
+	toRelay(deliver: () => void): void;
+	/** Delivers a closure on the client side, after everything sent before it. */
+	toClient(deliver: () => void): void;
+	clientDoc: Y.Doc;
+	clientAwareness: awarenessProtocol.Awareness;
+	/** Awareness client ids this connection announced, removed when it drops. */
+	announced: Set<number>;
+	drop(): void;
+}
+
+/** An ordered one-way channel: closures run in order, each in its own microtask. */
+function channel(isOpen: () => boolean): (deliver: () => void) => void {
+	let tail = Promise.resolve();
+	return (deliver) => {
+		tail = tail.then(() => {
+			if (isOpen()) deliver();
+		});
+	};
+}
+
+/** The in-process relay; create one per test and hand `transport` to the workspaces. */
+export class MemoryRelay {
+	readonly #rooms = new Map<DocumentId, Room>();
+	readonly #waiting = new Set<() => void>();
+	#online = true;
+
+	/** Whether the relay is reachable. */
+	get online(): boolean {
+		return this.#online;
+	}
+
+	/** Takes the relay offline (dropping every connection) or back online. */
+	setOnline(online: boolean): void {
+		this.#online = online;
+		if (!online) {
+			for (const room of this.#rooms.values()) {
+				for (const connection of [...room.connections]) connection.drop();
+			}
+		} else {
+			for (const retry of [...this.#waiting]) retry();
+		}
+	}
+
+	/** The relay's copy of a room's document, for assertions; null if never connected. */
+	documentOf(docId: DocumentId): Y.Doc | null {
+		return this.#rooms.get(docId)?.doc ?? null;
+	}
+
+	/** Creates transports that talk to this relay. */
+	readonly transport: RelayTransportFactory = (options) => this.#createTransport(options);
+
+	#room(docId: DocumentId, token: string): Room | null {
+		let room = this.#rooms.get(docId);
+		if (room === undefined) {
+			const doc = new Y.Doc();
+			const awareness = new awarenessProtocol.Awareness(doc);
+			awareness.setLocalState(null);
+			room = { doc, awareness, token, connections: new Set() };
+			this.#rooms.set(docId, room);
+			const current = room;
+			doc.on('update', (update: Uint8Array, origin: unknown) => {
+				for (const connection of current.connections) {
+					if (connection === origin) continue;
+					connection.toClient(() => Y.applyUpdate(connection.clientDoc, update, connection));
+				}
+			});
+			awareness.on(
+				'update',
+				(
+					{ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
+					origin: unknown
+				) => {
+					const changed = added.concat(updated, removed);
+					const encoded = awarenessProtocol.encodeAwarenessUpdate(current.awareness, changed);
+					for (const connection of current.connections) {
+						if (connection === origin) continue;
+						connection.toClient(() =>
+							awarenessProtocol.applyAwarenessUpdate(connection.clientAwareness, encoded, connection)
+						);
+					}
+				}
+			);
+		}
+		return room.token === token ? room : null;
+	}
+
+	#createTransport({ docId, doc, awareness, token }: RelayTransportOptions): RelayTransport {
+		const listeners = new Listeners<[ConnectionState]>();
+		const waiting = this.#waiting;
+		let state: ConnectionState = 'offline';
+		let refusal: RelayRefusal | null = null;
+		let wanted = false;
+		let connection: Connection | null = null;
+
+		const setState = (next: ConnectionState, notifyAnyway = false) => {
+			if (next === state && !notifyAnyway) return;
+			state = next;
+			listeners.emit(state);
+		};
+
+		const retry = () => {
+			this.#waiting.delete(retry);
+			if (wanted && connection === null) open();
+		};
+
+		const sendUpdate = (update: Uint8Array, origin: unknown) => {
+			const link = connection;
+			if (link === null || origin === link) return;
+			link.toRelay(() => {
+				const room = this.#rooms.get(docId);
+				if (room) Y.applyUpdate(room.doc, update, link);
+			});
+		};
+
+		const sendAwareness = ({
+			added,
+			updated,
+			removed
+		}: {
+			added: number[];
+			updated: number[];
+			removed: number[];
+		}) => {
+			const link = connection;
+			if (link === null) return;
+			const changed = added.concat(updated, removed).filter((id) => id === doc.clientID);
+			if (changed.length === 0) return;
+			const encoded = awarenessProtocol.encodeAwarenessUpdate(awareness, changed);
+			link.toRelay(() => {
+				const room = this.#rooms.get(docId);
+				if (!room) return;
+				for (const id of changed) link.announced.add(id);
+				awarenessProtocol.applyAwarenessUpdate(room.awareness, encoded, link);
+			});
+		};
+
+		const open = () => {
+			setState('connecting');
+			let isOpen = true;
+			const link: Connection = {
+				get open() {
+					return isOpen;
+				},
+				toRelay: channel(() => isOpen),
+				toClient: channel(() => isOpen),
+				clientDoc: doc,
+				clientAwareness: awareness,
+				announced: new Set(),
+				drop: () => {
+					if (!isOpen) return;
+					isOpen = false;
+					const room = this.#rooms.get(docId);
+					room?.connections.delete(link);
+					if (room && link.announced.size > 0) {
+						awarenessProtocol.removeAwarenessStates(room.awareness, [...link.announced], null);
+					}
+					if (connection === link) connection = null;
+					const remote = [...awareness.getStates().keys()].filter((id) => id !== doc.clientID);
+					awarenessProtocol.removeAwarenessStates(awareness, remote, link);
+					setState('offline');
+					if (wanted) this.#waiting.add(retry);
+				}
+			};
+			connection = link;
+			link.toRelay(() => {
+				if (!this.#online) {
+					link.drop();
+					return;
+				}
+				const room = this.#room(docId, token);
+				if (room === null) {
+					refusal = { code: 4403, reason: 'token does not match this document' };
+					wanted = false;
+					link.drop();
+					setState('offline', true);
+					return;
+				}
+				room.connections.add(link);
+				const relayState = Y.encodeStateAsUpdate(room.doc, Y.encodeStateVector(doc));
+				const relayVector = Y.encodeStateVector(room.doc);
+				const presence = awarenessProtocol.encodeAwarenessUpdate(room.awareness, [
+					...room.awareness.getStates().keys()
+				]);
+				link.toClient(() => {
+					setState('syncing');
+					Y.applyUpdate(doc, relayState, link);
+					awarenessProtocol.applyAwarenessUpdate(awareness, presence, link);
+					const missing = Y.encodeStateAsUpdate(doc, relayVector);
+					link.toRelay(() => Y.applyUpdate(room.doc, missing, link));
+					sendAwareness({ added: [doc.clientID], updated: [], removed: [] });
+					link.toRelay(() => link.toClient(() => setState('synced')));
+				});
+			});
+		};
+
+		doc.on('update', sendUpdate);
+		awareness.on('update', sendAwareness);
+
+		return {
+			get state() {
+				return state;
+			},
+			get refusal() {
+				return refusal;
+			},
+			onStateChange: (listener) => listeners.add(listener),
+			isFromRelay: (origin) => origin !== null && origin === connection,
+			confirmRelayHasDoc() {
+				const link = connection;
+				if (state !== 'synced' || link === null) return Promise.resolve(false);
+				return new Promise((resolve) => {
+					// A dropped link delivers nothing more; settle the promise then.
+					const stop = listeners.add((next) => {
+						if (next === 'offline') {
+							stop();
+							resolve(false);
+						}
+					});
+					link.toRelay(() =>
+						link.toClient(() => {
+							stop();
+							resolve(true);
+						})
+					);
+				});
+			},
+			connect() {
+				wanted = true;
+				refusal = null;
+				if (connection === null) open();
+			},
+			disconnect() {
+				wanted = false;
+				waiting.delete(retry);
+				connection?.drop();
+			},
+			destroy() {
+				this.disconnect();
+				doc.off('update', sendUpdate);
+				awareness.off('update', sendAwareness);
+				listeners.clear();
+			}
+		};
+	}
+}

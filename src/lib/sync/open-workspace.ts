@@ -1,0 +1,214 @@
+import { Awareness } from 'y-protocols/awareness';
+import * as Y from 'yjs';
+import type { DocumentId } from '../domain/ids';
+import type { Role } from '../domain/model';
+import type { Identity } from './identity';
+import { createIndexedDbLocalStore } from './indexeddb-local-store';
+import { Listeners } from './listeners';
+import type { LocalStoreFactory } from './local-store';
+import { memberColor, peersOf, type Peer, type PresenceState } from './presence';
+import type { ConnectionState, RelayRefusal, RelayTransportFactory } from './relay-transport';
+import { computeRelayToken } from './relay-token';
+import { toStorageError, type StorageError } from './storage-error';
+import { UnsyncedChangesTracker } from './unsynced-changes';
+import { createWebsocketTransport } from './websocket-transport';
+import type { WorkspaceSecret } from './workspace-secret';
+
+/** Everything the UI shows about where a workspace's data stands. Replaced, never mutated. */
+export interface SyncStatus {
+	connection: ConnectionState;
+	/** True while edits made on this device may not be on the relay yet. */
+	unsyncedLocalChanges: boolean;
+	/** True once the on-device copy has been read (or failed to be read). */
+	localLoaded: boolean;
+	/** The first on-device storage failure; edits since then may not survive a reload. */
+	storageError: StorageError | null;
+	/** Set when the relay refused this workspace (e.g. a token it does not accept). */
+	refusal: RelayRefusal | null;
+}
+
+/** How to open a workspace. Either `relayUrl` or `transport` must be given. */
+export interface OpenWorkspaceOptions {
+	docId: DocumentId;
+	secret: WorkspaceSecret;
+	identity: Identity;
+	/** The seat this member holds here, announced in presence. */
+	seat?: Role | null;
+	/** The relay's sync endpoint, e.g. `wss://triad.example/sync` (see `relayUrlFor`). */
+	relayUrl?: string;
+	/** The WebSocket class for the default transport; Node passes the `ws` package's. */
+	WebSocket?: typeof WebSocket;
+	/** Replaces the default y-websocket transport (tests use MemoryRelay). */
+	transport?: RelayTransportFactory;
+	/** Replaces the default IndexedDB store (tests use createMemoryStorage). */
+	localStore?: LocalStoreFactory;
+	/** Whether to connect to the relay at all (default true). */
+	connect?: boolean;
+}
+
+/** An open workspace: the live document, its presence, and its sync status. */
+export interface WorkspaceHandle {
+	readonly docId: DocumentId;
+	/** The workspace document; read and write it only through src/lib/doc. */
+	readonly doc: Y.Doc;
+	/** Yjs awareness, for TipTap's collaboration caret. */
+	readonly awareness: Awareness;
+	/** Resolves once the on-device copy is loaded; rejects with a StorageError if it cannot be. */
+	readonly whenLocalLoaded: Promise<void>;
+	readonly status: SyncStatus;
+	/** Calls `listener` with every new status; returns the unsubscribe function. */
+	onStatus(listener: (status: SyncStatus) => void): () => void;
+	/** The other devices currently present, from awareness. */
+	peers(): Peer[];
+	/** Calls `listener` when peers come, go or change what they edit; returns the unsubscribe. */
+	onPeers(listener: (peers: Peer[]) => void): () => void;
+	/** Announces what this member is editing (a proposal id, say), or null. */
+	setEditing(target: string | null): void;
+	/** Announces a changed seat or display name. */
+	updatePresence(changes: { seat?: Role | null; name?: string }): void;
+	/** Stops syncing and saving, and releases the document. */
+	close(): Promise<void>;
+}
+
+/** The relay endpoint on the origin the app was served from (`ws:` or `wss:` + `/sync`). */
+export function relayUrlFor(location: { protocol: string; host: string }): string {
+	return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/sync`;
+}
+
+/**
+ * Opens a workspace: loads the on-device copy first, then connects to the relay, announces
+ * presence and keeps `status` current. Never throws for storage or network trouble; those show
+ * up in `status` so that the workspace stays usable offline or in memory.
+ */
+export function openWorkspace(options: OpenWorkspaceOptions): WorkspaceHandle {
+	const { docId, secret, identity } = options;
+	const doc = new Y.Doc();
+	const awareness = new Awareness(doc);
+	const store = (options.localStore ?? createIndexedDbLocalStore)(docId, doc);
+	const transportFactory =
+		options.transport ??
+		((transportOptions) => {
+			if (options.relayUrl === undefined) throw new TypeError('openWorkspace needs a relayUrl');
+			return createWebsocketTransport({
+				...transportOptions,
+				relayUrl: options.relayUrl,
+				WebSocket: options.WebSocket
+			});
+		});
+
+	let presence: PresenceState = {
+		user: {
+			memberId: identity.memberId,
+			name: identity.name,
+			color: memberColor(identity.memberId),
+			seat: options.seat ?? null
+		},
+		editing: null
+	};
+	awareness.setLocalState(presence);
+
+	let closed = false;
+	const statusListeners = new Listeners<[SyncStatus]>();
+	let status: SyncStatus = {
+		connection: 'offline',
+		unsyncedLocalChanges: false,
+		localLoaded: false,
+		storageError: store.error,
+		refusal: null
+	};
+	const setStatus = (changes: Partial<SyncStatus>) => {
+		const next = { ...status, ...changes };
+		if ((Object.keys(changes) as (keyof SyncStatus)[]).every((key) => next[key] === status[key])) {
+			return;
+		}
+		status = next;
+		statusListeners.emit(status);
+	};
+
+	const stopStoreErrors = store.onError((error) => {
+		if (status.storageError === null) setStatus({ storageError: error });
+	});
+
+	// The transport is created once the token (WebCrypto, asynchronous) and the local copy are
+	// both ready: connecting before loading would make the relay resend the whole document.
+	let transport: ReturnType<RelayTransportFactory> | null = null;
+	const tracker = new UnsyncedChangesTracker(doc, store);
+	const cleanups: (() => void)[] = [
+		stopStoreErrors,
+		tracker.onChange((unsyncedLocalChanges) => setStatus({ unsyncedLocalChanges }))
+	];
+
+	const whenLocalLoaded = store.whenLoaded.then(
+		() => setStatus({ localLoaded: true }),
+		(error: unknown) => {
+			const storageFailure = toStorageError(error);
+			setStatus({ localLoaded: true, storageError: status.storageError ?? storageFailure });
+			throw storageFailure;
+		}
+	);
+	whenLocalLoaded.catch(() => undefined);
+
+	const started = (async () => {
+		const token = await computeRelayToken(docId, secret);
+		await whenLocalLoaded.catch(() => undefined);
+		if (closed) return;
+		await tracker.checkLoadedState();
+		if (closed) return;
+		const relay = transportFactory({ docId, doc, awareness, token });
+		transport = relay;
+		cleanups.push(
+			relay.onStateChange((connection) => setStatus({ connection, refusal: relay.refusal }))
+		);
+		tracker.attach(relay);
+		if (options.connect !== false) relay.connect();
+	})();
+
+	const peerListeners = new Listeners<[Peer[]]>();
+	const onAwarenessChange = () => peerListeners.emit(peersOf(awareness));
+	awareness.on('change', onAwarenessChange);
+	cleanups.push(() => awareness.off('change', onAwarenessChange));
+
+	const announce = (next: PresenceState) => {
+		presence = next;
+		if (!closed) awareness.setLocalState(presence);
+	};
+
+	return {
+		docId,
+		doc,
+		awareness,
+		whenLocalLoaded,
+		get status() {
+			return status;
+		},
+		onStatus: (listener) => statusListeners.add(listener),
+		peers: () => peersOf(awareness),
+		onPeers: (listener) => peerListeners.add(listener),
+		setEditing(target) {
+			if (presence.editing !== target) announce({ ...presence, editing: target });
+		},
+		updatePresence({ seat, name }) {
+			announce({
+				...presence,
+				user: {
+					...presence.user,
+					seat: seat === undefined ? presence.user.seat : seat,
+					name: name ?? presence.user.name
+				}
+			});
+		},
+		async close() {
+			if (closed) return;
+			closed = true;
+			await started.catch(() => undefined);
+			tracker.destroy();
+			transport?.destroy();
+			for (const cleanup of cleanups) cleanup();
+			awareness.destroy();
+			statusListeners.clear();
+			peerListeners.clear();
+			await store.destroy();
+			doc.destroy();
+		}
+	};
+}

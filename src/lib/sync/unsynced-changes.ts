@@ -1,0 +1,140 @@
+import * as Y from 'yjs';
+import { Listeners } from './listeners';
+import type { LocalStore } from './local-store';
+import type { RelayTransport } from './relay-transport';
+
+/** How long the doc must stay quiet before a relay-only change refreshes the saved marker. */
+const MARKER_REFRESH_DELAY_MS = 2000;
+
+/*
+ * Whether this device holds changes the relay may not have.
+ *
+ * In a session: every update that did not come from the relay (edits here, updates from other
+ * tabs) makes the flag true and bumps a generation counter. When the transport is synced we ask
+ * it to confirm that the relay holds the doc as it is now (a barrier, see websocket-transport);
+ * if no new change arrived meanwhile, the flag goes false. One confirmation is in flight at a
+ * time and the next one covers everything since, so fast typing costs one round trip per reply.
+ *
+ * Across reloads: the flag cannot be recomputed from the saved doc alone, so whenever the flag is
+ * false we save a marker next to the doc: the Yjs snapshot (state vector and delete set) of a
+ * state the relay is known to hold. After loading, if the doc contains anything beyond that
+ * snapshot, it may include edits the relay never saw and the flag starts true until the first
+ * confirmation. Writes of marker and doc are not atomic, so a crash can only make the marker
+ * stale (older than the doc), which errs on the side of reporting unsynced changes.
+ */
+
+/** Tracks `unsyncedLocalChanges` for one open workspace. */
+export class UnsyncedChangesTracker {
+	readonly #doc: Y.Doc;
+	#transport: RelayTransport | null = null;
+	readonly #store: LocalStore;
+	readonly #listeners = new Listeners<[boolean]>();
+	#pending = false;
+	#generation = 0;
+	#confirming = false;
+	#destroyed = false;
+	#markerTimer: ReturnType<typeof setTimeout> | null = null;
+	#stopTransport: () => void = () => undefined;
+
+	/** Starts counting changes at once, so that edits made while the doc loads are not missed. */
+	constructor(doc: Y.Doc, store: LocalStore) {
+		this.#doc = doc;
+		this.#store = store;
+		doc.on('update', this.#onUpdate);
+	}
+
+	/** Connects the tracker to the relay transport that can confirm changes. Call once. */
+	attach(transport: RelayTransport): void {
+		this.#transport = transport;
+		this.#stopTransport = transport.onStateChange((state) => {
+			if (state === 'synced') void this.#confirm();
+		});
+		void this.#confirm();
+	}
+
+	/** True while some change on this device is not confirmed to be on the relay. */
+	get pending(): boolean {
+		return this.#pending;
+	}
+
+	/** Calls `listener` when `pending` changes; returns the unsubscribe function. */
+	onChange(listener: (pending: boolean) => void): () => void {
+		return this.#listeners.add(listener);
+	}
+
+	/**
+	 * Compares the freshly loaded doc with the saved marker. Call once, after the local store has
+	 * loaded.
+	 */
+	async checkLoadedState(): Promise<void> {
+		const marker = await this.#store.readSyncMarker().catch(() => null);
+		if (this.#destroyed || Y.snapshot(this.#doc).sv.size === 0) return;
+		const relayHeld = marker === null ? null : Y.decodeSnapshot(marker);
+		if (relayHeld === null || !Y.snapshotContainsUpdate(relayHeld, Y.encodeStateAsUpdate(this.#doc))) {
+			this.#markChanged();
+		}
+	}
+
+	/** Stops tracking; saves the marker if everything is confirmed. */
+	destroy(): void {
+		if (this.#destroyed) return;
+		if (this.#markerTimer !== null) clearTimeout(this.#markerTimer);
+		if (!this.#pending) this.#saveMarker();
+		this.#destroyed = true;
+		this.#doc.off('update', this.#onUpdate);
+		this.#stopTransport();
+		this.#listeners.clear();
+	}
+
+	readonly #onUpdate = (_update: Uint8Array, origin: unknown) => {
+		if (origin === this.#store.origin) return;
+		if (this.#transport?.isFromRelay(origin)) {
+			if (!this.#pending) this.#scheduleMarker();
+			return;
+		}
+		this.#markChanged();
+	};
+
+	#markChanged(): void {
+		this.#generation++;
+		this.#setPending(true);
+		void this.#confirm();
+	}
+
+	async #confirm(): Promise<void> {
+		const transport = this.#transport;
+		if (this.#confirming || !this.#pending || transport?.state !== 'synced') return;
+		this.#confirming = true;
+		const generation = this.#generation;
+		const confirmed = await transport.confirmRelayHasDoc();
+		this.#confirming = false;
+		if (this.#destroyed || !confirmed) return;
+		if (generation === this.#generation) {
+			this.#setPending(false);
+			this.#saveMarker();
+		} else {
+			void this.#confirm();
+		}
+	}
+
+	#setPending(pending: boolean): void {
+		if (pending === this.#pending) return;
+		this.#pending = pending;
+		this.#listeners.emit(pending);
+	}
+
+	#scheduleMarker(): void {
+		if (this.#markerTimer !== null) clearTimeout(this.#markerTimer);
+		this.#markerTimer = setTimeout(() => {
+			this.#markerTimer = null;
+			if (!this.#pending) this.#saveMarker();
+		}, MARKER_REFRESH_DELAY_MS);
+	}
+
+	#saveMarker(): void {
+		if (this.#destroyed) return;
+		// A failed write leaves an older marker, which only over-reports; the store has already
+		// reported the storage failure itself.
+		this.#store.writeSyncMarker(Y.encodeSnapshot(Y.snapshot(this.#doc))).catch(() => undefined);
+	}
+}
