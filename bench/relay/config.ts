@@ -25,9 +25,14 @@ export interface BenchOptions {
 	readonly settleMs: number;
 	readonly payloadBytes: number;
 	readonly connectConcurrency: number;
+	/** Where each relay writes a V8 CPU profile of its run; undefined when not profiling. */
+	readonly cpuProfileDir: string | undefined;
 }
 
-/** Reads `--rounds N --window S --warmup S --load A|B` from argv (seconds for durations). */
+/**
+ * Reads `--rounds N --window S --warmup S --grace S --settle S --load A|B --cpu-prof` from argv
+ * (durations in seconds).
+ */
 export function readOptions(argv: readonly string[]): BenchOptions {
 	const { values } = parseArgs({
 		args: [...argv],
@@ -37,7 +42,8 @@ export function readOptions(argv: readonly string[]): BenchOptions {
 			warmup: { type: 'string', default: '3' },
 			grace: { type: 'string', default: '2' },
 			settle: { type: 'string', default: '4' },
-			load: { type: 'string', multiple: true }
+			load: { type: 'string', multiple: true },
+			'cpu-prof': { type: 'boolean', default: false }
 		}
 	});
 	const seconds = (text: string | undefined): number => {
@@ -60,6 +66,7 @@ export function readOptions(argv: readonly string[]): BenchOptions {
 		graceMs: seconds(values.grace),
 		settleMs: seconds(values.settle),
 		payloadBytes: 24,
-		connectConcurrency: 64
+		connectConcurrency: 64,
+		cpuProfileDir: values['cpu-prof'] ? 'bench/results/cpu-profiles' : undefined
 	};
 }

@@ -35,7 +35,12 @@ export async function measureRun(
 	options: BenchOptions,
 	round: number
 ): Promise<RunMeasurement> {
-	const server = await startRelay(relay);
+	const server = await startRelay(
+		relay,
+		options.cpuProfileDir === undefined
+			? undefined
+			: { dir: options.cpuProfileDir, name: `${relay}-load${load.name}-round${round}` }
+	);
 	const generator = new GeneratorProcess();
 	try {
 		await sleep(IDLE_SETTLE_MS);

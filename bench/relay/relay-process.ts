@@ -28,22 +28,38 @@ const READY_TIMEOUT_MS = 30_000;
  * relay alone. The baseline (@y/websocket-server 0.1.1) keeps documents in memory only; it takes
  * the room from the URL path and prints no port, so it gets a port picked here.
  */
-export async function startRelay(kind: RelayKind): Promise<RunningRelay> {
+export async function startRelay(
+	kind: RelayKind,
+	cpuProfile?: { dir: string; name: string }
+): Promise<RunningRelay> {
 	const dataDir = mkdtempSync(join(tmpdir(), `triad-bench-${kind}-`));
 	const env: NodeJS.ProcessEnv = { ...process.env, HOST: '127.0.0.1', DATA_DIR: dataDir };
 	delete env.YPERSISTENCE;
 	delete env.NODE_OPTIONS;
+	const profiling = cpuProfile
+		? [
+				'--import',
+				'./bench/relay/exit-on-sigterm.mjs',
+				'--cpu-prof',
+				`--cpu-prof-dir=${cpuProfile.dir}`,
+				`--cpu-prof-name=${cpuProfile.name}.cpuprofile`
+			]
+		: [];
 	let child: ChildProcess;
 	let port: number;
 	if (kind === 'baseline') {
 		port = await findFreePort();
-		child = spawn(process.execPath, ['node_modules/@y/websocket-server/src/server.js'], {
-			env: { ...env, PORT: String(port) },
-			stdio: ['ignore', 'pipe', 'inherit']
-		});
+		child = spawn(
+			process.execPath,
+			[...profiling, 'node_modules/@y/websocket-server/src/server.js'],
+			{
+				env: { ...env, PORT: String(port) },
+				stdio: ['ignore', 'pipe', 'inherit']
+			}
+		);
 		await waitForLine(child, (line) => line.includes('running at'));
 	} else {
-		child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+		child = spawn(process.execPath, [...profiling, '--import', 'tsx', 'server/main.ts'], {
 			env: { ...env, PORT: '0', LOG_LEVEL: 'warn', STATIC_DIR: dataDir },
 			stdio: ['ignore', 'pipe', 'inherit']
 		});

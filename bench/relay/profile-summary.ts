@@ -1,0 +1,71 @@
+/**
+ * Prints where a V8 CPU profile (`node --cpu-prof`) spent its time: the functions with the
+ * most self time, then the most inclusive time. Usage:
+ * `node --import tsx bench/relay/profile-summary.ts <file.cpuprofile> [top=20]`.
+ */
+import { readFileSync } from 'node:fs';
+
+interface ProfileNode {
+	id: number;
+	callFrame: { functionName: string; url: string; lineNumber: number };
+	children?: number[];
+}
+
+interface CpuProfile {
+	nodes: ProfileNode[];
+	samples: number[];
+	timeDeltas: number[];
+}
+
+const [file, topText = '20'] = process.argv.slice(2);
+if (file === undefined) {
+	console.error('usage: profile-summary.ts <file.cpuprofile> [top]');
+	process.exit(2);
+}
+const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+const top = Number(topText);
+
+const selfMicros = new Map<number, number>();
+profile.samples.forEach((nodeId, index) => {
+	selfMicros.set(nodeId, (selfMicros.get(nodeId) ?? 0) + (profile.timeDeltas[index] ?? 0));
+});
+const nodesById = new Map(profile.nodes.map((node) => [node.id, node]));
+const parentOf = new Map<number, number>();
+for (const node of profile.nodes) {
+	for (const child of node.children ?? []) parentOf.set(child, node.id);
+}
+
+const label = (node: ProfileNode): string => {
+	const { functionName, url, lineNumber } = node.callFrame;
+	const where = url.replace(/^.*\/node_modules\//, '').replace(/^file:\/\/.*\/work\/main\//, '');
+	return `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}`;
+};
+// Percentages are of busy time: idle samples only say how long the process waited.
+const IDLE = '(idle) :0';
+const ROOT = '(root) :0';
+const selfByLabel = new Map<string, number>();
+const inclusiveByLabel = new Map<string, number>();
+for (const [nodeId, micros] of selfMicros) {
+	const node = nodesById.get(nodeId);
+	if (node === undefined || label(node) === IDLE) continue;
+	selfByLabel.set(label(node), (selfByLabel.get(label(node)) ?? 0) + micros);
+	// A recursive function appears several times on one stack; count it once per sample.
+	const seen = new Set<string>();
+	for (let id: number | undefined = nodeId; id !== undefined; id = parentOf.get(id)) {
+		const name = label(nodesById.get(id) as ProfileNode);
+		if (seen.has(name) || name === ROOT) continue;
+		seen.add(name);
+		inclusiveByLabel.set(name, (inclusiveByLabel.get(name) ?? 0) + micros);
+	}
+}
+
+const total = [...selfByLabel.values()].reduce((sum, micros) => sum + micros, 0);
+const print = (title: string, byLabel: Map<string, number>): void => {
+	console.log(`${title}, % of ${(total / 1000).toFixed(0)} ms busy`);
+	for (const [name, micros] of [...byLabel].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+		console.log(`${((micros / total) * 100).toFixed(1).padStart(6)} %  ${name}`);
+	}
+};
+print('self time', selfByLabel);
+console.log();
+print('inclusive time', inclusiveByLabel);
