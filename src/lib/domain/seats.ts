@@ -1,0 +1,79 @@
+import { hlcParts } from './hlc';
+import type { MemberId } from './ids';
+import type { HlcTimestamp, Role, SeatClaim, SeatHolders } from './model';
+import { ROLES } from './model';
+
+/**
+ * The seat rule. Members claim and release seats by appending to the seat log; the holders are
+ * what replaying the log in HLC order gives:
+ *
+ * - A claim of a free seat takes it. A claim of a seat someone else holds loses (first come,
+ *   first served by HLC), and is reported in `lost` so the member who lost it is told.
+ * - A member holds at most one seat per triad: claiming a free seat moves them there and frees
+ *   the seat they held. A claim that loses leaves them where they were.
+ * - A release frees the seat only if the releasing member holds it at that point of the log.
+ * - Entries with a malformed timestamp are ignored; identical entries count once.
+ *
+ * Replaying in HLC order makes the result independent of the order entries were synced in.
+ */
+
+/** The holders after replaying a seat log, and the claims that lost to an existing holder. */
+export interface SeatResolution {
+	holders: SeatHolders;
+	lost: Array<{ claim: SeatClaim; heldBy: MemberId }>;
+}
+
+/** No one in any seat. */
+export function emptySeats(): SeatHolders {
+	return { keeper: null, bearer: null, navigator: null };
+}
+
+function claimKey(c: SeatClaim): string {
+	return `${c.at}|${c.seat}|${c.kind}|${c.member}`;
+}
+
+/** The log's well-formed entries, deduplicated, in replay order. */
+function replayOrder(claims: readonly SeatClaim[]): SeatClaim[] {
+	const unique = new Map<string, SeatClaim>();
+	for (const c of claims) {
+		if (hlcParts(c.at) === null || !ROLES.includes(c.seat)) continue;
+		if (c.kind !== 'claim' && c.kind !== 'release') continue;
+		unique.set(claimKey(c), c);
+	}
+	return [...unique.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, c]) => c);
+}
+
+/** Replays the seat log and returns who holds each seat, and whose claims lost. */
+export function resolveSeats(claims: readonly SeatClaim[]): SeatResolution {
+	const holders = emptySeats();
+	const lost: SeatResolution['lost'] = [];
+	for (const entry of replayOrder(claims)) {
+		const holder = holders[entry.seat];
+		if (entry.kind === 'release') {
+			if (holder === entry.member) holders[entry.seat] = null;
+			continue;
+		}
+		if (holder === entry.member) continue;
+		if (holder !== null) {
+			lost.push({ claim: entry, heldBy: holder });
+			continue;
+		}
+		for (const role of ROLES) if (holders[role] === entry.member) holders[role] = null;
+		holders[entry.seat] = entry.member;
+	}
+	return { holders, lost };
+}
+
+/**
+ * The holders at a point of the log: what the entries stamped at or before `at` give. Used to
+ * judge a ballot by who held the seat when it was cast, so a later handover does not rewrite a
+ * decided proposal.
+ */
+export function seatHoldersAt(claims: readonly SeatClaim[], at: HlcTimestamp): SeatHolders {
+	return resolveSeats(claims.filter((c) => c.at <= at)).holders;
+}
+
+/** The seat `member` holds, or null. */
+export function seatOf(holders: SeatHolders, member: MemberId): Role | null {
+	return ROLES.find((role) => holders[role] === member) ?? null;
+}
