@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import {
+	coverAt,
+	isActiveAbsence,
+	mayActFor,
+	seatsActorMayActFor,
+	validateAbsence,
+	type AbsenceDraft
+} from './cover';
+import { absence, BEA, DAY, HOLDERS, HOUR, KIM, NOA, OUTSIDER, T0 } from './spec-fixtures';
+
+describe('cover rule', () => {
+	const noaAway = absence(NOA, KIM, T0, T0 + DAY);
+
+	it('grants the cover from the start (inclusive) to the end (exclusive)', () => {
+		expect(mayActFor(KIM, NOA, [noaAway], T0 - 1)).toBe(false);
+		expect(mayActFor(KIM, NOA, [noaAway], T0)).toBe(true);
+		expect(mayActFor(KIM, NOA, [noaAway], T0 + DAY - 1)).toBe(true);
+		expect(mayActFor(KIM, NOA, [noaAway], T0 + DAY)).toBe(false);
+	});
+
+	it('always lets members act for themselves, and no one else without an absence', () => {
+		expect(mayActFor(NOA, NOA, [], T0)).toBe(true);
+		expect(mayActFor(BEA, NOA, [noaAway], T0 + HOUR)).toBe(false);
+		expect(mayActFor(NOA, KIM, [noaAway], T0 + HOUR)).toBe(false);
+	});
+
+	it('ignores cancelled and malformed absences', () => {
+		const cancelled = absence(NOA, KIM, T0, T0 + DAY, { cancelled: true });
+		const reversed = absence(NOA, KIM, T0 + DAY, T0);
+		const selfCover = absence(NOA, NOA, T0, T0 + DAY);
+		for (const a of [cancelled, reversed, selfCover]) {
+			expect(isActiveAbsence(a, T0 + HOUR)).toBe(false);
+			expect(coverAt([a], T0 + HOUR)).toEqual([]);
+		}
+		expect(mayActFor(KIM, NOA, [cancelled], T0 + HOUR)).toBe(false);
+	});
+
+	it('lets each cover of overlapping absences act in the overlap', () => {
+		const second = absence(NOA, BEA, T0 + HOUR, T0 + 2 * DAY);
+		const grants = coverAt([second, noaAway], T0 + 2 * HOUR);
+		expect(grants.map((g) => g.cover).sort()).toEqual([BEA, KIM].sort());
+		expect(coverAt([noaAway, second], T0 + 2 * HOUR)).toEqual(grants);
+		expect(coverAt([second, noaAway], T0 + 1.5 * DAY).map((g) => g.cover)).toEqual([BEA]);
+	});
+
+	it('does not chain: the cover of an absent cover does not inherit the seat', () => {
+		const kimAway = absence(KIM, BEA, T0, T0 + DAY);
+		const absences = [noaAway, kimAway];
+		expect(mayActFor(BEA, KIM, absences, T0 + HOUR)).toBe(true);
+		expect(mayActFor(BEA, NOA, absences, T0 + HOUR)).toBe(false);
+		expect(mayActFor(KIM, NOA, absences, T0 + HOUR)).toBe(true);
+	});
+
+	it('lists the seats an actor may act for', () => {
+		expect(seatsActorMayActFor(KIM, HOLDERS, [noaAway], T0 + HOUR)).toEqual([
+			'keeper',
+			'navigator'
+		]);
+		expect(seatsActorMayActFor(KIM, HOLDERS, [noaAway], T0 + 2 * DAY)).toEqual(['keeper']);
+		expect(seatsActorMayActFor(OUTSIDER, HOLDERS, [noaAway], T0 + HOUR)).toEqual([]);
+	});
+});
+
+describe('validating a new absence', () => {
+	const members = [KIM, BEA, NOA];
+	const draft = (overrides: Partial<AbsenceDraft> = {}): AbsenceDraft => ({
+		member: NOA,
+		from: T0,
+		to: T0 + DAY,
+		cover: KIM,
+		handover: 'See the log.',
+		...overrides
+	});
+
+	it('accepts a well-formed absence', () => {
+		expect(validateAbsence(draft(), { members, absences: [] })).toEqual([]);
+	});
+
+	it.each([
+		[{ to: T0 }, 'to', 'The absence must end after it starts.'],
+		[{ to: T0 - 1 }, 'to', 'The absence must end after it starts.'],
+		[{ from: Number.NaN }, 'from', 'Choose when the absence starts.'],
+		[{ to: Number.NaN }, 'to', 'Choose when the absence ends.'],
+		[{ cover: null }, 'cover', 'Name a member who covers your seat while you are away.'],
+		[{ cover: NOA }, 'cover', 'You cannot cover for yourself; name another member of the triad.'],
+		[{ cover: OUTSIDER }, 'cover', 'The cover must be a member of this triad.'],
+		[{ member: OUTSIDER }, 'member', 'Only a member of this triad can mark an absence here.']
+	] as const)('refuses %o', (overrides, field, message) => {
+		expect(validateAbsence(draft(overrides), { members, absences: [] })).toEqual([
+			{ field, severity: 'error', message }
+		]);
+	});
+
+	it('warns when the cover is away during part of the absence', () => {
+		const kimAway = absence(KIM, BEA, T0 + HOUR, T0 + 2 * DAY);
+		const issues = validateAbsence(draft(), { members, absences: [kimAway] });
+		expect(issues).toHaveLength(1);
+		expect(issues[0]).toMatchObject({ field: 'cover', severity: 'warning' });
+		const later = absence(KIM, BEA, T0 + DAY, T0 + 2 * DAY); // touches, does not overlap
+		expect(validateAbsence(draft(), { members, absences: [later] })).toEqual([]);
+		const cancelled = { ...kimAway, cancelled: true };
+		expect(validateAbsence(draft(), { members, absences: [cancelled] })).toEqual([]);
+	});
+
+	it('warns when the member already marked an overlapping absence', () => {
+		const earlier = absence(NOA, BEA, T0 - DAY, T0 + HOUR);
+		expect(validateAbsence(draft(), { members, absences: [earlier] })).toEqual([
+			expect.objectContaining({ field: 'from', severity: 'warning' })
+		]);
+	});
+});
