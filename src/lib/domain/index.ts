@@ -1,0 +1,8 @@
+/** The domain layer's public API: types and pure rules, free of Svelte, Yjs, DOM and network. */
+export * from './ids';
+export * from './model';
+export * from './hlc';
+export * from './seats';
+export * from './cover';
+export * from './decision';
+export * from './balance';
