@@ -1,7 +1,8 @@
 import { parseHlc } from '../domain/hlc';
 import type * as Y from 'yjs';
 import type { MemberId } from '../domain/ids';
-import { ROLES, type Role, type SeatClaim } from '../domain/model';
+import { ROLES, type Role, type SeatClaim, type SeatHolders } from '../domain/model';
+import { resolveSeats } from '../domain/seats';
 import { LOCAL_ORIGIN, type StampSource } from './origin';
 import { asRecord, compareStrings, nonEmptyString, oneOf } from './parse';
 import { seatLog } from './schema';
@@ -64,4 +65,23 @@ export function listSeatClaims(doc: Y.Doc): SeatClaim[] {
 			compareStrings(a.member, b.member) ||
 			compareStrings(a.kind, b.kind)
 	);
+}
+
+/** Who holds each seat now, by the domain's seat rule over the whole log. */
+export function readSeatHolders(doc: Y.Doc): SeatHolders {
+	return resolveSeats(listSeatClaims(doc)).holders;
+}
+
+/** A claim that lost its seat to someone who held it first. */
+export interface LostSeatClaim {
+	claim: SeatClaim;
+	heldBy: MemberId;
+}
+
+/**
+ * The claims of `member` that lost to an earlier holder, e.g. when two people claimed the same
+ * seat offline: the app tells the member which seat they did not get and who has it.
+ */
+export function lostSeatClaims(doc: Y.Doc, member: MemberId): LostSeatClaim[] {
+	return resolveSeats(listSeatClaims(doc)).lost.filter((lost) => lost.claim.member === member);
 }
