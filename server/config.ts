@@ -1,0 +1,56 @@
+import { isLogLevel, type LogLevel } from './logger';
+import type { RelayServerOptions } from './relay-server';
+
+/** Relay options read from the environment, and the log level for the CLI's logger. */
+export interface RelayConfig extends RelayServerOptions {
+	logLevel: LogLevel;
+}
+
+/**
+ * Reads the relay's configuration from environment variables (see server/README-relay.md).
+ * Throws an Error naming the variable when a value is not usable, so the process fails at
+ * start rather than misbehaving later.
+ */
+export function readRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
+	const integer = (name: string, fallback: number, min: number): number => {
+		const raw = env[name];
+		if (raw === undefined || raw === '') return fallback;
+		const value = Number(raw);
+		if (!Number.isSafeInteger(value) || value < min) {
+			throw new Error(`${name} must be an integer >= ${min}, got ${JSON.stringify(raw)}`);
+		}
+		return value;
+	};
+	const text = (name: string, fallback: string): string => {
+		const raw = env[name];
+		return raw === undefined || raw === '' ? fallback : raw;
+	};
+	const logLevel = text('LOG_LEVEL', 'info');
+	if (!isLogLevel(logLevel)) {
+		throw new Error(`LOG_LEVEL must be debug, info, warn or error, got ${JSON.stringify(logLevel)}`);
+	}
+	const port = integer('PORT', 8787, 0);
+	if (port > 65535) throw new Error(`PORT must be at most 65535, got ${port}`);
+	const maxMessageBytes = integer('MAX_MESSAGE_BYTES', 16 * 1024 * 1024, 1024);
+	const messagesPerSecond = integer('MAX_MESSAGES_PER_SECOND', 200, 1);
+	const flushDelayMs = integer('FLUSH_DELAY_MS', 10, 0);
+	if (flushDelayMs > 500) {
+		throw new Error(`FLUSH_DELAY_MS must be at most 500 (durability), got ${flushDelayMs}`);
+	}
+	return {
+		port,
+		host: text('HOST', '127.0.0.1'),
+		dataDir: text('DATA_DIR', './data'),
+		staticDir: text('STATIC_DIR', './build'),
+		maxMessageBytes,
+		messagesPerSecond,
+		messageBurst: integer('MESSAGE_BURST', Math.max(messagesPerSecond, 200), 1),
+		maxLoadedDocuments: integer('MAX_LOADED_DOCS', 10_000, 1),
+		maxBufferedBytes: integer('MAX_BUFFERED_BYTES', 4 * maxMessageBytes, maxMessageBytes),
+		pingIntervalMs: integer('PING_INTERVAL_MS', 30_000, 100),
+		compactEveryUpdates: integer('COMPACT_EVERY_UPDATES', 500, 1),
+		compactEveryBytes: integer('COMPACT_EVERY_BYTES', 1024 * 1024, 1),
+		flushDelayMs,
+		logLevel
+	};
+}

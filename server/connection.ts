@@ -1,0 +1,280 @@
+import type { WebSocket } from 'ws';
+import * as decoding from 'lib0/decoding';
+import type { DocId } from './doc-id';
+import type { Logger } from './logger';
+import type { ErrorKind, RelayMetrics } from './metrics';
+import {
+	CLOSE_GOING_AWAY,
+	CLOSE_INTERNAL_ERROR,
+	CLOSE_INVALID_PAYLOAD,
+	CLOSE_MESSAGE_TOO_BIG,
+	CLOSE_POLICY_VIOLATION,
+	CLOSE_UNSUPPORTED_DATA,
+	MESSAGE_AUTH,
+	MESSAGE_AWARENESS,
+	MESSAGE_QUERY_AWARENESS,
+	MESSAGE_SYNC,
+	SYNC_STEP1,
+	SYNC_STEP2,
+	SYNC_UPDATE
+} from './protocol';
+import { TokenBucket } from './rate-limiter';
+import type { RoomPeer } from './room';
+import type { RoomEntry, RoomRegistry } from './room-registry';
+
+/** Limits applied to each connection. */
+export interface ConnectionLimits {
+	/** Messages a second on average (token bucket refill rate). */
+	messagesPerSecond: number;
+	/** Messages accepted in a burst (token bucket size). */
+	messageBurst: number;
+	/** Bytes queued for sending beyond which a peer too slow to read is dropped. */
+	maxBufferedBytes: number;
+}
+
+/** Messages a connection may send before its room finished loading; more is abuse. */
+const MAX_QUEUED_MESSAGES = 1000;
+
+let nextConnectionId = 1;
+
+/**
+ * One client's WebSocket in a room: enforces the limits, speaks the y-websocket protocol, and
+ * closes itself with a code and one log line on bad input, leaving everything else running.
+ */
+export class Connection implements RoomPeer {
+	readonly id = nextConnectionId++;
+	readonly awarenessClients = new Set<number>();
+	#alive = true;
+	#closed = false;
+	#queue: Buffer[] | null = [];
+	readonly #bucket: TokenBucket;
+	readonly #entry: RoomEntry;
+
+	constructor(
+		private readonly ws: WebSocket,
+		readonly docId: DocId,
+		private readonly registry: RoomRegistry,
+		private readonly limits: ConnectionLimits,
+		private readonly metrics: RelayMetrics,
+		private readonly logger: Logger
+	) {
+		this.#bucket = new TokenBucket(limits.messagesPerSecond, limits.messageBurst);
+		metrics.connections++;
+		ws.on('message', this.#onMessage);
+		ws.on('pong', () => (this.#alive = true));
+		ws.on('error', this.#onError);
+		ws.on('close', this.#onClose);
+		this.#entry = registry.join(docId, this);
+		this.#entry.ready.then(
+			() => this.#start(),
+			() => this.#fail(CLOSE_INTERNAL_ERROR, 'document could not be loaded', 'load_failed')
+		);
+		if (logger.enabled('debug')) logger.debug('connected', { docId, connection: this.id });
+	}
+
+	send(message: Uint8Array): void {
+		if (this.#closed) return;
+		if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
+			this.#fail(CLOSE_POLICY_VIOLATION, 'too slow to receive', 'slow_consumer');
+			return;
+		}
+		this.ws.send(message);
+		this.metrics.messagesSent++;
+		this.metrics.bytesSent += message.length;
+	}
+
+	/**
+	 * Called by the keepalive timer: drops a connection that did not answer the previous ping
+	 * (or send anything) since the last call, then pings again.
+	 */
+	heartbeat(): void {
+		if (this.#closed) return;
+		if (!this.#alive) {
+			this.#fail(CLOSE_GOING_AWAY, 'no pong', 'pong_timeout');
+			this.ws.terminate();
+			return;
+		}
+		this.#alive = false;
+		this.ws.ping();
+	}
+
+	/** Closes with 1001 because the relay shuts down; the client will reconnect. */
+	shutdown(): void {
+		if (this.#closed) return;
+		this.#detach();
+		this.ws.close(CLOSE_GOING_AWAY, 'server shutting down');
+	}
+
+	#start(): void {
+		if (this.#closed) return;
+		for (const message of this.#entry.room.greeting()) this.send(message);
+		const queued = this.#queue ?? [];
+		this.#queue = null;
+		for (const message of queued) {
+			if (this.#closed) return;
+			this.#handle(message);
+		}
+	}
+
+	#onMessage = (data: Buffer, isBinary: boolean): void => {
+		if (this.#closed) return;
+		this.#alive = true;
+		this.metrics.messagesReceived++;
+		this.metrics.bytesReceived += data.length;
+		if (!isBinary) {
+			this.#fail(CLOSE_UNSUPPORTED_DATA, 'text frames are not supported', 'text_frame');
+		} else if (!this.#bucket.take()) {
+			this.#fail(CLOSE_POLICY_VIOLATION, 'rate limit exceeded', 'rate_limited');
+		} else if (this.#queue === null) {
+			this.#handle(data);
+		} else if (this.#queue.length < MAX_QUEUED_MESSAGES) {
+			this.#queue.push(data);
+		} else {
+			this.#fail(CLOSE_POLICY_VIOLATION, 'too many messages while loading', 'queue_overflow');
+		}
+	};
+
+	#handle(message: Uint8Array): void {
+		const decoder = decoding.createDecoder(message);
+		let messageType: number;
+		try {
+			messageType = decoding.readVarUint(decoder);
+		} catch {
+			this.#fail(CLOSE_INVALID_PAYLOAD, 'malformed message', 'malformed_message');
+			return;
+		}
+		switch (messageType) {
+			case MESSAGE_SYNC:
+				this.#handleSync(decoder);
+				return;
+			case MESSAGE_AWARENESS:
+				this.#handleAwareness(decoder);
+				return;
+			case MESSAGE_QUERY_AWARENESS: {
+				if (decoding.hasContent(decoder)) {
+					this.#fail(CLOSE_INVALID_PAYLOAD, 'malformed message', 'malformed_message');
+					return;
+				}
+				const snapshot = this.#entry.room.awarenessSnapshot();
+				if (snapshot !== null) this.send(snapshot);
+				return;
+			}
+			case MESSAGE_AUTH:
+				// Auth messages flow from server to client only (permission denied); a client has
+				// nothing to say with one. Checked for form and ignored, like the reference server.
+				if (this.#readBody(decoder, (d) => decoding.readVarString(d)) !== null) return;
+				this.#fail(CLOSE_INVALID_PAYLOAD, 'malformed message', 'malformed_message');
+				return;
+			default:
+				this.#fail(CLOSE_UNSUPPORTED_DATA, 'unknown message type', 'unknown_message_type');
+		}
+	}
+
+	#handleSync(decoder: decoding.Decoder): void {
+		const syncType = this.#readBody(decoder, (d) => decoding.readVarUint(d), false);
+		if (syncType === null) {
+			this.#fail(CLOSE_INVALID_PAYLOAD, 'malformed message', 'malformed_message');
+			return;
+		}
+		if (syncType !== SYNC_STEP1 && syncType !== SYNC_STEP2 && syncType !== SYNC_UPDATE) {
+			this.#fail(CLOSE_UNSUPPORTED_DATA, 'unknown sync message type', 'unknown_message_type');
+			return;
+		}
+		const payload = this.#readBody(decoder, (d) => decoding.readVarUint8Array(d));
+		if (payload === null) {
+			this.#fail(CLOSE_INVALID_PAYLOAD, 'malformed message', 'malformed_message');
+			return;
+		}
+		const room = this.#entry.room;
+		if (syncType === SYNC_STEP1) {
+			let reply: Uint8Array;
+			try {
+				reply = room.syncStep2For(payload);
+			} catch {
+				this.#fail(CLOSE_INVALID_PAYLOAD, 'invalid state vector', 'malformed_message');
+				return;
+			}
+			this.send(reply);
+		} else if (room.applyClientUpdate(payload, this) === 'invalid') {
+			this.#fail(CLOSE_INVALID_PAYLOAD, 'invalid update', 'invalid_update');
+		}
+	}
+
+	#handleAwareness(decoder: decoding.Decoder): void {
+		const update = this.#readBody(decoder, (d) => decoding.readVarUint8Array(d));
+		if (update === null) {
+			this.#fail(CLOSE_INVALID_PAYLOAD, 'malformed message', 'malformed_message');
+			return;
+		}
+		try {
+			this.#entry.room.applyAwarenessUpdate(update, this);
+		} catch {
+			this.#fail(CLOSE_INVALID_PAYLOAD, 'invalid awareness update', 'invalid_awareness');
+		}
+	}
+
+	/**
+	 * Reads with `read`; null when the bytes run out, or when `last` and bytes remain after it
+	 * (no client message carries trailing bytes, so they mean a corrupt frame).
+	 */
+	#readBody<T>(
+		decoder: decoding.Decoder,
+		read: (decoder: decoding.Decoder) => T,
+		last = true
+	): T | null {
+		try {
+			const value = read(decoder);
+			return last && decoding.hasContent(decoder) ? null : value;
+		} catch {
+			return null;
+		}
+	}
+
+	#onError = (error: Error & { code?: string }): void => {
+		// ws has already started closing the socket with the matching code (1009, 1002, ...).
+		if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+			this.#failed(CLOSE_MESSAGE_TOO_BIG, 'message too big', 'message_too_big');
+		} else if (error.code?.startsWith('WS_ERR_')) {
+			this.#failed(1002, error.message, 'malformed_message');
+		} else {
+			this.#detach();
+			this.metrics.failed('socket_error');
+			this.logger.debug('socket_error', { docId: this.docId, connection: this.id, code: error.code });
+		}
+	};
+
+	#onClose = (code: number): void => {
+		this.metrics.connections--;
+		if (this.logger.enabled('debug')) {
+			this.logger.debug('disconnected', { docId: this.docId, connection: this.id, code });
+		}
+		this.#detach();
+	};
+
+	/** Closes with `code` and logs the one line this connection's failure gets. */
+	#fail(code: number, reason: string, kind: ErrorKind): void {
+		if (this.#closed) return;
+		this.#failed(code, reason, kind);
+		this.ws.close(code, reason);
+	}
+
+	#failed(code: number, reason: string, kind: ErrorKind): void {
+		if (this.#closed) return;
+		this.#detach();
+		this.metrics.failed(kind);
+		this.logger.warn('connection_closed_on_error', {
+			docId: this.docId,
+			connection: this.id,
+			kind,
+			code,
+			reason
+		});
+	}
+
+	#detach(): void {
+		if (this.#closed) return;
+		this.#closed = true;
+		this.#queue = null;
+		this.registry.leave(this.#entry, this);
+	}
+}

@@ -1,0 +1,105 @@
+/** Why an upgrade or a connection was refused; a label of `triad_relay_refusals_total`. */
+export type RefusalReason =
+	| 'bad_path'
+	| 'bad_room'
+	| 'missing_token'
+	| 'malformed_token'
+	| 'wrong_token'
+	| 'too_many_documents'
+	| 'shutting_down'
+	| 'storage_error';
+
+/** What went wrong on a connection; a label of `triad_relay_errors_total`. */
+export type ErrorKind =
+	| 'text_frame'
+	| 'malformed_message'
+	| 'unknown_message_type'
+	| 'invalid_update'
+	| 'invalid_awareness'
+	| 'message_too_big'
+	| 'rate_limited'
+	| 'queue_overflow'
+	| 'pong_timeout'
+	| 'slow_consumer'
+	| 'socket_error'
+	| 'load_failed'
+	| 'storage_write';
+
+/**
+ * The relay's counters and gauges, as plain fields so the message hot path only does
+ * additions. Rendered in the Prometheus text format by {@link renderMetrics}.
+ */
+export class RelayMetrics {
+	connections = 0;
+	loadedDocuments = 0;
+	messagesReceived = 0;
+	bytesReceived = 0;
+	messagesSent = 0;
+	bytesSent = 0;
+	storageAppends = 0;
+	storageCompactions = 0;
+	readonly refusals = new Map<RefusalReason, number>();
+	readonly errors = new Map<ErrorKind, number>();
+
+	/** Counts one refusal. */
+	refused(reason: RefusalReason): void {
+		this.refusals.set(reason, (this.refusals.get(reason) ?? 0) + 1);
+	}
+
+	/** Counts one error. */
+	failed(kind: ErrorKind): void {
+		this.errors.set(kind, (this.errors.get(kind) ?? 0) + 1);
+	}
+}
+
+function family(name: string, type: 'gauge' | 'counter', help: string, lines: string[]): string {
+	return `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${lines.join('\n')}\n`;
+}
+
+function labelled(name: string, label: string, values: Map<string, number>): string[] {
+	if (values.size === 0) return [];
+	return [...values].map(([value, count]) => `${name}{${label}="${value}"} ${count}`);
+}
+
+/** The metrics in the Prometheus text exposition format (version 0.0.4). */
+export function renderMetrics(metrics: RelayMetrics): string {
+	const p = 'triad_relay_';
+	return [
+		family(`${p}connections`, 'gauge', 'Open WebSocket connections.', [
+			`${p}connections ${metrics.connections}`
+		]),
+		family(`${p}loaded_documents`, 'gauge', 'Documents loaded in memory.', [
+			`${p}loaded_documents ${metrics.loadedDocuments}`
+		]),
+		family(`${p}messages_received_total`, 'counter', 'WebSocket messages received.', [
+			`${p}messages_received_total ${metrics.messagesReceived}`
+		]),
+		family(`${p}bytes_received_total`, 'counter', 'Bytes of WebSocket messages received.', [
+			`${p}bytes_received_total ${metrics.bytesReceived}`
+		]),
+		family(`${p}messages_sent_total`, 'counter', 'WebSocket messages sent.', [
+			`${p}messages_sent_total ${metrics.messagesSent}`
+		]),
+		family(`${p}bytes_sent_total`, 'counter', 'Bytes of WebSocket messages sent.', [
+			`${p}bytes_sent_total ${metrics.bytesSent}`
+		]),
+		family(`${p}storage_writes_total`, 'counter', 'Updates appended to storage.', [
+			`${p}storage_writes_total ${metrics.storageAppends}`
+		]),
+		family(`${p}storage_compactions_total`, 'counter', 'Document compactions in storage.', [
+			`${p}storage_compactions_total ${metrics.storageCompactions}`
+		]),
+		family(
+			`${p}refusals_total`,
+			'counter',
+			'Upgrades or connections refused, by reason.',
+			labelled(`${p}refusals_total`, 'reason', metrics.refusals)
+		),
+		family(
+			`${p}errors_total`,
+			'counter',
+			'Connections closed on an error, by kind.',
+			labelled(`${p}errors_total`, 'kind', metrics.errors)
+		)
+	].join('');
+}

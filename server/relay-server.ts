@@ -1,0 +1,241 @@
+import { createServer, STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { checkAccess } from './access';
+import { Connection, type ConnectionLimits } from './connection';
+import { parseAccessToken, parseDocId } from './doc-id';
+import { createLogger, describeError, type Logger, type LogLevel } from './logger';
+import { RelayMetrics, renderMetrics, type RefusalReason } from './metrics';
+import { RoomRegistry } from './room-registry';
+import { createStaticHandler, sendText } from './static-files';
+import type { RelayStorage } from './storage/relay-storage';
+import { SqliteStorage } from './storage/sqlite-storage';
+
+/** Everything `startRelayServer` can be told; each has a production default. */
+export interface RelayServerOptions {
+	/** TCP port; 0 picks a free one (default 8787). */
+	port?: number;
+	/** Interface to listen on (default 127.0.0.1). */
+	host?: string;
+	/** Directory of the SQLite database, used when `storage` is not given (default ./data). */
+	dataDir?: string;
+	/** Storage to use instead of SQLite in `dataDir`. The relay closes it on `close()`. */
+	storage?: RelayStorage;
+	/** The built app to serve, or null for none (default ./build). */
+	staticDir?: string | null;
+	/** Largest WebSocket message accepted, in bytes (default 16 MiB). */
+	maxMessageBytes?: number;
+	/** Messages a connection may send per second on average (default 200). */
+	messagesPerSecond?: number;
+	/** Messages a connection may send in a burst (default 200). */
+	messageBurst?: number;
+	/** Documents held in memory at most; new rooms are refused with 503 beyond (default 10000). */
+	maxLoadedDocuments?: number;
+	/** Bytes queued to a slow reader before it is dropped (default 4 × maxMessageBytes). */
+	maxBufferedBytes?: number;
+	/** Ping period; a connection that did not answer the previous ping is dropped (default 30 s). */
+	pingIntervalMs?: number;
+	/** Compact a document after this many appended updates (default 500). */
+	compactEveryUpdates?: number;
+	/** ... or after this many appended bytes, at least the size of its last state (default 1 MiB). */
+	compactEveryBytes?: number;
+	/** How long SQLite appends are batched, in ms (default 10). */
+	flushDelayMs?: number;
+	/** Where log lines go (default: JSON lines on stdout at `logLevel`). */
+	logger?: Logger;
+	/** Level of the default logger (default info). */
+	logLevel?: LogLevel;
+}
+
+/** A running relay. */
+export interface RelayServer {
+	/** The port actually listened on. */
+	readonly port: number;
+	/** `http://host:port`, where the app, /healthz and /metrics are served. */
+	readonly url: string;
+	/** `ws://host:port/sync`, the server URL for y-websocket providers. */
+	readonly syncUrl: string;
+	/** Live counters, as served on /metrics. */
+	readonly metrics: RelayMetrics;
+	/**
+	 * Graceful shutdown: stops accepting, closes every socket with 1001, compacts and unloads
+	 * every document, closes storage. Idempotent.
+	 */
+	close(): Promise<void>;
+}
+
+const SYNC_PREFIX = '/sync/';
+/** How long closing sockets get to finish their close handshake on shutdown. */
+const CLOSE_GRACE_MS = 1000;
+
+/**
+ * Starts the relay and the static app server on one HTTP port. Resolves once listening, with
+ * storage open.
+ */
+export async function startRelayServer(options: RelayServerOptions = {}): Promise<RelayServer> {
+	const logger = options.logger ?? createLogger(options.logLevel ?? 'info');
+	const metrics = new RelayMetrics();
+	const maxMessageBytes = options.maxMessageBytes ?? 16 * 1024 * 1024;
+	const maxLoadedDocuments = options.maxLoadedDocuments ?? 10_000;
+	const limits: ConnectionLimits = {
+		messagesPerSecond: options.messagesPerSecond ?? 200,
+		messageBurst: options.messageBurst ?? 200,
+		maxBufferedBytes: options.maxBufferedBytes ?? 4 * maxMessageBytes
+	};
+	const storage =
+		options.storage ??
+		new SqliteStorage({
+			dataDir: options.dataDir ?? './data',
+			flushDelayMs: options.flushDelayMs,
+			onBackgroundError: (error) => {
+				metrics.failed('storage_write');
+				logger.error('storage_write_failed', { error: describeError(error) });
+			}
+		});
+	const registry = new RoomRegistry(
+		storage,
+		{
+			everyUpdates: options.compactEveryUpdates ?? 500,
+			everyBytes: options.compactEveryBytes ?? 1024 * 1024
+		},
+		metrics,
+		logger
+	);
+	const serveStatic = createStaticHandler(
+		options.staticDir === undefined ? './build' : options.staticDir
+	);
+	const connections = new Set<Connection>();
+	const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes });
+	let closing: Promise<void> | null = null;
+
+	const server = createServer((req, res) => {
+		const path = (req.url ?? '/').split('?', 1)[0];
+		if (path === '/healthz' || path === '/metrics') {
+			if (req.method !== 'GET' && req.method !== 'HEAD') {
+				sendText(res, 405, 'method not allowed\n', { Allow: 'GET, HEAD' });
+			} else if (path === '/metrics') {
+				sendText(res, 200, renderMetrics(metrics), {
+					'Content-Type': 'text/plain; version=0.0.4; charset=utf-8'
+				});
+			} else {
+				sendText(res, closing === null ? 200 : 503, closing === null ? 'ok' : 'shutting down');
+			}
+		} else if (path?.startsWith(SYNC_PREFIX)) {
+			sendText(res, 426, 'this endpoint speaks WebSocket only\n', { Upgrade: 'websocket' });
+		} else {
+			serveStatic(req, res).catch((error: unknown) => {
+				logger.error('static_failed', { error: describeError(error) });
+				if (!res.headersSent) sendText(res, 500, 'internal error\n');
+				else res.destroy();
+			});
+		}
+	});
+
+	const refuse = (
+		req: IncomingMessage,
+		socket: Duplex,
+		status: number,
+		reason: RefusalReason,
+		docId?: string
+	) => {
+		metrics.refused(reason);
+		// Never the URL: its query string holds the token.
+		logger.warn('upgrade_refused', { reason, status, docId, remote: req.socket.remoteAddress });
+		const body = `${STATUS_CODES[status] ?? 'refused'}\n`;
+		socket.once('finish', () => socket.destroy());
+		socket.end(
+			`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n` +
+				`Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\n\r\n${body}`
+		);
+	};
+
+	const upgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+		socket.on('error', () => socket.destroy());
+		if (closing !== null) return refuse(req, socket, 503, 'shutting_down');
+		const url = new URL(req.url ?? '/', 'http://relay');
+		if (!url.pathname.startsWith(SYNC_PREFIX)) return refuse(req, socket, 404, 'bad_path');
+		const docId = parseDocId(url.pathname.slice(SYNC_PREFIX.length));
+		if (docId === null) return refuse(req, socket, 400, 'bad_room');
+		const rawToken = url.searchParams.get('token');
+		if (rawToken === null || rawToken === '') {
+			return refuse(req, socket, 401, 'missing_token', docId);
+		}
+		const token = parseAccessToken(rawToken);
+		if (token === null) return refuse(req, socket, 403, 'malformed_token', docId);
+		const atCapacity = () => !registry.isLive(docId) && registry.size >= maxLoadedDocuments;
+		if (atCapacity()) return refuse(req, socket, 503, 'too_many_documents', docId);
+		let decision;
+		try {
+			decision = await checkAccess(docId, token, registry, storage);
+		} catch (error) {
+			logger.error('access_check_failed', { docId, error: describeError(error) });
+			return refuse(req, socket, 503, 'storage_error', docId);
+		}
+		if (decision === 'denied') return refuse(req, socket, 403, 'wrong_token', docId);
+		if (decision === 'registered') logger.info('document_registered', { docId });
+		if (socket.destroyed) return;
+		if (closing !== null) return refuse(req, socket, 503, 'shutting_down', docId);
+		if (atCapacity()) return refuse(req, socket, 503, 'too_many_documents', docId);
+		wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+			const connection = new Connection(ws, docId, registry, limits, metrics, logger);
+			connections.add(connection);
+			ws.once('close', () => connections.delete(connection));
+		});
+	};
+
+	server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+		upgrade(req, socket, head).catch((error: unknown) => {
+			logger.error('upgrade_failed', { error: describeError(error) });
+			socket.destroy();
+		});
+	});
+
+	const keepalive = setInterval(() => {
+		for (const connection of connections) connection.heartbeat();
+	}, options.pingIntervalMs ?? 30_000);
+	keepalive.unref();
+
+	await new Promise<void>((listening, failed) => {
+		server.once('error', failed);
+		server.listen(options.port ?? 8787, options.host ?? '127.0.0.1', () => {
+			server.off('error', failed);
+			listening();
+		});
+	}).catch(async (error: unknown) => {
+		clearInterval(keepalive);
+		await storage.close();
+		throw error;
+	});
+	const address = server.address();
+	const port = typeof address === 'object' && address !== null ? address.port : 0;
+	const host = options.host ?? '127.0.0.1';
+	const authority = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+
+	const shutdown = async () => {
+		clearInterval(keepalive);
+		const stopped = new Promise<void>((done) => server.close(() => done()));
+		for (const connection of connections) connection.shutdown();
+		await registry.settle();
+		await storage.close();
+		await waitUntil(() => wss.clients.size === 0, CLOSE_GRACE_MS);
+		for (const ws of wss.clients) ws.terminate();
+		server.closeAllConnections();
+		await stopped;
+	};
+
+	return {
+		port,
+		url: `http://${authority}`,
+		syncUrl: `ws://${authority}/sync`,
+		metrics,
+		close: () => (closing ??= shutdown())
+	};
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!condition() && Date.now() < deadline) {
+		await new Promise((tick) => setTimeout(tick, 20));
+	}
+}
+

@@ -1,0 +1,108 @@
+import type { AccessToken, DocId } from './doc-id';
+import { describeError, type Logger } from './logger';
+import type { RelayMetrics } from './metrics';
+import { Room, type CompactionPolicy, type RoomPeer } from './room';
+import type { RelayStorage } from './storage/relay-storage';
+
+/** A room and its lifecycle as the registry tracks it. */
+export interface RoomEntry {
+	readonly room: Room;
+	/** Resolves once the document is loaded; rejects if loading failed. */
+	readonly ready: Promise<void>;
+	/** The registered token, known once loaded. */
+	token: AccessToken | null;
+	/** Set once the last peer left; resolves when the room is flushed and freed. */
+	unloading: Promise<void> | null;
+}
+
+/**
+ * The loaded documents. Loads a room on its first peer (concurrent first peers share one
+ * load) and unloads it after its last peer leaves. A peer arriving while its room unloads gets
+ * a fresh room that loads after the unload finished, so it reads the compacted state.
+ */
+export class RoomRegistry {
+	readonly #rooms = new Map<DocId, RoomEntry>();
+
+	constructor(
+		private readonly storage: RelayStorage,
+		private readonly policy: CompactionPolicy,
+		private readonly metrics: RelayMetrics,
+		private readonly logger: Logger
+	) {}
+
+	/** Rooms in memory, including those loading or unloading. */
+	get size(): number {
+		return this.#rooms.size;
+	}
+
+	/** Whether a peer joining `docId` would reuse a room instead of loading one. */
+	isLive(docId: DocId): boolean {
+		const entry = this.#rooms.get(docId);
+		return entry !== undefined && entry.unloading === null;
+	}
+
+	/** The token of a loaded document without asking storage, or undefined if not loaded. */
+	cachedToken(docId: DocId): AccessToken | undefined {
+		const entry = this.#rooms.get(docId);
+		return entry?.unloading === null && entry.token !== null ? entry.token : undefined;
+	}
+
+	/** Adds `peer` to the room of `docId`, loading it if needed. */
+	join(docId: DocId, peer: RoomPeer): RoomEntry {
+		let entry = this.#rooms.get(docId);
+		if (entry === undefined || entry.unloading !== null) entry = this.#open(docId, entry);
+		entry.room.peers.add(peer);
+		return entry;
+	}
+
+	/** Removes `peer`; the room unloads when it was the last one. */
+	leave(entry: RoomEntry, peer: RoomPeer): void {
+		entry.room.removePeer(peer);
+		if (entry.room.peers.size > 0 || entry.unloading !== null) return;
+		const { room } = entry;
+		entry.unloading = entry.ready
+			.then(
+				() => room.unload(),
+				() => {}
+			)
+			.catch((error: unknown) => {
+				this.metrics.failed('storage_write');
+				this.logger.error('unload_failed', { docId: room.docId, error: describeError(error) });
+			})
+			.finally(() => {
+				this.#forget(entry);
+				this.logger.debug('document_unloaded', { docId: room.docId });
+			});
+	}
+
+	/** Waits for every room that is unloading to finish. */
+	async settle(): Promise<void> {
+		await Promise.all([...this.#rooms.values()].map((entry) => entry.unloading));
+	}
+
+	#open(docId: DocId, previous: RoomEntry | undefined): RoomEntry {
+		const room = new Room(docId, this.storage, this.policy, this.metrics, this.logger);
+		const previousUnload = previous?.unloading ?? Promise.resolve();
+		const entry: RoomEntry = {
+			room,
+			ready: previousUnload.then(async () => {
+				entry.token = await room.load();
+				this.logger.debug('document_loaded', { docId });
+			}),
+			token: null,
+			unloading: null
+		};
+		entry.ready.catch((error: unknown) => {
+			this.metrics.failed('load_failed');
+			this.logger.error('load_failed', { docId, error: describeError(error) });
+		});
+		this.#rooms.set(docId, entry);
+		this.metrics.loadedDocuments = this.#rooms.size;
+		return entry;
+	}
+
+	#forget(entry: RoomEntry): void {
+		if (this.#rooms.get(entry.room.docId) === entry) this.#rooms.delete(entry.room.docId);
+		this.metrics.loadedDocuments = this.#rooms.size;
+	}
+}

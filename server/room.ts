@@ -1,0 +1,211 @@
+import * as Y from 'yjs';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import type { AccessToken, DocId } from './doc-id';
+import { describeError, type Logger } from './logger';
+import type { RelayMetrics } from './metrics';
+import { encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeSyncUpdate } from './protocol';
+import type { RelayStorage, UpdateSeq } from './storage/relay-storage';
+
+/** A connection as a room sees it. */
+export interface RoomPeer {
+	/** Sends one binary message, unless the connection is closing. */
+	send(message: Uint8Array): void;
+	/** The awareness clientIDs this connection announced, removed for the others when it leaves. */
+	readonly awarenessClients: Set<number>;
+}
+
+/** When a room compacts its stored updates into one state. */
+export interface CompactionPolicy {
+	/** Compact after this many appended updates. */
+	everyUpdates: number;
+	/** Compact after this many appended bytes, or the size of the last state if larger. */
+	everyBytes: number;
+}
+
+/** Outcome of applying a client's update. */
+export type ApplyResult = 'applied' | 'invalid';
+
+/** Origin of the transactions that replay stored updates: neither persisted nor broadcast. */
+const FROM_STORAGE = Symbol('from storage');
+
+/**
+ * One loaded document and the connections editing it: applies and validates client updates,
+ * appends them to storage, broadcasts them and the awareness states to the other peers, and
+ * compacts storage now and then. The registry owns its lifecycle (load, unload).
+ */
+export class Room {
+	readonly doc = new Y.Doc();
+	readonly awareness = new awarenessProtocol.Awareness(this.doc);
+	readonly peers = new Set<RoomPeer>();
+	#lastSeq: UpdateSeq = 0;
+	#appendedUpdates = 0;
+	#appendedBytes = 0;
+	#stateBytes = 0;
+	#compaction: Promise<void> | null = null;
+	#loaded = false;
+
+	constructor(
+		readonly docId: DocId,
+		private readonly storage: RelayStorage,
+		private readonly policy: CompactionPolicy,
+		private readonly metrics: RelayMetrics,
+		private readonly logger: Logger
+	) {
+		// The relay is not a participant: it announces no awareness state of its own.
+		this.awareness.setLocalState(null);
+	}
+
+	/**
+	 * Replays the stored document, then starts persisting and broadcasting. Must complete before
+	 * any peer is answered, so nobody is ever sent a state missing what storage holds. Resolves
+	 * the token registered for the document.
+	 */
+	async load(): Promise<AccessToken | null> {
+		const stored = await this.storage.loadDocument(this.docId);
+		this.doc.transact(() => {
+			for (const update of stored.updates) Y.applyUpdate(this.doc, update, FROM_STORAGE);
+		}, FROM_STORAGE);
+		this.#lastSeq = stored.lastSeq;
+		// Updates after the first were appended but not compacted yet (e.g. after a kill); they
+		// count towards the next compaction. The first one may be the compacted state or not,
+		// counting it as the state only delays that compaction by one update.
+		const [first, ...appended] = stored.updates;
+		this.#stateBytes = first?.length ?? 0;
+		this.#appendedUpdates = appended.length;
+		this.#appendedBytes = appended.reduce((sum, update) => sum + update.length, 0);
+		this.doc.on('update', this.#onDocUpdate);
+		this.awareness.on('update', this.#onAwarenessUpdate);
+		this.#loaded = true;
+		this.#compactIfDue();
+		return stored.token;
+	}
+
+	/**
+	 * Applies a client's update. It is decoded completely first, so a malformed update is
+	 * refused before anything of it reaches the document or storage: `Y.applyUpdate` integrates
+	 * structs one by one, and one that throws halfway would leave a partial transaction that is
+	 * then persisted and broadcast. Decoding cannot catch every semantic inconsistency, so the
+	 * application itself is guarded too; what it integrated before throwing consists of structs
+	 * that decoded cleanly, which keeps the stored document loadable.
+	 */
+	applyClientUpdate(update: Uint8Array, origin: RoomPeer): ApplyResult {
+		try {
+			Y.decodeUpdate(update);
+		} catch {
+			return 'invalid';
+		}
+		try {
+			Y.applyUpdate(this.doc, update, origin);
+			return 'applied';
+		} catch (error) {
+			this.logger.warn('update_apply_failed', { docId: this.docId, error: describeError(error) });
+			return 'invalid';
+		}
+	}
+
+	/** Sync step 2 answering a peer's state vector: everything the room has that it lacks. */
+	syncStep2For(stateVector: Uint8Array): Uint8Array {
+		return encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, stateVector));
+	}
+
+	/** The first messages for a new peer: the room's sync step 1 and the awareness states. */
+	greeting(): Uint8Array[] {
+		const messages = [encodeSyncStep1(Y.encodeStateVector(this.doc))];
+		const awareness = this.awarenessSnapshot();
+		if (awareness !== null) messages.push(awareness);
+		return messages;
+	}
+
+	/** One awareness message with every known state, or null when there is none. */
+	awarenessSnapshot(): Uint8Array | null {
+		const clients = [...this.awareness.getStates().keys()];
+		if (clients.length === 0) return null;
+		return encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients));
+	}
+
+	/** Applies a peer's awareness update; throws on a malformed one. */
+	applyAwarenessUpdate(update: Uint8Array, origin: RoomPeer): void {
+		awarenessProtocol.applyAwarenessUpdate(this.awareness, update, origin);
+	}
+
+	/** Removes a peer and the awareness states it announced, telling the others. */
+	removePeer(peer: RoomPeer): void {
+		if (!this.peers.delete(peer)) return;
+		if (peer.awarenessClients.size > 0) {
+			awarenessProtocol.removeAwarenessStates(this.awareness, [...peer.awarenessClients], null);
+		}
+	}
+
+	/**
+	 * Compacts what is still appended (so the next load reads one state), then frees the
+	 * document. Called once, after the last peer left.
+	 */
+	async unload(): Promise<void> {
+		if (this.#compaction !== null) await this.#compaction;
+		if (this.#loaded && this.#appendedUpdates > 0) await this.#compact();
+		this.awareness.destroy();
+		this.doc.destroy();
+	}
+
+	#onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+		if (origin === FROM_STORAGE) return;
+		this.#lastSeq = this.storage.appendUpdate(this.docId, update);
+		this.metrics.storageAppends++;
+		this.#appendedUpdates++;
+		this.#appendedBytes += update.length;
+		// Encoded once, whatever the number of recipients.
+		const message = encodeSyncUpdate(update);
+		for (const peer of this.peers) {
+			if (peer !== origin) peer.send(message);
+		}
+		this.#compactIfDue();
+	};
+
+	#onAwarenessUpdate = (
+		change: { added: number[]; updated: number[]; removed: number[] },
+		origin: unknown
+	): void => {
+		const peer = origin as RoomPeer;
+		if (this.peers.has(peer)) {
+			for (const client of change.added) peer.awarenessClients.add(client);
+			for (const client of change.removed) peer.awarenessClients.delete(client);
+		}
+		const changed = change.added.concat(change.updated, change.removed);
+		const message = encodeAwareness(
+			awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)
+		);
+		// The sender gets its own state back on purpose: y-websocket clients reconnect after 30 s
+		// without any message, and a client alone in a room would otherwise hear nothing at all.
+		for (const recipient of this.peers) recipient.send(message);
+	};
+
+	#compactIfDue(): void {
+		if (this.#compaction !== null) return;
+		const byteThreshold = Math.max(this.policy.everyBytes, this.#stateBytes);
+		if (this.#appendedUpdates < this.policy.everyUpdates && this.#appendedBytes < byteThreshold) {
+			return;
+		}
+		this.#compaction = this.#compact()
+			.catch((error: unknown) => {
+				this.metrics.failed('storage_write');
+				this.logger.error('compaction_failed', { docId: this.docId, error: describeError(error) });
+			})
+			.finally(() => {
+				this.#compaction = null;
+			});
+	}
+
+	/**
+	 * Encodes the state and the seq it covers in the same synchronous step, so every update
+	 * appended up to that seq is in the state and every later one stays appended.
+	 */
+	async #compact(): Promise<void> {
+		const state = Y.encodeStateAsUpdate(this.doc);
+		const upToSeq = this.#lastSeq;
+		this.#appendedUpdates = 0;
+		this.#appendedBytes = 0;
+		this.#stateBytes = state.length;
+		await this.storage.compact(this.docId, state, upToSeq);
+		this.metrics.storageCompactions++;
+	}
+}

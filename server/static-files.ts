@@ -1,0 +1,177 @@
+import { createReadStream, type Stats } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname, join, resolve, sep } from 'node:path';
+
+const CONTENT_TYPES: Record<string, string> = {
+	'.html': 'text/html; charset=utf-8',
+	'.js': 'text/javascript; charset=utf-8',
+	'.mjs': 'text/javascript; charset=utf-8',
+	'.css': 'text/css; charset=utf-8',
+	'.json': 'application/json; charset=utf-8',
+	'.webmanifest': 'application/manifest+json; charset=utf-8',
+	'.svg': 'image/svg+xml',
+	'.png': 'image/png',
+	'.jpg': 'image/jpeg',
+	'.jpeg': 'image/jpeg',
+	'.gif': 'image/gif',
+	'.webp': 'image/webp',
+	'.avif': 'image/avif',
+	'.ico': 'image/x-icon',
+	'.wasm': 'application/wasm',
+	'.woff': 'font/woff',
+	'.woff2': 'font/woff2',
+	'.txt': 'text/plain; charset=utf-8',
+	'.xml': 'application/xml; charset=utf-8',
+	'.map': 'application/json; charset=utf-8'
+};
+
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+const REVALIDATE = 'no-cache';
+const NOT_BUILT =
+	'The Triad app is not built: run `npm run build`, or point STATIC_DIR at the build output.\n';
+
+/** Precompressed siblings, best first: `file.js.br`, `file.js.gz`. */
+const ENCODINGS = [
+	{ name: 'br', suffix: '.br' },
+	{ name: 'gzip', suffix: '.gz' }
+] as const;
+
+/**
+ * Serves the built single-page app from `root`:
+ * - a path that names a file serves it; `/_app/immutable/*` is cached for a year, everything
+ *   else (index.html, service-worker.js, the manifest) revalidates on every use;
+ * - a path without a file extension and without a file serves `index.html` (SPA routes); a
+ *   missing file with an extension is a 404, so a stale asset URL never gets HTML back;
+ * - `.br`/`.gz` siblings are served when the client accepts them, with `Vary`;
+ * - nothing outside `root` is ever served; GET and HEAD only;
+ * - when `root` has no `index.html`, 503 says the app is not built.
+ */
+export function createStaticHandler(
+	root: string | null
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+	const base = root === null ? null : resolve(root);
+	return async (req, res) => {
+		if (req.method !== 'GET' && req.method !== 'HEAD') {
+			sendText(res, 405, 'method not allowed\n', { Allow: 'GET, HEAD' });
+			return;
+		}
+		const index = base === null ? null : await fileStats(join(base, 'index.html'));
+		if (base === null || index === null) {
+			sendText(res, 503, NOT_BUILT);
+			return;
+		}
+		let pathname: string;
+		try {
+			pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://relay').pathname);
+		} catch {
+			sendText(res, 400, 'bad request\n');
+			return;
+		}
+		const target = resolve(base, '.' + pathname);
+		if (pathname.includes('\0') || (target !== base && !target.startsWith(base + sep))) {
+			sendText(res, 404, 'not found\n');
+			return;
+		}
+		const found = await fileStats(target);
+		if (found?.isFile()) {
+			await serveFile(req, res, target, found, pathname.startsWith('/_app/immutable/'));
+			return;
+		}
+		const directoryIndex = found?.isDirectory() ? await fileStats(join(target, 'index.html')) : null;
+		if (directoryIndex?.isFile()) {
+			await serveFile(req, res, join(target, 'index.html'), directoryIndex, false);
+		} else if (extname(pathname) === '') {
+			await serveFile(req, res, join(base, 'index.html'), index, false);
+		} else {
+			sendText(res, 404, 'not found\n');
+		}
+	};
+}
+
+async function serveFile(
+	req: IncomingMessage,
+	res: ServerResponse,
+	file: string,
+	stats: Stats,
+	immutable: boolean
+): Promise<void> {
+	const headers: Record<string, string> = {
+		'Content-Type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+		'Cache-Control': immutable ? IMMUTABLE : REVALIDATE,
+		'X-Content-Type-Options': 'nosniff'
+	};
+	let served = file;
+	let servedStats = stats;
+	const accepted = acceptedEncodings(req.headers['accept-encoding']);
+	for (const encoding of ENCODINGS) {
+		const sibling = await fileStats(file + encoding.suffix);
+		if (sibling?.isFile() !== true) continue;
+		headers['Vary'] = 'Accept-Encoding';
+		if (served === file && accepted.has(encoding.name)) {
+			served = file + encoding.suffix;
+			servedStats = sibling;
+			headers['Content-Encoding'] = encoding.name;
+		}
+	}
+	const etag = `W/"${servedStats.size.toString(16)}-${Math.floor(servedStats.mtimeMs).toString(16)}"`;
+	headers['ETag'] = etag;
+	headers['Last-Modified'] = servedStats.mtime.toUTCString();
+	if (req.headers['if-none-match'] === etag) {
+		res.writeHead(304, headers).end();
+		return;
+	}
+	headers['Content-Length'] = String(servedStats.size);
+	res.writeHead(200, headers);
+	if (req.method === 'HEAD') {
+		res.end();
+		return;
+	}
+	await new Promise<void>((done) => {
+		const stream = createReadStream(served);
+		stream.on('error', () => {
+			res.destroy();
+			done();
+		});
+		res.on('close', () => {
+			stream.destroy();
+			done();
+		});
+		stream.pipe(res);
+	});
+}
+
+/** Content codings the client accepts (`q=0` excluded); `*` is ignored for simplicity. */
+function acceptedEncodings(header: string | undefined): Set<string> {
+	const accepted = new Set<string>();
+	for (const part of (header ?? '').split(',')) {
+		const [name, ...params] = part.trim().toLowerCase().split(';');
+		const rejected = params.some((param) => /^\s*q=0(\.0*)?\s*$/.test(param));
+		if (name && !rejected) accepted.add(name);
+	}
+	return accepted;
+}
+
+async function fileStats(path: string): Promise<Stats | null> {
+	try {
+		return await stat(path);
+	} catch {
+		return null;
+	}
+}
+
+/** Answers with a short plain-text body. */
+export function sendText(
+	res: ServerResponse,
+	status: number,
+	body: string,
+	headers: Record<string, string> = {}
+): void {
+	res.writeHead(status, {
+		'Content-Type': 'text/plain; charset=utf-8',
+		'Content-Length': String(Buffer.byteLength(body)),
+		'Cache-Control': 'no-cache',
+		...headers
+	});
+	res.end(res.req.method === 'HEAD' ? undefined : body);
+}
