@@ -20,7 +20,8 @@ export function encodeBase64url(bytes: Uint8Array): string {
  */
 export function decodeBase64url(text: string): Uint8Array | null {
 	if (!SHAPE.test(text) || text.length % 4 === 1) return null;
-	const padded = text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4);
+	const padded =
+		text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4);
 	let binary: string;
 	try {
 		binary = atob(padded);

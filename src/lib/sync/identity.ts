@@ -1,6 +1,7 @@
 import { parseMemberId, type MemberId } from '../domain/ids';
 import type { DeviceDb } from './device-db';
 import { newMemberId } from './workspace-secret';
+import { hasControlCharacters } from './printable-text';
 
 /**
  * The person using this device. One identity sits in every triad the device joined, so the same
@@ -16,7 +17,6 @@ export interface Identity {
 /** The longest display name, in characters. */
 export const MAX_DISPLAY_NAME_LENGTH = 60;
 const IDENTITY_KEY = 'identity';
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 /** Trims a display name and checks it: 1–60 printable characters. Throws RangeError otherwise. */
 export function normalizeDisplayName(name: string): string {
@@ -24,7 +24,7 @@ export function normalizeDisplayName(name: string): string {
 	if (
 		trimmed.length === 0 ||
 		trimmed.length > MAX_DISPLAY_NAME_LENGTH ||
-		CONTROL_CHARACTERS.test(trimmed)
+		hasControlCharacters(trimmed)
 	) {
 		throw new RangeError(`a display name needs 1–${MAX_DISPLAY_NAME_LENGTH} printable characters`);
 	}
@@ -51,7 +51,11 @@ export async function loadIdentity(db: DeviceDb): Promise<Identity | null> {
  * Stores the person's display name. The first call mints their member id; later calls keep it
  * and only change the name, so renaming never turns someone into a new member.
  */
-export async function saveIdentity(db: DeviceDb, name: string, now = Date.now()): Promise<Identity> {
+export async function saveIdentity(
+	db: DeviceDb,
+	name: string,
+	now = Date.now()
+): Promise<Identity> {
 	const displayName = normalizeDisplayName(name);
 	const existing = await loadIdentity(db);
 	const identity: Identity = existing

@@ -4,7 +4,12 @@
  */
 export { openWorkspace, relayUrlFor } from './open-workspace';
 export type { OpenWorkspaceOptions, SyncStatus, WorkspaceHandle } from './open-workspace';
-export type { ConnectionState, RelayRefusal, RelayTransport, RelayTransportFactory } from './relay-transport';
+export type {
+	ConnectionState,
+	RelayRefusal,
+	RelayTransport,
+	RelayTransportFactory
+} from './relay-transport';
 export type { LocalStore, LocalStoreFactory } from './local-store';
 export { createIndexedDbLocalStore, workspaceDatabaseName } from './indexeddb-local-store';
 export { createWebsocketTransport } from './websocket-transport';
@@ -39,7 +44,12 @@ export {
 } from './invite-link';
 export type { Invite, InviteLinkProblem, InviteParseResult } from './invite-link';
 export { computeRelayToken } from './relay-token';
-export { newDocumentId, newMemberId, newWorkspaceSecret, parseWorkspaceSecret } from './workspace-secret';
+export {
+	newDocumentId,
+	newMemberId,
+	newWorkspaceSecret,
+	parseWorkspaceSecret
+} from './workspace-secret';
 export type { WorkspaceSecret } from './workspace-secret';
 export { memberColor } from './presence';
 export type { Peer, PresenceState } from './presence';

@@ -137,9 +137,11 @@ export function createIndexedDbLocalStore(docId: DocumentId, doc: Y.Doc): LocalS
 		},
 		async writeSyncMarker(marker) {
 			if (persistence.db === null) throw firstError ?? storageError('closed');
-			await persistence.set(SYNC_MARKER_KEY, marker as unknown as ArrayBuffer).catch((error: unknown) => {
-				throw toStorageError(error);
-			});
+			await persistence
+				.set(SYNC_MARKER_KEY, marker as unknown as ArrayBuffer)
+				.catch((error: unknown) => {
+					throw toStorageError(error);
+				});
 		},
 		async destroy() {
 			destroyed = true;

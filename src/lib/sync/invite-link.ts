@@ -1,5 +1,6 @@
 import { parseDocumentId, type DocumentId } from '../domain/ids';
 import { parseWorkspaceSecret, type WorkspaceSecret } from './workspace-secret';
+import { hasControlCharacters } from './printable-text';
 
 /** Everything a device needs to join a workspace: which one, the capability, and its name. */
 export interface Invite {
@@ -41,7 +42,8 @@ export class InviteLinkError extends Error {
 }
 
 /** The outcome of reading an invite link: never throws, so callers handle both branches. */
-export type InviteParseResult = { ok: true; invite: Invite } | { ok: false; error: InviteLinkError };
+export type InviteParseResult =
+	{ ok: true; invite: Invite } | { ok: false; error: InviteLinkError };
 
 /** The longest workspace name an invite carries, in characters after decoding. */
 export const MAX_INVITE_NAME_LENGTH = 80;
@@ -49,7 +51,6 @@ export const MAX_INVITE_NAME_LENGTH = 80;
 export const MAX_INVITE_LINK_LENGTH = 1024;
 
 const VERSION = 'v1';
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 /*
  * Fragment layout, version 1:  v1.<name>.<docId>.<secret>
@@ -61,9 +62,7 @@ const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 /** True for a trimmed name an invite can carry: 1–80 characters, no control characters. */
 export function isUsableWorkspaceName(name: string): boolean {
-	return (
-		name.length > 0 && name.length <= MAX_INVITE_NAME_LENGTH && !CONTROL_CHARACTERS.test(name)
-	);
+	return name.length > 0 && name.length <= MAX_INVITE_NAME_LENGTH && !hasControlCharacters(name);
 }
 
 /** Percent-encodes a name so that it contains no '.', keeping the fragment splittable. */

@@ -106,7 +106,11 @@ export class MemoryRelay {
 					for (const connection of current.connections) {
 						if (connection === origin) continue;
 						connection.toClient(() =>
-							awarenessProtocol.applyAwarenessUpdate(connection.clientAwareness, encoded, connection)
+							awarenessProtocol.applyAwarenessUpdate(
+								connection.clientAwareness,
+								encoded,
+								connection
+							)
 						);
 					}
 				}

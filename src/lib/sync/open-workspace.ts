@@ -38,6 +38,8 @@ export interface OpenWorkspaceOptions {
 	relayUrl?: string;
 	/** The WebSocket class for the default transport; Node passes the `ws` package's. */
 	WebSocket?: typeof WebSocket;
+	/** Whether the default transport also syncs with other tabs over BroadcastChannel (true). */
+	crossTab?: boolean;
 	/** Replaces the default y-websocket transport (tests use MemoryRelay). */
 	transport?: RelayTransportFactory;
 	/** Replaces the default IndexedDB store (tests use createMemoryStorage). */
@@ -92,7 +94,8 @@ export function openWorkspace(options: OpenWorkspaceOptions): WorkspaceHandle {
 			return createWebsocketTransport({
 				...transportOptions,
 				relayUrl: options.relayUrl,
-				WebSocket: options.WebSocket
+				WebSocket: options.WebSocket,
+				crossTab: options.crossTab
 			});
 		});
 

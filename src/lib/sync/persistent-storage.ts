@@ -11,8 +11,7 @@ export type PersistenceResult = 'granted' | 'denied' | 'unsupported';
  * the only copy of offline edits. Safe to call repeatedly; never throws.
  */
 export async function requestPersistentStorage(
-	storage: Pick<StorageManager, 'persist' | 'persisted'> | undefined = globalThis.navigator
-		?.storage
+	storage: Pick<StorageManager, 'persist' | 'persisted'> | undefined = globalThis.navigator?.storage
 ): Promise<PersistenceResult> {
 	if (storage === undefined || typeof storage.persist !== 'function') return 'unsupported';
 	try {

@@ -70,7 +70,9 @@ function isPresenceState(value: unknown): value is PresenceState {
 export function peersOf(awareness: Awareness): Peer[] {
 	const peers: Peer[] = [];
 	for (const [clientId, state] of awareness.getStates()) {
-		if (clientId !== awareness.clientID && isPresenceState(state)) peers.push({ ...state, clientId });
+		if (clientId !== awareness.clientID && isPresenceState(state)) {
+			peers.push({ ...state, clientId });
+		}
 	}
 	return peers;
 }

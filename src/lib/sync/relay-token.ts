@@ -24,6 +24,10 @@ export async function computeRelayToken(
 		false,
 		['sign']
 	);
-	const mac = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(TOKEN_CONTEXT + docId));
+	const mac = await crypto.subtle.sign(
+		'HMAC',
+		key,
+		new TextEncoder().encode(TOKEN_CONTEXT + docId)
+	);
 	return encodeBase64url(new Uint8Array(mac));
 }

@@ -43,7 +43,10 @@ function errorName(error: unknown): string {
  * Turns whatever IndexedDB threw or reported (DOMException, Error, event) into a StorageError.
  * `fallback` is the kind to use for errors that carry no recognisable name.
  */
-export function toStorageError(error: unknown, fallback: StorageErrorKind = 'failed'): StorageError {
+export function toStorageError(
+	error: unknown,
+	fallback: StorageErrorKind = 'failed'
+): StorageError {
 	if (error instanceof StorageError) return error;
 	const name = errorName(error);
 	const kind: StorageErrorKind =

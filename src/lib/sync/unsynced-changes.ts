@@ -70,7 +70,10 @@ export class UnsyncedChangesTracker {
 		const marker = await this.#store.readSyncMarker().catch(() => null);
 		if (this.#destroyed || Y.snapshot(this.#doc).sv.size === 0) return;
 		const relayHeld = marker === null ? null : Y.decodeSnapshot(marker);
-		if (relayHeld === null || !Y.snapshotContainsUpdate(relayHeld, Y.encodeStateAsUpdate(this.#doc))) {
+		if (
+			relayHeld === null ||
+			!Y.snapshotContainsUpdate(relayHeld, Y.encodeStateAsUpdate(this.#doc))
+		) {
 			this.#markChanged();
 		}
 	}

@@ -164,7 +164,11 @@ export function createWebsocketTransport(options: WebsocketTransportOptions): Re
 		// y-websocket emits this before it computes the retry delay as
 		// min(2^attempts * 100, maxBackoffTime), without jitter. Our delay never exceeds the
 		// exponential term (see reconnectDelay), so lowering the cap to it makes it the delay.
-		provider.maxBackoffTime = reconnectDelay(provider.wsUnsuccessfulReconnects + 1, backoff, random);
+		provider.maxBackoffTime = reconnectDelay(
+			provider.wsUnsuccessfulReconnects + 1,
+			backoff,
+			random
+		);
 		queueMicrotask(() => updateState());
 	});
 	provider.on('closed', (event) => {

@@ -33,7 +33,10 @@ export async function listWorkspaces(db: DeviceDb): Promise<WorkspaceEntry[]> {
 }
 
 /** The entry of one joined workspace, or null when this device has not joined it. */
-export async function getWorkspace(db: DeviceDb, docId: DocumentId): Promise<WorkspaceEntry | null> {
+export async function getWorkspace(
+	db: DeviceDb,
+	docId: DocumentId
+): Promise<WorkspaceEntry | null> {
 	const stored = await db.get<unknown>('workspaces', docId);
 	return isWorkspaceEntry(stored) ? stored : null;
 }

@@ -1,0 +1,192 @@
+import { afterEach, expect, it } from 'vitest';
+import { Awareness } from 'y-protocols/awareness';
+import * as Y from 'yjs';
+import { putMember, readMembers } from '../doc/members';
+import type { DocumentId } from '../domain/ids';
+import type { ConnectionState, RelayTransport, RelayTransportFactory } from './relay-transport';
+import { newDocumentId, newMemberId } from './workspace-secret';
+
+/** What the shared suite needs from a transport implementation and its relay. */
+export interface RelayTransportHarness {
+	transport: RelayTransportFactory;
+	/** Makes the relay unreachable (dropping connections) or reachable again. */
+	setRelayReachable(reachable: boolean): Promise<void>;
+	/** Whether the relay refuses a token that does not match the first one it saw. */
+	enforcesTokens: boolean;
+}
+
+interface Device {
+	doc: Y.Doc;
+	awareness: Awareness;
+	transport: RelayTransport;
+	states: ConnectionState[];
+}
+
+function addMember(doc: Y.Doc, name: string): void {
+	putMember(doc, { id: newMemberId(), name, joinedAt: 1 });
+}
+
+function names(doc: Y.Doc): string[] {
+	return readMembers(doc)
+		.map((member) => member.name)
+		.sort();
+}
+
+/** Resolves once `check` holds, re-checking after every doc update and transport state change. */
+function until(devices: Device[], check: () => boolean): Promise<void> {
+	return new Promise((resolve) => {
+		const stops: (() => void)[] = [];
+		const test = () => {
+			if (!check()) return;
+			for (const stop of stops) stop();
+			resolve();
+		};
+		for (const { doc, transport, awareness } of devices) {
+			doc.on('update', test);
+			awareness.on('change', test);
+			stops.push(
+				() => doc.off('update', test),
+				() => awareness.off('change', test),
+				transport.onStateChange(test)
+			);
+		}
+		test();
+	});
+}
+
+const synced = (...devices: Device[]) =>
+	until(devices, () => devices.every((d) => d.transport.state === 'synced'));
+
+/**
+ * The contract every RelayTransport keeps against its relay: the state sequence, convergence,
+ * offline edits, confirmation, outages, presence and token refusal.
+ */
+export function runRelayTransportContract(harness: () => RelayTransportHarness): void {
+	const opened: Device[] = [];
+
+	afterEach(async () => {
+		for (const device of opened.splice(0)) {
+			device.transport.destroy();
+			device.awareness.destroy();
+		}
+		await harness().setRelayReachable(true);
+	});
+
+	function device(docId: DocumentId, token = 'token-of-' + docId): Device {
+		const doc = new Y.Doc();
+		const awareness = new Awareness(doc);
+		const transport = harness().transport({ docId, doc, awareness, token });
+		const states: ConnectionState[] = [];
+		transport.onStateChange((state) => states.push(state));
+		const created = { doc, awareness, transport, states };
+		opened.push(created);
+		return created;
+	}
+
+	it('goes offline → connecting → syncing → synced', async () => {
+		const a = device(newDocumentId());
+		expect(a.transport.state).toBe('offline');
+		a.transport.connect();
+		await synced(a);
+		expect(a.states).toEqual(['connecting', 'syncing', 'synced']);
+		a.transport.disconnect();
+		expect(a.transport.state).toBe('offline');
+		expect(a.states.at(-1)).toBe('offline');
+	});
+
+	it('relays live edits between two devices, both ways', async () => {
+		const docId = newDocumentId();
+		const a = device(docId);
+		const b = device(docId);
+		a.transport.connect();
+		b.transport.connect();
+		await synced(a, b);
+		addMember(a.doc, 'Ada');
+		addMember(b.doc, 'Bo');
+		await until([a, b], () => names(a.doc).length === 2 && names(b.doc).length === 2);
+		expect(names(a.doc)).toEqual(['Ada', 'Bo']);
+		expect(Y.encodeStateVector(a.doc)).toEqual(Y.encodeStateVector(b.doc));
+	});
+
+	it('uploads edits made before connecting, and tells relay updates from local ones', async () => {
+		const docId = newDocumentId();
+		const a = device(docId);
+		addMember(a.doc, 'Offline edit');
+		expect(await a.transport.confirmRelayHasDoc()).toBe(false);
+		a.transport.connect();
+		await synced(a);
+		expect(await a.transport.confirmRelayHasDoc()).toBe(true);
+		// The relay confirmed it holds the edit: a device that was never online with A gets it.
+		const b = device(docId);
+		const fromRelay: boolean[] = [];
+		b.doc.on('update', (_u: Uint8Array, origin: unknown) =>
+			fromRelay.push(b.transport.isFromRelay(origin))
+		);
+		b.transport.connect();
+		await until([b], () => names(b.doc).length === 1);
+		expect(names(b.doc)).toEqual(['Offline edit']);
+		addMember(b.doc, 'Local');
+		expect(fromRelay).toEqual([true, false]);
+	});
+
+	it('confirms each burst of edits once the relay holds them', async () => {
+		const docId = newDocumentId();
+		const a = device(docId);
+		a.transport.connect();
+		await synced(a);
+		for (let i = 0; i < 20; i++) addMember(a.doc, `m${i}`);
+		expect(await a.transport.confirmRelayHasDoc()).toBe(true);
+		a.transport.disconnect();
+		const b = device(docId);
+		b.transport.connect();
+		await synced(b);
+		expect(names(b.doc)).toHaveLength(20);
+	});
+
+	it('rides out a relay outage and reconnects by itself', async () => {
+		const docId = newDocumentId();
+		const a = device(docId);
+		const b = device(docId);
+		a.transport.connect();
+		b.transport.connect();
+		await synced(a, b);
+		await harness().setRelayReachable(false);
+		await until([a, b], () => a.transport.state === 'offline' && b.transport.state === 'offline');
+		addMember(a.doc, 'During outage');
+		expect(await a.transport.confirmRelayHasDoc()).toBe(false);
+		await harness().setRelayReachable(true);
+		await until([a, b], () => names(b.doc).length === 1);
+		await synced(a, b);
+		expect(names(b.doc)).toEqual(['During outage']);
+		expect(await a.transport.confirmRelayHasDoc()).toBe(true);
+	});
+
+	it('relays presence, and drops it when a device leaves', async () => {
+		const docId = newDocumentId();
+		const a = device(docId);
+		const b = device(docId);
+		a.awareness.setLocalState({ user: { name: 'Ada' } });
+		a.transport.connect();
+		b.transport.connect();
+		await until([a, b], () => b.awareness.getStates().has(a.doc.clientID));
+		expect(b.awareness.getStates().get(a.doc.clientID)).toEqual({ user: { name: 'Ada' } });
+		a.transport.disconnect();
+		await until([b], () => !b.awareness.getStates().has(a.doc.clientID));
+		expect(b.awareness.getStates().has(a.doc.clientID)).toBe(false);
+	});
+
+	it('is refused with a token other than the first one registered', async (context) => {
+		if (!harness().enforcesTokens) context.skip();
+		const docId = newDocumentId();
+		const owner = device(docId, 'a'.repeat(43));
+		addMember(owner.doc, 'Secret');
+		owner.transport.connect();
+		await synced(owner);
+		expect(await owner.transport.confirmRelayHasDoc()).toBe(true);
+		const intruder = device(docId, 'b'.repeat(43));
+		intruder.transport.connect();
+		await until([intruder], () => intruder.transport.refusal !== null);
+		expect(intruder.transport.state).toBe('offline');
+		expect(names(intruder.doc)).toEqual([]);
+	});
+}

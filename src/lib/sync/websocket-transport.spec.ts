@@ -1,0 +1,35 @@
+import { afterAll, beforeAll, describe } from 'vitest';
+import { WebSocket as NodeWebSocket } from 'ws';
+import { runRelayTransportContract } from './relay-transport.contract';
+import { startTestRelay, type TestRelay } from './test-relay';
+import { createWebsocketTransport } from './websocket-transport';
+
+describe('WebSocket transport (y-websocket) against a relay on 127.0.0.1', () => {
+	let relay: TestRelay;
+	let reachable = true;
+	beforeAll(async () => {
+		relay = await startTestRelay();
+	});
+	afterAll(async () => {
+		await relay.dispose();
+	});
+
+	runRelayTransportContract(() => ({
+		transport: (options) =>
+			createWebsocketTransport({
+				...options,
+				relayUrl: relay.url,
+				WebSocket: NodeWebSocket as unknown as typeof WebSocket,
+				// BroadcastChannel exists in Node too and would let devices in one process sync
+				// without the relay, hiding transport bugs.
+				crossTab: false,
+				backoff: { baseMs: 20, maxMs: 250 }
+			}),
+		enforcesTokens: relay.enforcesTokens,
+		async setRelayReachable(next) {
+			if (next === reachable) return;
+			reachable = next;
+			await (next ? relay.start() : relay.stop());
+		}
+	}));
+});
