@@ -1,0 +1,254 @@
+/**
+ * Helpers to run the relay for tests, in-process or as the real CLI child process, and to
+ * talk to it with y-websocket providers and raw sockets. Generic on purpose: browser tests
+ * reuse `spawnRelay`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { WebSocket } from 'ws';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import { createLogger } from '../../server/logger';
+import { startRelayServer, type RelayServer, type RelayServerOptions } from '../../server/relay-server';
+
+/** The repository root, where `server/main.ts` lives. */
+export const REPO_ROOT = resolve(import.meta.dirname, '../..');
+
+/** A fresh random document id: 22 base64url characters (128 bits). */
+export function randomDocId(): string {
+	return randomBytes(16).toString('base64url');
+}
+
+/** A fresh 32-byte document secret, as invite links carry it. */
+export function randomSecret(): Uint8Array {
+	return randomBytes(32);
+}
+
+/** The capability token of DESIGN §4: base64url(HMAC-SHA256(secret, prefix + docId)). */
+export function makeToken(secret: Uint8Array, docId: string): string {
+	return createHmac('sha256', secret).update(`triad-relay-access-v1:${docId}`).digest('base64url');
+}
+
+/** A document id with its secret and token, ready to connect. */
+export interface TestRoom {
+	docId: string;
+	token: string;
+}
+
+/** A new room with a random id and the token of a random secret. */
+export function newRoom(): TestRoom {
+	const docId = randomDocId();
+	return { docId, token: makeToken(randomSecret(), docId) };
+}
+
+/** A temporary directory, removed by the returned function. */
+export async function makeTempDir(prefix = 'triad-relay-'): Promise<{
+	path: string;
+	remove: () => Promise<void>;
+}> {
+	const path = await mkdtemp(join(tmpdir(), prefix));
+	return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** Polls `condition` every 20 ms until it holds; throws with `what` after `timeoutMs`. */
+export async function waitFor(
+	condition: () => boolean | Promise<boolean>,
+	what: string,
+	timeoutMs = 10_000
+): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!(await condition())) {
+		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+		await new Promise((tick) => setTimeout(tick, 20));
+	}
+}
+
+/** A relay running in this process, with its log lines captured. */
+export interface InProcessRelay extends RelayServer {
+	/** Every log line written so far, parsed. */
+	readonly logs: Record<string, unknown>[];
+	/** Closes the relay and removes its temporary data directory. */
+	stop(): Promise<void>;
+}
+
+/**
+ * Starts the relay in this process on a free port, with SQLite in a fresh temp directory
+ * unless `options` says otherwise, and no static app unless given.
+ */
+export async function startInProcessRelay(
+	options: RelayServerOptions = {}
+): Promise<InProcessRelay> {
+	const dataDir = await makeTempDir();
+	const logs: Record<string, unknown>[] = [];
+	const relay = await startRelayServer({
+		port: 0,
+		dataDir: dataDir.path,
+		staticDir: null,
+		logger: createLogger('debug', (line) => logs.push(JSON.parse(line) as Record<string, unknown>)),
+		...options
+	});
+	return {
+		...relay,
+		logs,
+		stop: async () => {
+			await relay.close();
+			await dataDir.remove();
+		}
+	};
+}
+
+/** The relay CLI running as a child process. */
+export interface RelayProcess {
+	readonly child: ChildProcess;
+	readonly port: number;
+	readonly url: string;
+	readonly syncUrl: string;
+	/** Everything the process printed on stdout and stderr so far. */
+	output(): string;
+	/** Sends `signal` and resolves the exit code (null when killed by a signal). */
+	stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Options of {@link spawnRelay}; any other variable goes in `env`. */
+export interface SpawnRelayOptions {
+	dataDir: string;
+	/** 0 (default) lets the relay pick a free port. */
+	port?: number;
+	staticDir?: string;
+	logLevel?: 'debug' | 'info' | 'warn' | 'error';
+	env?: Record<string, string>;
+	/** How long to wait for the "listening" line (default 20 s). */
+	startTimeoutMs?: number;
+}
+
+/**
+ * Spawns `node --import tsx server/main.ts` and resolves once it printed its "listening" line.
+ * The caller must `stop()` it.
+ */
+export async function spawnRelay(options: SpawnRelayOptions): Promise<RelayProcess> {
+	const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+		cwd: REPO_ROOT,
+		env: {
+			...process.env,
+			HOST: '127.0.0.1',
+			PORT: String(options.port ?? 0),
+			DATA_DIR: options.dataDir,
+			STATIC_DIR: options.staticDir ?? join(options.dataDir, 'no-app'),
+			LOG_LEVEL: options.logLevel ?? 'info',
+			...options.env
+		},
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+	let output = '';
+	child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+	child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+	const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+	let port = 0;
+	let exitedEarly = false;
+	void exited.then(() => (exitedEarly = true));
+	await waitFor(
+		() => {
+			if (exitedEarly) throw new Error(`relay exited before listening:\n${output}`);
+			const match = /"event":"listening","port":(\d+)/.exec(output);
+			if (match) port = Number(match[1]);
+			return port !== 0;
+		},
+		'the relay to listen',
+		options.startTimeoutMs ?? 20_000
+	);
+	return {
+		child,
+		port,
+		url: `http://127.0.0.1:${port}`,
+		syncUrl: `ws://127.0.0.1:${port}/sync`,
+		output: () => output,
+		stop: async (signal = 'SIGTERM') => {
+			if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+			return exited;
+		}
+	};
+}
+
+// Each y-websocket provider adds a process 'exit' listener; tests open hundreds at once.
+process.setMaxListeners(0);
+
+/** Providers made by {@link connectProvider}, for {@link destroyProviders}. */
+const liveProviders = new Set<WebsocketProvider>();
+
+/** A y-websocket 3.1 provider on Node's `ws`, exactly as the app connects (minus BroadcastChannel). */
+export function connectProvider(
+	syncUrl: string,
+	room: TestRoom,
+	doc: Y.Doc = new Y.Doc()
+): WebsocketProvider {
+	const provider = new WebsocketProvider(syncUrl, room.docId, doc, {
+		WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+		disableBc: true,
+		params: { token: room.token }
+	});
+	liveProviders.add(provider);
+	return provider;
+}
+
+/** Resolves once `provider` has completed a sync with the relay. */
+export function synced(provider: WebsocketProvider, timeoutMs = 10_000): Promise<void> {
+	return waitFor(() => provider.synced, `provider of ${provider.roomname} to sync`, timeoutMs);
+}
+
+/** Destroys every provider made so far (call in afterEach). */
+export function destroyProviders(): void {
+	for (const provider of liveProviders) provider.destroy();
+	liveProviders.clear();
+}
+
+/** A raw WebSocket to the relay with what it received. */
+export interface RawClient {
+	readonly ws: WebSocket;
+	/** Binary and text messages received, in order. */
+	readonly messages: Buffer[];
+	/** Resolves the close code and reason once the socket closed. */
+	readonly closed: Promise<{ code: number; reason: string }>;
+	/** Resolves when open; rejects when the upgrade was refused. */
+	readonly opened: Promise<void>;
+	/** The HTTP status of a refused upgrade, once known. */
+	status(): number | undefined;
+}
+
+/** Opens a WebSocket to `url` (e.g. `${syncUrl}/${docId}?token=...`) without any Yjs logic. */
+export function openRawClient(url: string): RawClient {
+	const ws = new WebSocket(url);
+	const messages: Buffer[] = [];
+	let status: number | undefined;
+	ws.on('message', (data: Buffer) => messages.push(data));
+	ws.on('unexpected-response', (_req, res) => {
+		status = res.statusCode;
+		res.resume();
+		ws.terminate();
+	});
+	ws.on('error', () => {});
+	const opened = new Promise<void>((done, failed) => {
+		ws.once('open', () => done());
+		ws.once('close', () => failed(new Error(`not opened (HTTP ${status})`)));
+	});
+	opened.catch(() => {});
+	const closed = new Promise<{ code: number; reason: string }>((done) =>
+		ws.once('close', (code, reason) => done({ code, reason: reason.toString() }))
+	);
+	return { ws, messages, closed, opened, status: () => status };
+}
+
+/** The raw socket URL of a room. */
+export function roomUrl(syncUrl: string, room: TestRoom): string {
+	return `${syncUrl}/${room.docId}?token=${room.token}`;
+}
+
+/** Reads one gauge or counter (without labels) from /metrics text. */
+export async function readMetric(baseUrl: string, name: string): Promise<number> {
+	const text = await (await fetch(`${baseUrl}/metrics`)).text();
+	const match = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+	if (!match) throw new Error(`metric ${name} not found`);
+	return Number(match[1]);
+}
