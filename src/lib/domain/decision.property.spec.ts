@@ -97,7 +97,8 @@ function canonical(o: Outcome): Outcome {
 	};
 }
 
-describe('decision rule properties', () => {
+// Generous budget: hundreds of runs share two cores with other suites.
+describe('decision rule properties', { timeout: 60_000 }, () => {
 	it('does not depend on the order ballots arrive in, nor on duplicates', () => {
 		fc.assert(
 			fc.property(

@@ -12,7 +12,7 @@ import type {
 	SeatHolders
 } from './model';
 import { CHOICES, ROLES } from './model';
-import { seatHoldersAt } from './seats';
+import { seatTimeline } from './seats';
 
 /**
  * The decision rule of DESIGN §1 as one pure function of the proposal, its ballot log, the seats
@@ -360,8 +360,8 @@ export function decide(input: DecisionInput): Outcome {
 /** Who a ballot's seat belonged to when it was cast, by the form the seats were given in. */
 function holderLookup(seats: DecisionInput['seats']): (b: Ballot) => MemberId | null {
 	if (isSeatLog(seats)) {
-		const log = seats;
-		return (b) => seatHoldersAt(log, b.at)[b.seat];
+		const holdersAt = seatTimeline(seats);
+		return (b) => holdersAt(b.at)[b.seat];
 	}
 	return (b) => seats[b.seat];
 }

@@ -2,10 +2,20 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { SeatClaim } from './model';
 import { ROLES } from './model';
-import { emptySeats, resolveSeats, seatHoldersAt, seatOf } from './seats';
+import { emptySeats, resolveSeats, seatHoldersAt, seatOf, seatTimeline } from './seats';
 import { BEA, claim, hlc, HOUR, KIM, MINUTE, NOA, OUTSIDER, T0 } from './spec-fixtures';
 
-describe('seat rule', () => {
+const entryArb = fc
+	.record({
+		seat: fc.constantFrom(...ROLES),
+		member: fc.constantFrom(KIM, BEA, NOA, OUTSIDER),
+		kind: fc.constantFrom<SeatClaim['kind']>('claim', 'claim', 'release'),
+		wall: fc.integer({ min: T0, max: T0 + 20 }),
+		node: fc.constantFrom('a', 'b')
+	})
+	.map((r) => claim(r.seat, r.member, r.wall, r.kind, r.node));
+
+describe('seat rule', { timeout: 60_000 }, () => {
 	it('gives each free seat to its first claimant', () => {
 		const log = [claim('keeper', KIM, T0), claim('bearer', BEA, T0), claim('navigator', NOA, T0)];
 		expect(resolveSeats(log)).toEqual({
@@ -92,20 +102,30 @@ describe('seat rule', () => {
 		expect(seatOf(holders, BEA)).toBeNull();
 	});
 
+	it('answers every timestamp of the timeline as a replay of the log up to it would', () => {
+		fc.assert(
+			fc.property(
+				fc.array(entryArb, { maxLength: 20 }),
+				fc.array(fc.integer({ min: T0 - 1, max: T0 + 21 }), { minLength: 1, maxLength: 8 }),
+				fc.constantFrom('a', 'b', 'c'),
+				(log, walls, node) => {
+					const holdersAt = seatTimeline(log);
+					for (const wall of walls) {
+						const at = hlc(wall, 0, node);
+						const replayed = resolveSeats(log.filter((c) => c.at <= at)).holders;
+						expect(holdersAt(at)).toEqual(replayed);
+					}
+				}
+			),
+			{ numRuns: 300 }
+		);
+	});
+
 	it('does not depend on the order the log was synced in', () => {
-		const entry = fc
-			.record({
-				seat: fc.constantFrom(...ROLES),
-				member: fc.constantFrom(KIM, BEA, NOA, OUTSIDER),
-				kind: fc.constantFrom<SeatClaim['kind']>('claim', 'claim', 'release'),
-				wall: fc.integer({ min: T0, max: T0 + 20 }),
-				node: fc.constantFrom('a', 'b')
-			})
-			.map((r) => claim(r.seat, r.member, r.wall, r.kind, r.node));
 		fc.assert(
 			fc.property(
 				fc
-					.array(entry, { maxLength: 20 })
+					.array(entryArb, { maxLength: 20 })
 					.chain((log) =>
 						fc.tuple(fc.constant(log), fc.shuffledSubarray(log, { minLength: log.length }))
 					),

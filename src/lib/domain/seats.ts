@@ -47,21 +47,23 @@ function replayOrder(claims: readonly SeatClaim[]): SeatClaim[] {
 export function resolveSeats(claims: readonly SeatClaim[]): SeatResolution {
 	const holders = emptySeats();
 	const lost: SeatResolution['lost'] = [];
-	for (const entry of replayOrder(claims)) {
-		const holder = holders[entry.seat];
-		if (entry.kind === 'release') {
-			if (holder === entry.member) holders[entry.seat] = null;
-			continue;
-		}
-		if (holder === entry.member) continue;
-		if (holder !== null) {
-			lost.push({ claim: entry, heldBy: holder });
-			continue;
-		}
-		for (const role of ROLES) if (holders[role] === entry.member) holders[role] = null;
-		holders[entry.seat] = entry.member;
-	}
+	for (const entry of replayOrder(claims)) applyEntry(holders, entry, lost);
 	return { holders, lost };
+}
+
+function applyEntry(holders: SeatHolders, entry: SeatClaim, lost: SeatResolution['lost']): void {
+	const holder = holders[entry.seat];
+	if (entry.kind === 'release') {
+		if (holder === entry.member) holders[entry.seat] = null;
+		return;
+	}
+	if (holder === entry.member) return;
+	if (holder !== null) {
+		lost.push({ claim: entry, heldBy: holder });
+		return;
+	}
+	for (const role of ROLES) if (holders[role] === entry.member) holders[role] = null;
+	holders[entry.seat] = entry.member;
 }
 
 /**
@@ -70,7 +72,35 @@ export function resolveSeats(claims: readonly SeatClaim[]): SeatResolution {
  * decided proposal.
  */
 export function seatHoldersAt(claims: readonly SeatClaim[], at: HlcTimestamp): SeatHolders {
-	return resolveSeats(claims.filter((c) => c.at <= at)).holders;
+	return seatTimeline(claims)(at);
+}
+
+/**
+ * Replays the log once and returns a lookup of the holders at any timestamp, for callers that
+ * ask about many timestamps (one per ballot). The returned holders must not be mutated.
+ */
+export function seatTimeline(claims: readonly SeatClaim[]): (at: HlcTimestamp) => SeatHolders {
+	const points: Array<{ at: HlcTimestamp; holders: SeatHolders }> = [];
+	const holders = emptySeats();
+	const ignored: SeatResolution['lost'] = [];
+	for (const entry of replayOrder(claims)) {
+		applyEntry(holders, entry, ignored);
+		const snapshot = { ...holders };
+		if (points.at(-1)?.at === entry.at) points[points.length - 1]!.holders = snapshot;
+		else points.push({ at: entry.at, holders: snapshot });
+	}
+	const before = emptySeats();
+	return (at) => {
+		// The last point at or before `at`, by binary search over the replay order.
+		let low = 0;
+		let high = points.length;
+		while (low < high) {
+			const mid = (low + high) >> 1;
+			if (points[mid]!.at <= at) low = mid + 1;
+			else high = mid;
+		}
+		return low === 0 ? before : points[low - 1]!.holders;
+	};
 }
 
 /** The seat `member` holds, or null. */
