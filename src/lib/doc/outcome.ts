@@ -1,9 +1,9 @@
 import type * as Y from 'yjs';
 import { decide, type Outcome } from '../domain/decision';
 import type { ProposalId } from '../domain/ids';
-import type { Absence, EpochMs, SeatClaim } from '../domain/model';
+import type { Absence, Ballot, EpochMs, Proposal, SeatClaim } from '../domain/model';
 import { listAbsences } from './absences';
-import { ballotsByProposal, listBallots } from './ballots';
+import { listBallots } from './ballots';
 import { listProposals, readProposal } from './proposal-read';
 import { listSeatClaims } from './seats';
 
@@ -24,18 +24,45 @@ export function outcomeOf(doc: Y.Doc, proposalId: ProposalId, now: EpochMs): Out
 	});
 }
 
-/**
- * Every proposal's outcome at `now`. Reads the ballot log, seat log and absences once and indexes
- * ballots by proposal, rather than scanning the whole log for each proposal.
- */
+/** Every proposal's outcome at `now`, keyed by proposal id. */
 export function outcomesOf(doc: Y.Doc, now: EpochMs): Map<ProposalId, Outcome> {
-	const seats: SeatClaim[] = listSeatClaims(doc);
-	const absences: Absence[] = listAbsences(doc);
-	const ballots = ballotsByProposal(doc);
-	const outcomes = new Map<ProposalId, Outcome>();
-	for (const proposal of listProposals(doc)) {
-		const own = ballots.get(proposal.id) ?? [];
-		outcomes.set(proposal.id, decide({ proposal, seats, ballots: own, absences, now }));
+	const decided = decideEach(
+		{
+			proposals: listProposals(doc),
+			ballots: listBallots(doc),
+			seatClaims: listSeatClaims(doc),
+			absences: listAbsences(doc)
+		},
+		now
+	);
+	return new Map(decided.map(({ proposal, outcome }) => [proposal.id, outcome]));
+}
+
+/** The records the decision rule needs, as read from a workspace (a snapshot has them all). */
+export interface DecisionRecords {
+	proposals: readonly Proposal[];
+	ballots: readonly Ballot[];
+	seatClaims: readonly SeatClaim[];
+	absences: readonly Absence[];
+}
+
+/**
+ * Each proposal with its outcome at `now`, in the order given. Ballots are indexed by proposal in
+ * one pass, rather than the whole log being scanned for every proposal.
+ */
+export function decideEach(
+	records: DecisionRecords,
+	now: EpochMs
+): { proposal: Proposal; outcome: Outcome }[] {
+	const byProposal = new Map<ProposalId, Ballot[]>();
+	for (const ballot of records.ballots) {
+		const list = byProposal.get(ballot.proposalId);
+		if (list) list.push(ballot);
+		else byProposal.set(ballot.proposalId, [ballot]);
 	}
-	return outcomes;
+	const { seatClaims: seats, absences } = records;
+	return records.proposals.map((proposal) => ({
+		proposal,
+		outcome: decide({ proposal, seats, ballots: byProposal.get(proposal.id) ?? [], absences, now })
+	}));
 }

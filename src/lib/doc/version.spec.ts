@@ -73,18 +73,16 @@ describe('schema version', () => {
 		doc.getMap('proposals').set('old', bare);
 		bare.set('title', 'plain string title');
 		bare.set('status', 'open');
-		doc
-			.getArray('ballots')
-			.push([
-				{
-					id: 'b',
-					proposalId: 'old',
-					seat: 'keeper',
-					choice: 'agree',
-					castBy: 'kim',
-					at: '001750000000000.000000.x'
-				}
-			]);
+		doc.getArray('ballots').push([
+			{
+				id: 'b',
+				proposalId: 'old',
+				seat: 'keeper',
+				choice: 'agree',
+				castBy: 'kim',
+				at: '001750000000000.000000.x'
+			}
+		]);
 		expect(schemaStatus(doc)).toEqual({ kind: 'older', version: 0 });
 		expect(readProposal(doc, 'old' as ProposalId)).toMatchObject({
 			title: 'plain string title',
