@@ -6,7 +6,8 @@ describe('memory transport', () => {
 	const relay = new MemoryRelay();
 	runRelayTransportContract(() => ({
 		transport: relay.transport,
-		enforcesTokens: true,
+		reportsRefusal: true,
+		durableConfirmation: true,
 		setRelayReachable: async (reachable) => relay.setOnline(reachable)
 	}));
 });

@@ -9,8 +9,8 @@ import { startTestRelay, type TestRelay } from './test-relay';
 import { newDocumentId, newMemberId, newWorkspaceSecret } from './workspace-secret';
 
 /*
- * The real stack in Node: y-indexeddb on fake-indexeddb, y-websocket over `ws`, and a relay on
- * 127.0.0.1 (the project's relay once it exists, the y-websocket stand-in until then).
+ * The real stack in Node: y-indexeddb on fake-indexeddb, y-websocket over `ws`, and the
+ * project's relay (server/main.ts) on 127.0.0.1.
  */
 
 const identity: Identity = { memberId: newMemberId(), name: 'Ada', createdAt: 0 };
