@@ -3,6 +3,15 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
 	plugins: [sveltekit()],
+	server: {
+		// `npm run dev` (scripts/dev.mjs) runs the relay beside Vite; the app talks to it through
+		// the dev server's origin, as it does to the one process in production.
+		proxy: {
+			'/sync': { target: `http://127.0.0.1:${process.env.RELAY_PORT ?? '8787'}`, ws: true },
+			'/healthz': `http://127.0.0.1:${process.env.RELAY_PORT ?? '8787'}`,
+			'/metrics': `http://127.0.0.1:${process.env.RELAY_PORT ?? '8787'}`
+		}
+	},
 	test: {
 		expect: { requireAssertions: true },
 		projects: [
