@@ -30,6 +30,7 @@ describe('requestPersistentStorage', () => {
 	});
 
 	it('reports unsupported without a StorageManager', async () => {
-		expect(await requestPersistentStorage(undefined)).toBe('unsupported');
+		const noPersist = {} as Parameters<typeof requestPersistentStorage>[0];
+		expect(await requestPersistentStorage(noPersist)).toBe('unsupported');
 	});
 });
