@@ -27,7 +27,9 @@ export function readRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
 	};
 	const logLevel = text('LOG_LEVEL', 'info');
 	if (!isLogLevel(logLevel)) {
-		throw new Error(`LOG_LEVEL must be debug, info, warn or error, got ${JSON.stringify(logLevel)}`);
+		throw new Error(
+			`LOG_LEVEL must be debug, info, warn or error, got ${JSON.stringify(logLevel)}`
+		);
 	}
 	const port = integer('PORT', 8787, 0);
 	if (port > 65535) throw new Error(`PORT must be at most 65535, got ${port}`);

@@ -239,7 +239,11 @@ export class Connection implements RoomPeer {
 		} else {
 			this.#detach();
 			this.metrics.failed('socket_error');
-			this.logger.debug('socket_error', { docId: this.docId, connection: this.id, code: error.code });
+			this.logger.debug('socket_error', {
+				docId: this.docId,
+				connection: this.id,
+				code: error.code
+			});
 		}
 	};
 

@@ -49,7 +49,11 @@ function writeVarUint(target: Uint8Array, offset: number, value: number): number
  * `[messageType, subType, varUint8Array payload]` in one allocation: the relay builds each
  * broadcast once, so this is on the hot path.
  */
-export function encodeEnvelope(messageType: number, subType: number, payload: Uint8Array): Uint8Array {
+export function encodeEnvelope(
+	messageType: number,
+	subType: number,
+	payload: Uint8Array
+): Uint8Array {
 	const message = new Uint8Array(2 + varUintLength(payload.length) + payload.length);
 	message[0] = messageType;
 	message[1] = subType;

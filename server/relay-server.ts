@@ -238,4 +238,3 @@ async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<v
 		await new Promise((tick) => setTimeout(tick, 20));
 	}
 }
-

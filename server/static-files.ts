@@ -78,7 +78,9 @@ export function createStaticHandler(
 			await serveFile(req, res, target, found, pathname.startsWith('/_app/immutable/'));
 			return;
 		}
-		const directoryIndex = found?.isDirectory() ? await fileStats(join(target, 'index.html')) : null;
+		const directoryIndex = found?.isDirectory()
+			? await fileStats(join(target, 'index.html'))
+			: null;
 		if (directoryIndex?.isFile()) {
 			await serveFile(req, res, join(target, 'index.html'), directoryIndex, false);
 		} else if (extname(pathname) === '') {

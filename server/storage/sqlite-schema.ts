@@ -32,8 +32,7 @@ export function migrate(db: Database): void {
 	db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
 	db.transaction(() => {
 		const row = db.prepare('SELECT version FROM schema_version').get() as
-			| { version: number }
-			| undefined;
+			{ version: number } | undefined;
 		const current = row?.version ?? 0;
 		if (current > SCHEMA_VERSION) {
 			throw new Error(

@@ -70,7 +70,9 @@ export class SqliteStorage implements RelayStorage {
 		this.#db.pragma('busy_timeout = 5000');
 		migrate(this.#db);
 
-		this.#insertUpdate = this.#db.prepare('INSERT INTO updates (doc_id, seq, data) VALUES (?, ?, ?)');
+		this.#insertUpdate = this.#db.prepare(
+			'INSERT INTO updates (doc_id, seq, data) VALUES (?, ?, ?)'
+		);
 		this.#selectDocument = this.#db.prepare(
 			'SELECT token, state, state_seq FROM documents WHERE doc_id = ?'
 		);
@@ -184,5 +186,7 @@ export class SqliteStorage implements RelayStorage {
 
 /** A Buffer view of the same bytes: better-sqlite3 binds Buffers as BLOBs. */
 function toBuffer(bytes: Uint8Array): Buffer {
-	return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+	return Buffer.isBuffer(bytes)
+		? bytes
+		: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

@@ -52,7 +52,9 @@ function upgradeStatus(port: number, path: string): Promise<number> {
 }
 
 /** Opens a raw socket that must be refused; resolves its status once it is closed for good. */
-async function refusedStatus(url: string): Promise<{ status: number | undefined; received: number }> {
+async function refusedStatus(
+	url: string
+): Promise<{ status: number | undefined; received: number }> {
 	const raw = openRawClient(url);
 	await expect(raw.opened).rejects.toThrow();
 	await raw.closed;
@@ -73,7 +75,10 @@ describe('capability tokens', () => {
 	it('refuses a wrong token with 403 before sending anything', async () => {
 		const { room } = await registeredRoom();
 		const wrong = { ...room, token: makeToken(randomSecret(), room.docId) };
-		expect(await refusedStatus(roomUrl(relay.syncUrl, wrong))).toEqual({ status: 403, received: 0 });
+		expect(await refusedStatus(roomUrl(relay.syncUrl, wrong))).toEqual({
+			status: 403,
+			received: 0
+		});
 	});
 
 	it('refuses a missing or empty token with 401', async () => {
@@ -86,7 +91,12 @@ describe('capability tokens', () => {
 	it('refuses malformed tokens with 403, even on an unknown document', async () => {
 		const { room } = await registeredRoom();
 		const fresh = newRoom();
-		for (const token of ['abc', room.token + 'A', room.token.slice(0, 42) + '=', '%00'.repeat(43)]) {
+		for (const token of [
+			'abc',
+			room.token + 'A',
+			room.token.slice(0, 42) + '=',
+			'%00'.repeat(43)
+		]) {
 			expect(await refusedStatus(`${relay.syncUrl}/${room.docId}?token=${token}`)).toEqual({
 				status: 403,
 				received: 0

@@ -25,7 +25,10 @@ afterAll(() => relay.stop());
 async function roomWithIntruder() {
 	const room = newRoom();
 	const [a, b] = [new Y.Doc(), new Y.Doc()];
-	const providers = [connectProvider(relay.syncUrl, room, a), connectProvider(relay.syncUrl, room, b)];
+	const providers = [
+		connectProvider(relay.syncUrl, room, a),
+		connectProvider(relay.syncUrl, room, b)
+	];
 	await Promise.all(providers.map((provider) => synced(provider)));
 	const raw = openRawClient(roomUrl(relay.syncUrl, room));
 	await raw.opened;

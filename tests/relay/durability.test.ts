@@ -44,7 +44,9 @@ async function readBack(relay: RelayProcess, room: { docId: string; token: strin
 
 /** Whether the relay refuses `room`'s document to a token derived from another secret. */
 async function refusesOtherToken(relay: RelayProcess, docId: string): Promise<number | undefined> {
-	const raw = openRawClient(roomUrl(relay.syncUrl, { docId, token: makeToken(randomSecret(), docId) }));
+	const raw = openRawClient(
+		roomUrl(relay.syncUrl, { docId, token: makeToken(randomSecret(), docId) })
+	);
 	await raw.closed;
 	return raw.status();
 }

@@ -12,7 +12,11 @@ import { WebSocket } from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { createLogger } from '../../server/logger';
-import { startRelayServer, type RelayServer, type RelayServerOptions } from '../../server/relay-server';
+import {
+	startRelayServer,
+	type RelayServer,
+	type RelayServerOptions
+} from '../../server/relay-server';
 
 /** The repository root, where `server/main.ts` lives. */
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
@@ -61,7 +65,9 @@ export async function waitFor(
 ): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	while (!(await condition())) {
-		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+		if (Date.now() > deadline) {
+			throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+		}
 		await new Promise((tick) => setTimeout(tick, 20));
 	}
 }

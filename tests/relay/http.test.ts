@@ -40,10 +40,20 @@ afterAll(async () => {
 function raw(
 	path: string,
 	options: { method?: string; headers?: Record<string, string> } = {}
-): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+): Promise<{
+	status: number;
+	headers: Record<string, string | string[] | undefined>;
+	body: Buffer;
+}> {
 	return new Promise((done, failed) => {
 		const req = request(
-			{ host: '127.0.0.1', port: relay.port, path, method: options.method ?? 'GET', headers: options.headers },
+			{
+				host: '127.0.0.1',
+				port: relay.port,
+				path,
+				method: options.method ?? 'GET',
+				headers: options.headers
+			},
 			(res) => {
 				const chunks: Buffer[] = [];
 				res.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -51,7 +51,10 @@ describe('sync through the relay', () => {
 		early.getText('body').insert(0, 'written before you came');
 		const late = new Y.Doc();
 		// Wait until the relay holds everything, then join from scratch.
-		await waitFor(() => relay.metrics.storageAppends >= appendsBefore + 51, 'the edits to reach the relay');
+		await waitFor(
+			() => relay.metrics.storageAppends >= appendsBefore + 51,
+			'the edits to reach the relay'
+		);
 		await synced(connectProvider(relay.syncUrl, room, late));
 		expect(late.getArray('log').toArray()).toEqual([...Array(50).keys()]);
 		expect(text(late)).toBe('written before you came');
@@ -109,7 +112,10 @@ describe('sync through the relay', () => {
 		const before = await readMetric(relay.url, 'triad_relay_loaded_documents');
 		const appendsBefore = relay.metrics.storageAppends;
 		doc.getText('body').insert(0, 'kept across unload');
-		await waitFor(() => relay.metrics.storageAppends > appendsBefore, 'the edit to reach the relay');
+		await waitFor(
+			() => relay.metrics.storageAppends > appendsBefore,
+			'the edit to reach the relay'
+		);
 		provider.destroy();
 		await waitFor(
 			async () => (await readMetric(relay.url, 'triad_relay_loaded_documents')) === before - 1,
