@@ -1,0 +1,119 @@
+import type { DocumentId } from '$lib/domain/ids';
+import { createDeviceDb, type DeviceDb } from '$lib/sync/device-db';
+import { loadIdentity, saveIdentity, type Identity } from '$lib/sync/identity';
+import { createInviteLink, isUsableWorkspaceName } from '$lib/sync/invite-link';
+import { toStorageError, type StorageError } from '$lib/sync/storage-error';
+import {
+	createWorkspace,
+	getWorkspace,
+	joinFromInviteLink,
+	listWorkspaces,
+	touchWorkspace,
+	type JoinResult,
+	type WorkspaceEntry
+} from '$lib/sync/workspace-directory';
+
+/**
+ * This device's person and the triads it joined, read from the device database. Everything is
+ * local, so `loaded` turns true within a few milliseconds of start; screens render nothing
+ * rather than a spinner until then.
+ */
+export class DeviceState {
+	#db: DeviceDb;
+	#identity = $state.raw<Identity | null>(null);
+	#workspaces = $state.raw<WorkspaceEntry[]>([]);
+	#loaded = $state(false);
+	#error = $state.raw<StorageError | null>(null);
+	#loading: Promise<void> | null = null;
+
+	constructor(db: DeviceDb) {
+		this.#db = db;
+	}
+
+	/** The person on this device, or null before they chose a display name. */
+	get identity(): Identity | null {
+		return this.#identity;
+	}
+
+	/** The triads this device joined, most recently opened first. */
+	get workspaces(): WorkspaceEntry[] {
+		return this.#workspaces;
+	}
+
+	/** True once the device database has been read (or failed to be). */
+	get loaded(): boolean {
+		return this.#loaded;
+	}
+
+	/** Why the device database could not be read or written, if it could not. */
+	get error(): StorageError | null {
+		return this.#error;
+	}
+
+	/** Reads identity and directory once; later calls share the first read. */
+	load(): Promise<void> {
+		this.#loading ??= this.#read();
+		return this.#loading;
+	}
+
+	/** Saves the display name (minting the member id the first time). Rejects on a bad name. */
+	async introduce(name: string): Promise<Identity> {
+		const identity = await saveIdentity(this.#db, name);
+		this.#identity = identity;
+		return identity;
+	}
+
+	/** Creates a new triad entirely on this device and adds it to the directory. */
+	async createTriad(name: string): Promise<WorkspaceEntry> {
+		const entry = await createWorkspace(this.#db, name);
+		await this.#refresh();
+		return entry;
+	}
+
+	/** Joins the triad of an invite link; the result says why when the link is unusable. */
+	async join(link: string): Promise<JoinResult> {
+		const result = await joinFromInviteLink(this.#db, link);
+		if (result.ok) await this.#refresh();
+		return result;
+	}
+
+	/** The directory entry of a triad, or null when this device never joined it. */
+	entry(docId: DocumentId): Promise<WorkspaceEntry | null> {
+		return getWorkspace(this.#db, docId);
+	}
+
+	/**
+	 * The invite link of a joined triad on this app's origin, carrying its capability in the
+	 * fragment, or null when this device has not joined it. `name` is the triad's current name.
+	 */
+	inviteLink(docId: DocumentId, name: string): string | null {
+		const entry = this.#workspaces.find((workspace) => workspace.docId === docId);
+		if (!entry) return null;
+		const usable = isUsableWorkspaceName(name.trim()) ? name : entry.name;
+		return createInviteLink({ ...entry, name: usable }, location.origin);
+	}
+
+	/** Notes that a triad was opened (for ordering) and keeps its name current in the directory. */
+	async opened(docId: DocumentId, name?: string): Promise<void> {
+		await touchWorkspace(this.#db, docId, { lastOpened: Date.now(), name });
+		await this.#refresh();
+	}
+
+	async #read(): Promise<void> {
+		try {
+			this.#identity = await loadIdentity(this.#db);
+			this.#workspaces = await listWorkspaces(this.#db);
+		} catch (error) {
+			this.#error = toStorageError(error);
+		} finally {
+			this.#loaded = true;
+		}
+	}
+
+	async #refresh(): Promise<void> {
+		this.#workspaces = await listWorkspaces(this.#db);
+	}
+}
+
+/** The device's one instance, opened lazily on first use. */
+export const device = new DeviceState(createDeviceDb());

@@ -1,0 +1,38 @@
+import type * as Y from 'yjs';
+import { decide, type Outcome } from '$lib/domain/decision';
+import type { Ballot, EpochMs, Proposal } from '$lib/domain/model';
+import { listAbsences } from '$lib/doc/absences';
+import { ballotsByProposal } from '$lib/doc/ballots';
+import { listProposals, readBodyText } from '$lib/doc/proposal-read';
+import { listSeatClaims } from '$lib/doc/seats';
+
+/** A proposal as the screens show it: the record, what the decision rule says, its ballots. */
+export interface ProposalView {
+	proposal: Proposal;
+	outcome: Outcome;
+	/** Every ballot cast on it, oldest first: the audit trail. */
+	ballots: Ballot[];
+	/** The body as plain text, for previews. */
+	preview: string;
+}
+
+/**
+ * Every proposal of the triad with its outcome at `now`, newest first. Ballots are judged by
+ * the seat log (who held the seat when they were cast) and the absences (who covered whom).
+ */
+export function proposalViews(doc: Y.Doc, now: EpochMs): ProposalView[] {
+	const ballots = ballotsByProposal(doc);
+	const seats = listSeatClaims(doc);
+	const absences = listAbsences(doc);
+	return listProposals(doc)
+		.map((proposal) => {
+			const own = ballots.get(proposal.id) ?? [];
+			return {
+				proposal,
+				outcome: decide({ proposal, seats, ballots: own, absences, now }),
+				ballots: own,
+				preview: readBodyText(doc, proposal.id)
+			};
+		})
+		.reverse();
+}

@@ -1,0 +1,246 @@
+import { createSubscriber } from 'svelte/reactivity';
+import type * as Y from 'yjs';
+import { coverAt, seatsActorMayActFor, type CoverGrant } from '$lib/domain/cover';
+import type { MemberId } from '$lib/domain/ids';
+import type {
+	Absence,
+	Action,
+	Level,
+	LogEntry,
+	Member,
+	Role,
+	SeatHolders,
+	WorkspaceMeta
+} from '$lib/domain/model';
+import { resolveSeats, seatOf } from '$lib/domain/seats';
+import { listAbsences } from '$lib/doc/absences';
+import { listActions } from '$lib/doc/actions';
+import { listLog } from '$lib/doc/keeper-log';
+import { initWorkspace, readMeta } from '$lib/doc/meta';
+import { putMember, readMembers } from '$lib/doc/members';
+import { observeWorkspace } from '$lib/doc/observe';
+import { listSeatClaims } from '$lib/doc/seats';
+import type { Identity } from '$lib/sync/identity';
+import type { SyncStatus, WorkspaceHandle } from '$lib/sync/open-workspace';
+import { memberColor, type Peer, type PresenceState } from '$lib/sync/presence';
+import { deviceClock } from './device-clock';
+import { proposalViews, type ProposalView } from './proposal-views';
+import { phaseOf, type SyncPhase } from './sync-phase';
+import { TriadWrites } from './triad-writes';
+
+/** How often time-dependent views (deadlines, cover periods, reflection delays) refresh. */
+const CLOCK_TICK_MS = 15_000;
+
+/** A member as the triad screen shows them: name, seat and whether a device of theirs is here. */
+export interface MemberView extends Member {
+	seat: Role | null;
+	online: boolean;
+}
+
+/**
+ * One open triad, as reactive views over its document, presence and sync status. Views listen
+ * to Yjs, awareness and the status feed only while something reads them (`createSubscriber`),
+ * and each view is recomputed at most once per document change. Writes go through `write`.
+ */
+export class TriadSession {
+	readonly #handle: WorkspaceHandle;
+	readonly #identity: Identity;
+	/** Bumped by every transaction; the memo below recomputes a view when it moved. */
+	#docVersion = 0;
+	// A plain cache keyed by document version; reactivity comes from the subscribers below.
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
+	#memo = new Map<string, { version: number; now: number; value: unknown }>();
+	#now = Date.now();
+
+	readonly #trackDoc = createSubscriber((update) => observeWorkspace(this.#handle.doc, update));
+	readonly #trackStatus = createSubscriber((update) => this.#handle.onStatus(update));
+	readonly #trackPeers = createSubscriber((update) => this.#handle.onPeers(update));
+	readonly #trackTime = createSubscriber((update) => {
+		const timer = setInterval(() => {
+			this.#now = Date.now();
+			update();
+		}, CLOCK_TICK_MS);
+		return () => clearInterval(timer);
+	});
+
+	/** The operations members perform on this triad. */
+	readonly write: TriadWrites;
+
+	constructor(handle: WorkspaceHandle, identity: Identity) {
+		this.#handle = handle;
+		this.#identity = identity;
+		handle.doc.on('update', () => this.#docVersion++);
+		this.write = new TriadWrites(handle, identity, deviceClock);
+	}
+
+	get docId() {
+		return this.#handle.docId;
+	}
+
+	/** The member using this device. */
+	get me(): MemberId {
+		return this.#identity.memberId;
+	}
+
+	/** Resolves once the on-device copy is loaded; local data is shown from then on. */
+	get whenLocalLoaded(): Promise<void> {
+		return this.#handle.whenLocalLoaded;
+	}
+
+	/** The live sync status of this triad. */
+	get status(): SyncStatus {
+		this.#trackStatus();
+		return this.#handle.status;
+	}
+
+	/** The status reduced to the word on the sync pill. */
+	get phase(): SyncPhase {
+		return phaseOf(this.status);
+	}
+
+	/** The time the views were computed against; advances every few seconds while read. */
+	get now(): number {
+		this.#trackTime();
+		return this.#now;
+	}
+
+	/** Other devices here now (other tabs of this member included). */
+	get peers(): Peer[] {
+		this.#trackPeers();
+		return this.#handle.peers();
+	}
+
+	/** The triad's identity, or null until it arrives from the member who created it. */
+	get meta(): WorkspaceMeta | null {
+		return this.#view('meta', () => readMeta(this.#handle.doc));
+	}
+
+	/** Who holds each seat now. */
+	get holders(): SeatHolders {
+		return this.#view('holders', () => resolveSeats(listSeatClaims(this.#handle.doc)).holders);
+	}
+
+	/** The seat of the member on this device, or null. */
+	get mySeat(): Role | null {
+		return seatOf(this.holders, this.me);
+	}
+
+	/** Members with their seat and presence, in the order they joined. */
+	get members(): MemberView[] {
+		const online = [this.me, ...this.peers.map((peer) => peer.user.memberId)];
+		const holders = this.holders;
+		return this.#view('members', () => readMembers(this.#handle.doc)).map((member) => ({
+			...member,
+			seat: seatOf(holders, member.id),
+			online: online.includes(member.id)
+		}));
+	}
+
+	/** A member's display name, with a fallback for members whose entry has not synced yet. */
+	nameOf(member: MemberId | null): string {
+		if (member === null) return 'nobody';
+		if (member === this.me) return this.#identity.name;
+		return this.members.find((entry) => entry.id === member)?.name ?? 'a member';
+	}
+
+	/** Every proposal with its outcome under the decision rule, newest first. */
+	get proposals(): ProposalView[] {
+		const now = this.now;
+		return this.#view('proposals', () => proposalViews(this.#handle.doc, now), now);
+	}
+
+	/** Every absence, cancelled ones included, by start. */
+	get absences(): Absence[] {
+		return this.#view('absences', () => listAbsences(this.#handle.doc));
+	}
+
+	/** Who may act for whom right now. */
+	get coverNow(): CoverGrant[] {
+		return coverAt(this.absences, this.now);
+	}
+
+	/** The seats the member on this device may vote for now: their own and those they cover. */
+	get seatsIActFor(): Role[] {
+		return seatsActorMayActFor(this.me, this.holders, this.absences, this.now);
+	}
+
+	get log(): LogEntry[] {
+		return this.#view('log', () => listLog(this.#handle.doc));
+	}
+
+	get actions(): Action[] {
+		return this.#view('actions', () => listActions(this.#handle.doc));
+	}
+
+	/** Writes the triad's identity; only its creator calls this, once. */
+	initialize(meta: { name: string; purpose: string; level: Level; unit: string }): void {
+		initWorkspace(this.#handle.doc, { ...meta, createdAt: Date.now() });
+	}
+
+	/**
+	 * Makes sure this member is listed, under their current name, once the local copy is loaded:
+	 * opening a triad is joining it. Each member writes only their own entry.
+	 */
+	async announceMember(): Promise<void> {
+		await this.#handle.whenLocalLoaded.catch(() => undefined);
+		const listed = readMembers(this.#handle.doc).find((member) => member.id === this.me);
+		if (listed?.name === this.#identity.name) return;
+		putMember(this.#handle.doc, {
+			id: this.me,
+			name: this.#identity.name,
+			joinedAt: listed?.joinedAt ?? Date.now()
+		});
+	}
+
+	/** Keeps presence in step with the seat this member holds. */
+	announceSeat(): void {
+		this.#handle.updatePresence({ seat: this.mySeat });
+	}
+
+	/** Announces what this member is looking at (a proposal id), for "who is here" lists. */
+	setEditing(target: string | null): void {
+		this.#handle.setEditing(target);
+	}
+
+	/** The Yjs fragment a proposal's body lives in, for the collaborative editor to bind to. */
+	bodyOf(view: ProposalView): Y.XmlFragment {
+		return this.write.body(view.proposal.id);
+	}
+
+	/**
+	 * This member as the editor's carets show them. The caret extension writes this object into
+	 * awareness as `user`, so it must be the full presence user, not just a name and colour.
+	 */
+	get caretUser(): PresenceState['user'] {
+		const state = this.#handle.awareness.getLocalState() as PresenceState | null;
+		return (
+			state?.user ?? {
+				memberId: this.me,
+				name: this.#identity.name,
+				color: memberColor(this.me),
+				seat: this.mySeat
+			}
+		);
+	}
+
+	/** The awareness instance, for the editor's live carets. */
+	get awareness(): WorkspaceHandle['awareness'] {
+		return this.#handle.awareness;
+	}
+
+	/** Stops syncing and saving this triad on this page. */
+	close(): Promise<void> {
+		return this.#handle.close();
+	}
+
+	#view<T>(key: string, compute: () => T, now = 0): T {
+		this.#trackDoc();
+		const cached = this.#memo.get(key);
+		if (cached && cached.version === this.#docVersion && cached.now === now) {
+			return cached.value as T;
+		}
+		const value = compute();
+		this.#memo.set(key, { version: this.#docVersion, now, value });
+		return value;
+	}
+}

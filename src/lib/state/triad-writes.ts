@@ -1,0 +1,162 @@
+import type * as Y from 'yjs';
+import { parseHlc, type HybridClock } from '$lib/domain/hlc';
+import type { AbsenceId, ActionId, MemberId, ProposalId } from '$lib/domain/ids';
+import type { ActionStatus, Choice, EpochMs, Role } from '$lib/domain/model';
+import { cancelAbsence, declareAbsence, listAbsences } from '$lib/doc/absences';
+import { createAction, listActions, updateAction } from '$lib/doc/actions';
+import { castBallot, listBallots } from '$lib/doc/ballots';
+import { appendLogEntry, listLog } from '$lib/doc/keeper-log';
+import { listProposals } from '$lib/doc/proposal-read';
+import {
+	amendProposal,
+	createProposal,
+	openProposal,
+	proposalBody,
+	setLensNote,
+	setProposalTitle,
+	withdrawProposal
+} from '$lib/doc/proposals';
+import { claimSeat, listSeatClaims, releaseSeat } from '$lib/doc/seats';
+import type { Identity } from '$lib/sync/identity';
+import type { WorkspaceHandle } from '$lib/sync/open-workspace';
+
+/**
+ * The writes a member makes in a triad, each one doc-layer call stamped by the device's hybrid
+ * logical clock. Before stamping, the clock takes in the latest timestamps of the document, so an
+ * event made here after seeing someone's ballot always orders after it, whatever the wall
+ * clocks say. Errors from the doc layer (bad input, wrong state) propagate to the caller.
+ */
+export class TriadWrites {
+	readonly #handle: WorkspaceHandle;
+	readonly #identity: Identity;
+	readonly #clock: HybridClock;
+
+	constructor(handle: WorkspaceHandle, identity: Identity, clock: HybridClock) {
+		this.#handle = handle;
+		this.#identity = identity;
+		this.#clock = clock;
+	}
+
+	get #doc(): Y.Doc {
+		return this.#handle.doc;
+	}
+
+	/** The clock, caught up with every timestamp in the document. */
+	get #stamps(): HybridClock {
+		const doc = this.#doc;
+		const latest = [
+			...listSeatClaims(doc).map((entry) => entry.at),
+			...listBallots(doc).map((entry) => entry.at),
+			...listLog(doc).map((entry) => entry.at),
+			...listProposals(doc).flatMap((p) =>
+				p.openedAt ? [p.createdAt, p.openedAt] : [p.createdAt]
+			),
+			...listAbsences(doc).map((entry) => entry.createdAt),
+			...listActions(doc).map((entry) => entry.createdAt)
+		].reduce<string | null>((max, at) => (max === null || at > max ? at : max), null);
+		const timestamp = parseHlc(latest);
+		if (timestamp !== null) this.#clock.receive(timestamp);
+		return this.#clock;
+	}
+
+	claimSeat(seat: Role): void {
+		claimSeat(this.#doc, this.#stamps, { seat, member: this.#identity.memberId });
+	}
+
+	releaseSeat(seat: Role): void {
+		releaseSeat(this.#doc, this.#stamps, { seat, member: this.#identity.memberId });
+	}
+
+	/** Drafts a proposal and returns its id. */
+	createProposal(title: string): ProposalId {
+		return createProposal(this.#doc, this.#stamps, {
+			title,
+			createdBy: this.#identity.memberId
+		});
+	}
+
+	/** The rich-text body of a proposal, for the collaborative editor. */
+	body(proposalId: ProposalId): Y.XmlFragment {
+		return proposalBody(this.#doc, proposalId);
+	}
+
+	setTitle(proposalId: ProposalId, title: string): void {
+		setProposalTitle(this.#doc, { proposalId, title });
+	}
+
+	setLensNote(proposalId: ProposalId, seat: Role, note: string): void {
+		setLensNote(this.#doc, { proposalId, seat, note });
+	}
+
+	/** Opens a draft for voting, with an optional deadline (epoch ms). */
+	openForVote(proposalId: ProposalId, deadline: EpochMs | null, reflectionDelayMs = 0): void {
+		openProposal(this.#doc, this.#stamps, {
+			proposalId,
+			deadline,
+			reflectionDelayMs,
+			now: Date.now()
+		});
+	}
+
+	/** Starts a new revision of an open proposal: earlier ballots stop counting. */
+	amend(proposalId: ProposalId, title?: string): number {
+		return amendProposal(this.#doc, this.#stamps, {
+			proposalId,
+			by: this.#identity.memberId,
+			title
+		});
+	}
+
+	withdraw(proposalId: ProposalId): void {
+		withdrawProposal(this.#doc, { proposalId });
+	}
+
+	/**
+	 * Casts a ballot for `seat`, on behalf of `castFor` (the seat holder; someone else when this
+	 * member covers for them, which makes it a proxy ballot).
+	 */
+	vote(input: {
+		proposalId: ProposalId;
+		seat: Role;
+		castFor: MemberId;
+		choice: Choice;
+		reason: string;
+	}): void {
+		castBallot(this.#doc, this.#stamps, {
+			...input,
+			castBy: this.#identity.memberId,
+			deviceTime: Date.now()
+		});
+	}
+
+	/** Marks this member away from `from` to `to`, with a cover and a handover note. */
+	declareAbsence(input: {
+		from: EpochMs;
+		to: EpochMs;
+		cover: MemberId;
+		handover: string;
+	}): AbsenceId {
+		return declareAbsence(this.#doc, this.#stamps, { ...input, member: this.#identity.memberId });
+	}
+
+	cancelAbsence(absenceId: AbsenceId): void {
+		cancelAbsence(this.#doc, { absenceId, by: this.#identity.memberId });
+	}
+
+	appendLog(text: string): void {
+		appendLogEntry(this.#doc, this.#stamps, { author: this.#identity.memberId, text });
+	}
+
+	createAction(input: {
+		title: string;
+		proposalId: ProposalId | null;
+		owner: MemberId | null;
+		due: EpochMs | null;
+	}): ActionId {
+		return createAction(this.#doc, this.#stamps, input);
+	}
+
+	setActionStatus(actionId: ActionId, status: ActionStatus): void {
+		updateAction(this.#doc, { actionId, status });
+	}
+}
