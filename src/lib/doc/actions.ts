@@ -75,8 +75,9 @@ export interface ActionPatch {
 /** Changes some fields of an action; fields left out are untouched. */
 export function updateAction(doc: Y.Doc, patch: ActionPatch, origin: unknown = LOCAL_ORIGIN): void {
 	const changes: [string, unknown][] = [];
-	if (patch.title !== undefined)
+	if (patch.title !== undefined) {
 		changes.push(['title', requireText('title', patch.title, TITLE_MAX)]);
+	}
 	if (patch.owner !== undefined) {
 		changes.push([
 			'owner',

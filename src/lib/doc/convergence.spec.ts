@@ -320,8 +320,9 @@ class Triad {
 				return;
 			case 'cancel': {
 				const own = listAbsences(doc).filter((a) => a.member === member);
-				if (own.length > 0)
+				if (own.length > 0) {
 					cancelAbsence(doc, { absenceId: own[op.pick % own.length]!.id, by: member });
+				}
 				return;
 			}
 			case 'log':
@@ -337,12 +338,13 @@ class Triad {
 				return;
 			case 'actionUpdate': {
 				const actions = listActions(doc);
-				if (actions.length > 0)
+				if (actions.length > 0) {
 					updateAction(doc, {
 						actionId: actions[op.pick % actions.length]!.id,
 						status: op.status,
 						outcome: op.text
 					});
+				}
 				return;
 			}
 			case 'tick':

@@ -29,8 +29,9 @@ export function requireOneOf<T extends string>(
 	allowed: readonly T[],
 	value: unknown
 ): T {
-	if (typeof value === 'string' && (allowed as readonly string[]).includes(value))
+	if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) {
 		return value as T;
+	}
 	throw new InvalidInputError(
 		`${field} must be one of ${allowed.join(', ')}, got ${String(value)}`
 	);

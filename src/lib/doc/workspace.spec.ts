@@ -16,8 +16,9 @@ const [kim, ben, nia] = ['kim', 'ben', 'nia'] as MemberId[] as [MemberId, Member
 const NOW = 1_700_000_000_000;
 
 function sync(...docs: Y.Doc[]) {
-	for (const to of docs)
+	for (const to of docs) {
 		for (const from of docs) if (to !== from) Y.applyUpdate(to, Y.encodeStateAsUpdate(from));
+	}
 }
 
 describe('seats', () => {
