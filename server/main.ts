@@ -26,7 +26,8 @@ process.on('uncaughtException', (error) => {
 
 try {
 	const relay = await startRelayServer({ ...config, logger });
-	logger.info('listening', {
+	// Printed whatever LOG_LEVEL says: scripts and tests read the actual port from it.
+	bootLogger.info('listening', {
 		port: relay.port,
 		host: config.host,
 		url: relay.url,
