@@ -37,11 +37,11 @@ export function readOptions(argv: readonly string[]): BenchOptions {
 	const { values } = parseArgs({
 		args: [...argv],
 		options: {
-			rounds: { type: 'string', default: '2' },
-			window: { type: 'string', default: '10' },
-			warmup: { type: 'string', default: '3' },
-			grace: { type: 'string', default: '2' },
-			settle: { type: 'string', default: '4' },
+			rounds: { type: 'string', default: '3' },
+			window: { type: 'string', default: '6' },
+			warmup: { type: 'string', default: '2' },
+			grace: { type: 'string', default: '1.5' },
+			settle: { type: 'string', default: '3' },
 			load: { type: 'string', multiple: true },
 			'cpu-prof': { type: 'boolean', default: false }
 		}

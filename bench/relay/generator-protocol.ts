@@ -1,11 +1,15 @@
 import type { RoomAccess } from './room-access';
 
-/** Everything the load generator needs to drive one load against one relay. */
-export interface GeneratorPlan {
+/** Where the clients connect. */
+export interface GeneratorTarget {
 	/** Base WebSocket URL a room is appended to, e.g. `ws://127.0.0.1:1234/sync/`. */
 	readonly urlPrefix: string;
-	/** Whether to append `?token=` (the Triad relay checks it; the baseline ignores paths' queries). */
+	/** Whether to append `?token=` (the Triad relay checks it; the baseline has no tokens). */
 	readonly sendToken: boolean;
+}
+
+/** Everything the load generator needs to drive one load, wherever it connects. */
+export interface GeneratorPlan {
 	readonly rooms: readonly RoomAccess[];
 	readonly clientsPerRoom: number;
 	readonly updatesPerSecond: number;
@@ -48,6 +52,7 @@ export type ToGenerator =
 
 /** Generator → parent. `window-start`/`window-end` let the parent sample CPU at the edges. */
 export type FromGenerator =
+	| { type: 'prepared' }
 	| { type: 'connected' }
 	| { type: 'window-start' }
 	| { type: 'window-end' }

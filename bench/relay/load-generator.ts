@@ -27,8 +27,10 @@ const CLOSE_TIMEOUT_MS = 5_000;
 
 interface BenchClient {
 	readonly index: number;
+	/** Index of its room in the plan; receipts from another room are misrouted. */
 	readonly room: number;
-	readonly url: string;
+	readonly roomId: string;
+	readonly token: string;
 	readonly updates: Buffer[];
 	/** performance.now() at which update n (= clock n) left this client; 0 while unsent. */
 	readonly sentAt: Float64Array;
@@ -79,13 +81,13 @@ class LoadGenerator {
 			(this.#windowEndSlot - this.#windowFirstSlot) * (plan.clientsPerRoom - 1)
 		);
 		plan.rooms.forEach((access, room) => {
-			const query = plan.sendToken ? `?token=${access.token}` : '';
 			for (let seat = 0; seat < plan.clientsPerRoom; seat++) {
 				const index = this.#clients.length;
 				this.#clients.push({
 					index,
 					room,
-					url: plan.urlPrefix + access.room + query,
+					roomId: access.room,
+					token: access.token,
 					updates: encodeClientUpdates(
 						FIRST_CLIENT_ID + index,
 						this.#updatesPerClient,
@@ -100,23 +102,25 @@ class LoadGenerator {
 	}
 
 	/** Opens every socket, at most `connectConcurrency` handshakes at once, until each is synced. */
-	async connect(): Promise<void> {
+	async connect(target: GeneratorTarget): Promise<void> {
 		const started = performance.now();
 		let next = 0;
 		const worker = async (): Promise<void> => {
 			while (next < this.#clients.length) {
 				const client = this.#clients[next++] as BenchClient;
-				if (!(await this.#connectOne(client))) this.#connectFailures++;
+				const query = target.sendToken ? `?token=${client.token}` : '';
+				const url = target.urlPrefix + client.roomId + query;
+				if (!(await this.#connectOne(client, url))) this.#connectFailures++;
 			}
 		};
 		await Promise.all(Array.from({ length: this.#plan.connectConcurrency }, worker));
 		this.#connectAllMs = performance.now() - started;
 	}
 
-	#connectOne(client: BenchClient): Promise<boolean> {
+	#connectOne(client: BenchClient, url: string): Promise<boolean> {
 		return new Promise((resolve) => {
 			const opened = performance.now();
-			const socket = new WebSocket(client.url);
+			const socket = new WebSocket(url);
 			client.socket = socket;
 			const timer = setTimeout(() => {
 				socket.terminate();
@@ -273,7 +277,11 @@ async function handle(message: ToGenerator): Promise<void> {
 	switch (message.type) {
 		case 'plan':
 			generator = new LoadGenerator(message.plan);
-			await generator.connect();
+			send({ type: 'prepared' });
+			return;
+		case 'connect':
+			if (generator === undefined) throw new Error('connect before plan');
+			await generator.connect(message.target);
 			send({ type: 'connected' });
 			return;
 		case 'run':

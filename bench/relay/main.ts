@@ -37,6 +37,7 @@ async function main(): Promise<void> {
 				runs.push(run);
 				console.log(
 					`load ${load.name} round ${round} ${relay}: p99 ${run.generator.latencyP99Ms.toFixed(2)} ms, ` +
+						`send lag p99 ${run.generator.sendLagP99Ms.toFixed(1)} ms, ` +
 						`relay CPU ${run.relayCpuPercent.toFixed(1)} %, load average ${loadavg()[0]?.toFixed(2)}, ` +
 						`${((performance.now() - started) / 1000).toFixed(1)} s`
 				);

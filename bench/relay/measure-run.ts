@@ -4,6 +4,7 @@ import type { GeneratorResult } from './generator-protocol';
 import { GeneratorProcess } from './generator-process';
 import { cpuPercent, readCpu, readMemory } from './proc-stats';
 import type { CpuReading } from './proc-stats';
+import { readRelayMetrics } from './relay-metrics';
 import { startRelay } from './relay-process';
 import type { RelayKind } from './relay-process';
 import { createRoomAccess } from './room-access';
@@ -19,6 +20,8 @@ export interface RunMeasurement {
 	readonly rssIdleMiB: number;
 	readonly rssPeakMiB: number;
 	readonly rssAfterCloseMiB: number;
+	/** The relay's own counters after every socket closed (Triad's /metrics; null for the baseline). */
+	readonly relayMetricsAfterClose: Record<string, number> | null;
 }
 
 /** Lets a freshly started relay finish lazy start-up work before "idle" memory is read. */
@@ -35,33 +38,41 @@ export async function measureRun(
 	options: BenchOptions,
 	round: number
 ): Promise<RunMeasurement> {
+	const generator = new GeneratorProcess();
+	// Pre-encoding ~20,000 updates overlaps the relay's start instead of adding to the run.
+	const prepared = generator.request(
+		{
+			type: 'plan',
+			plan: {
+				rooms: Array.from({ length: load.rooms }, createRoomAccess),
+				clientsPerRoom: load.clientsPerRoom,
+				updatesPerSecond: load.updatesPerSecond,
+				payloadBytes: options.payloadBytes,
+				connectConcurrency: options.connectConcurrency,
+				warmupMs: options.warmupMs,
+				windowMs: options.windowMs,
+				graceMs: options.graceMs
+			}
+		},
+		'prepared'
+	);
+	// Awaited below; until then a failure must not count as an unhandled rejection.
+	prepared.catch(() => undefined);
 	const server = await startRelay(
 		relay,
 		options.cpuProfileDir === undefined
 			? undefined
 			: { dir: options.cpuProfileDir, name: `${relay}-load${load.name}-round${round}` }
-	);
-	const generator = new GeneratorProcess();
+	).catch((error: unknown) => {
+		generator.kill();
+		throw error;
+	});
 	try {
-		await sleep(IDLE_SETTLE_MS);
+		await Promise.all([prepared, sleep(IDLE_SETTLE_MS)]);
 		const rssIdleMiB = readMemory(server.pid).rssMiB;
 		resetPeakMemory(server.pid);
 		await generator.request(
-			{
-				type: 'plan',
-				plan: {
-					urlPrefix: server.urlPrefix,
-					sendToken: server.usesTokens,
-					rooms: Array.from({ length: load.rooms }, createRoomAccess),
-					clientsPerRoom: load.clientsPerRoom,
-					updatesPerSecond: load.updatesPerSecond,
-					payloadBytes: options.payloadBytes,
-					connectConcurrency: options.connectConcurrency,
-					warmupMs: options.warmupMs,
-					windowMs: options.windowMs,
-					graceMs: options.graceMs
-				}
-			},
+			{ type: 'connect', target: { urlPrefix: server.urlPrefix, sendToken: server.usesTokens } },
 			'connected'
 		);
 		let windowStart: { relay: CpuReading; generator: CpuReading } | undefined;
@@ -73,6 +84,7 @@ export async function measureRun(
 		await generator.request({ type: 'close' }, 'closed');
 		await sleep(options.settleMs);
 		const memory = readMemory(server.pid);
+		const relayMetricsAfterClose = await readRelayMetrics(server.httpUrl);
 		if (windowStart === undefined || windowEnd === undefined) {
 			throw new Error('load generator never reported its measurement window');
 		}
@@ -85,7 +97,8 @@ export async function measureRun(
 			generatorCpuPercent: cpuPercent(windowStart.generator, windowEnd.generator),
 			rssIdleMiB,
 			rssPeakMiB: memory.peakRssMiB,
-			rssAfterCloseMiB: memory.rssMiB
+			rssAfterCloseMiB: memory.rssMiB,
+			relayMetricsAfterClose
 		};
 	} finally {
 		generator.kill();

@@ -1,9 +1,11 @@
 /**
  * Prints where a V8 CPU profile (`node --cpu-prof`) spent its time: the functions with the
- * most self time, then the most inclusive time. Usage:
- * `node --import tsx bench/relay/profile-summary.ts <file.cpuprofile> [top=20]`.
+ * most self time, then the most inclusive time. Given a folder (one per relay run, holding a
+ * profile per thread), it reads the busiest profile, which is the relay's main thread. Usage:
+ * `node --import tsx bench/relay/profile-summary.ts <file.cpuprofile|folder> [top=20]`.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 
 interface ProfileNode {
 	id: number;
@@ -17,13 +19,38 @@ interface CpuProfile {
 	timeDeltas: number[];
 }
 
-const [file, topText = '20'] = process.argv.slice(2);
-if (file === undefined) {
-	console.error('usage: profile-summary.ts <file.cpuprofile> [top]');
+const [target, topText = '20'] = process.argv.slice(2);
+if (target === undefined) {
+	console.error('usage: profile-summary.ts <file.cpuprofile|folder> [top]');
 	process.exit(2);
 }
-const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
 const top = Number(topText);
+
+function busyMicros(candidate: CpuProfile): number {
+	const idle = new Set(
+		candidate.nodes
+			.filter((node) => node.callFrame.functionName === '(idle)')
+			.map((node) => node.id)
+	);
+	return candidate.samples.reduce(
+		(sum, nodeId, index) => (idle.has(nodeId) ? sum : sum + (candidate.timeDeltas[index] ?? 0)),
+		0
+	);
+}
+
+const files = statSync(target).isDirectory()
+	? readdirSync(target)
+			.filter((name) => name.endsWith('.cpuprofile'))
+			.map((name) => join(target, name))
+	: [target];
+const [file, profile] = files
+	.map((path) => [path, JSON.parse(readFileSync(path, 'utf8')) as CpuProfile] as const)
+	.sort((a, b) => busyMicros(b[1]) - busyMicros(a[1]))[0] ?? ['', null];
+if (profile === null) {
+	console.error(`no .cpuprofile in ${target}`);
+	process.exit(2);
+}
+console.log(file);
 
 const selfMicros = new Map<number, number>();
 profile.samples.forEach((nodeId, index) => {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,8 @@ export type RelayKind = 'baseline' | 'triad';
 export interface RunningRelay {
 	readonly kind: RelayKind;
 	readonly pid: number;
+	/** `http://127.0.0.1:<port>`, for /healthz and /metrics. */
+	readonly httpUrl: string;
 	/** Base URL a room id is appended to. */
 	readonly urlPrefix: string;
 	/** Whether clients must present `?token=`. */
@@ -25,14 +27,17 @@ const READY_TIMEOUT_MS = 30_000;
 
 /**
  * Starts a relay as its own node process with a fresh DATA_DIR, so /proc/<pid> measures the
- * relay alone. The baseline (@y/websocket-server 0.1.1) keeps documents in memory only; it takes
- * the room from the URL path and prints no port, so it gets a port picked here.
+ * relay alone. The baseline (@y/websocket-server 0.1.1) keeps documents in memory only and takes
+ * the room from the URL path; the Triad relay stores to SQLite in DATA_DIR and checks tokens.
  */
 export async function startRelay(
 	kind: RelayKind,
 	cpuProfile?: { dir: string; name: string }
 ): Promise<RunningRelay> {
 	const dataDir = mkdtempSync(join(tmpdir(), `triad-bench-${kind}-`));
+	// The bench measures sync, not the app: an empty static root keeps the build out of it.
+	const staticDir = join(dataDir, 'no-app');
+	mkdirSync(staticDir);
 	const env: NodeJS.ProcessEnv = { ...process.env, HOST: '127.0.0.1', DATA_DIR: dataDir };
 	delete env.YPERSISTENCE;
 	delete env.NODE_OPTIONS;
@@ -41,37 +46,33 @@ export async function startRelay(
 				'--import',
 				'./bench/relay/exit-on-sigterm.mjs',
 				'--cpu-prof',
-				`--cpu-prof-dir=${cpuProfile.dir}`,
-				`--cpu-prof-name=${cpuProfile.name}.cpuprofile`
+				// One folder per run, default file names: the main thread and tsx's loader thread
+				// each write a profile, and a shared name would let one overwrite the other.
+				`--cpu-prof-dir=${join(cpuProfile.dir, cpuProfile.name)}`
 			]
 		: [];
-	let child: ChildProcess;
-	let port: number;
-	if (kind === 'baseline') {
-		port = await findFreePort();
-		child = spawn(
-			process.execPath,
-			[...profiling, 'node_modules/@y/websocket-server/src/server.js'],
-			{
-				env: { ...env, PORT: String(port) },
-				stdio: ['ignore', 'pipe', 'inherit']
-			}
-		);
-		await waitForLine(child, (line) => line.includes('running at'));
-	} else {
-		child = spawn(process.execPath, [...profiling, '--import', 'tsx', 'server/main.ts'], {
-			env: { ...env, PORT: '0', LOG_LEVEL: 'warn', STATIC_DIR: dataDir },
-			stdio: ['ignore', 'pipe', 'inherit']
-		});
-		const line = await waitForLine(child, (text) => text.includes('"listening"'));
-		port = (JSON.parse(line) as { port: number }).port;
-		await waitForHealth(port);
-	}
+	// A port picked here rather than PORT=0: at LOG_LEVEL=warn the Triad relay need not print
+	// its "listening" line, and the baseline never prints its port.
+	const port = await findFreePort();
+	const args =
+		kind === 'baseline'
+			? ['node_modules/@y/websocket-server/src/server.js']
+			: ['--import', 'tsx', 'server/main.ts'];
+	const child = spawn(process.execPath, [...profiling, ...args], {
+		env: { ...env, PORT: String(port), LOG_LEVEL: 'warn', STATIC_DIR: staticDir },
+		stdio: ['ignore', 'pipe', 'inherit']
+	});
+	// The relay's own lines (warnings, errors) still belong on the console.
+	createInterface({ input: child.stdout! }).on('line', (line) =>
+		process.stderr.write(`[${kind}] ${line}\n`)
+	);
+	await waitForHealth(child, port);
 	const pid = child.pid;
 	if (pid === undefined) throw new Error(`${kind} relay did not start`);
 	return {
 		kind,
 		pid,
+		httpUrl: `http://127.0.0.1:${port}`,
 		urlPrefix: kind === 'baseline' ? `ws://127.0.0.1:${port}/` : `ws://127.0.0.1:${port}/sync/`,
 		usesTokens: kind === 'triad',
 		stop: async () => {
@@ -93,25 +94,11 @@ function findFreePort(): Promise<number> {
 	});
 }
 
-function waitForLine(child: ChildProcess, matches: (line: string) => boolean): Promise<string> {
-	return new Promise((resolve, reject) => {
-		const lines = createInterface({ input: child.stdout! });
-		const timer = setTimeout(() => reject(new Error('relay not ready in time')), READY_TIMEOUT_MS);
-		child.once('exit', (code) => reject(new Error(`relay exited early with code ${code}`)));
-		let ready = false;
-		lines.on('line', (line) => {
-			// Past readiness, the relay's own warnings still belong on the console.
-			if (ready || !matches(line)) return void process.stderr.write(`[relay] ${line}\n`);
-			ready = true;
-			clearTimeout(timer);
-			resolve(line);
-		});
-	});
-}
-
-async function waitForHealth(port: number): Promise<void> {
+/** Polls GET /healthz (the baseline answers 200 on every path) until 200 or the process ends. */
+async function waitForHealth(child: ChildProcess, port: number): Promise<void> {
 	const deadline = performance.now() + READY_TIMEOUT_MS;
 	while (performance.now() < deadline) {
+		if (child.exitCode !== null) throw new Error(`relay exited early with code ${child.exitCode}`);
 		const healthy = await fetch(`http://127.0.0.1:${port}/healthz`).then(
 			(response) => response.ok,
 			() => false

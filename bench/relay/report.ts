@@ -27,6 +27,11 @@ const METRICS: readonly Metric[] = [
 	{ label: 'relay RSS idle (MiB)', value: (r) => r.rssIdleMiB, digits: 1 },
 	{ label: 'relay RSS peak (MiB)', value: (r) => r.rssPeakMiB, digits: 1 },
 	{ label: 'relay RSS after close (MiB)', value: (r) => r.rssAfterCloseMiB, digits: 1 },
+	{
+		label: 'documents loaded after close',
+		value: (r) => r.relayMetricsAfterClose?.['triad_relay_loaded_documents'] ?? Number.NaN,
+		digits: 0
+	},
 	{ label: 'generator CPU (% of one core)', value: (r) => r.generatorCpuPercent, digits: 1 },
 	{ label: 'generator send lag p99 (ms)', value: (r) => r.generator.sendLagP99Ms, digits: 2 }
 ];
@@ -50,6 +55,8 @@ export interface LoadSummary {
 		throughputMet: boolean;
 	};
 	readonly selfCheck: Record<RelayKind, SelfCheck>;
+	/** Triad's error and refusal counters summed over its runs, by sample name. */
+	readonly triadProblems: Record<string, number>;
 }
 
 /** Whether every client got every room-mate's update over the whole run, warm-up included. */
@@ -86,8 +93,20 @@ export function summarizeLoad(
 			throughputRatio,
 			throughputMet: throughputRatio >= 1
 		},
-		selfCheck: { baseline: selfCheck(of('baseline')), triad: selfCheck(of('triad')) }
+		selfCheck: { baseline: selfCheck(of('baseline')), triad: selfCheck(of('triad')) },
+		triadProblems: problemCounters(of('triad'))
 	};
+}
+
+function problemCounters(runs: readonly RunMeasurement[]): Record<string, number> {
+	const problems: Record<string, number> = {};
+	for (const run of runs) {
+		for (const [sample, count] of Object.entries(run.relayMetricsAfterClose ?? {})) {
+			const isProblem = /^triad_relay_(errors|refusals)_total\{/.test(sample);
+			if (isProblem && count > 0) problems[sample] = (problems[sample] ?? 0) + count;
+		}
+	}
+	return problems;
 }
 
 function selfCheck(runs: readonly RunMeasurement[]): SelfCheck {
@@ -142,7 +161,8 @@ export function formatLoad(summary: LoadSummary, options: BenchOptions): string 
 		`target: triad p99 ≤ 1.1 × baseline — ratio ${format(targets.p99Ratio, 2)}: ${verdict(targets.p99Met, targets.p99Ratio)}`,
 		`target: triad throughput ≥ baseline — ratio ${format(targets.throughputRatio, 3)}: ${verdict(targets.throughputMet, targets.throughputRatio)}`,
 		`self-check (every client got every room-mate's update, warm-up included): ` +
-			`baseline ${formatCheck(summary.selfCheck.baseline)}; triad ${formatCheck(summary.selfCheck.triad)}`
+			`baseline ${formatCheck(summary.selfCheck.baseline)}; triad ${formatCheck(summary.selfCheck.triad)}`,
+		`triad relay errors and refusals (/metrics): ${formatProblems(summary.triadProblems)}`
 	].join('\n');
 }
 
@@ -153,6 +173,14 @@ function formatCheck(check: SelfCheck): string {
 		`${verdict}, ${check.expected - check.missing}/${check.expected} received, ` +
 		`${check.misrouted} misrouted, ${check.socketsDropped} sockets dropped`
 	);
+}
+
+function formatProblems(problems: Record<string, number>): string {
+	const entries = Object.entries(problems);
+	if (entries.length === 0) return 'none';
+	return entries
+		.map(([sample, count]) => `${sample.replace('triad_relay_', '')} ${count}`)
+		.join(', ');
 }
 
 function format(value: number, digits: number): string {
