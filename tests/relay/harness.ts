@@ -8,7 +8,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { WebSocket } from 'ws';
+import { WebSocket, type ClientOptions } from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { createLogger } from '../../server/logger';
@@ -224,8 +224,8 @@ export interface RawClient {
 }
 
 /** Opens a WebSocket to `url` (e.g. `${syncUrl}/${docId}?token=...`) without any Yjs logic. */
-export function openRawClient(url: string): RawClient {
-	const ws = new WebSocket(url);
+export function openRawClient(url: string, options: ClientOptions = {}): RawClient {
+	const ws = new WebSocket(url, options);
 	const messages: Buffer[] = [];
 	let status: number | undefined;
 	ws.on('message', (data: Buffer) => messages.push(data));
