@@ -131,8 +131,13 @@ export class Room {
 	/** Removes a peer and the awareness states it announced, telling the others. */
 	removePeer(peer: RoomPeer): void {
 		if (!this.peers.delete(peer)) return;
-		if (peer.awarenessClients.size > 0) {
-			awarenessProtocol.removeAwarenessStates(this.awareness, [...peer.awarenessClients], null);
+		// A client that reconnected announces its id on the new socket before the old one is
+		// noticed closing; its state belongs to the new connection and stays.
+		const orphaned = [...peer.awarenessClients].filter(
+			(client) => ![...this.peers].some((other) => other.awarenessClients.has(client))
+		);
+		if (orphaned.length > 0) {
+			awarenessProtocol.removeAwarenessStates(this.awareness, orphaned, null);
 		}
 	}
 
@@ -168,6 +173,7 @@ export class Room {
 		const peer = origin as RoomPeer;
 		if (this.peers.has(peer)) {
 			for (const client of change.added) peer.awarenessClients.add(client);
+			for (const client of change.updated) peer.awarenessClients.add(client);
 			for (const client of change.removed) peer.awarenessClients.delete(client);
 		}
 		const changed = change.added.concat(change.updated, change.removed);
