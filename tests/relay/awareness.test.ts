@@ -22,11 +22,12 @@ afterEach(() => destroyProviders());
 afterAll(() => relay.stop());
 
 /** An awareness message announcing `state` for `clientID`, as a y-websocket client sends it. */
-function announce(clientID: number, state: Record<string, unknown>): Uint8Array {
+function announce(clientID: number, state: Record<string, unknown>, renewals = 0): Uint8Array {
 	const doc = new Y.Doc();
 	doc.clientID = clientID;
 	const awareness = new awarenessProtocol.Awareness(doc);
-	awareness.setLocalState(state);
+	// Each call advances the clock, as a client's periodic renewal does.
+	for (let i = 0; i <= renewals; i++) awareness.setLocalState(state);
 	const message = encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(awareness, [clientID]));
 	awareness.destroy();
 	return message;
@@ -59,6 +60,34 @@ describe('awareness', () => {
 		raw.ws.terminate();
 		await waitFor(() => !observer.awareness.getStates().has(424242), 'the state to be removed');
 		expect([...observer.awareness.getStates().keys()]).not.toContain(424242);
+	});
+
+	it('keeps the state of a client that reconnected when its old socket closes', async () => {
+		const room = newRoom();
+		const observer = connectProvider(relay.syncUrl, room);
+		await synced(observer);
+		const oldSocket = openRawClient(roomUrl(relay.syncUrl, room));
+		await oldSocket.opened;
+		oldSocket.ws.send(announce(515151, { seat: 'bearer' }));
+		await waitFor(() => observer.awareness.getStates().has(515151), 'the first announcement');
+		const newSocket = openRawClient(roomUrl(relay.syncUrl, room));
+		await newSocket.opened;
+		newSocket.ws.send(announce(515151, { seat: 'bearer', back: true }, 1));
+		await waitFor(
+			() => observer.awareness.getStates().get(515151)?.back === true,
+			'the announcement on the new socket'
+		);
+		oldSocket.ws.terminate();
+		await waitFor(() => relay.metrics.connections === 2, 'the old socket to be gone');
+		// The sentinel proves the relay has sent all it will about the old socket.
+		observer.awareness.setLocalStateField('sentinel', 1);
+		await waitFor(
+			() => newSocket.messages.some((m) => m.includes(Buffer.from('sentinel'))),
+			'the sentinel'
+		);
+		expect(observer.awareness.getStates().get(515151)).toEqual({ seat: 'bearer', back: true });
+		newSocket.ws.terminate();
+		await waitFor(() => !observer.awareness.getStates().has(515151), 'removal with the new socket');
 	});
 
 	it('answers an awareness query with every state in the room', async () => {
