@@ -1,0 +1,155 @@
+/**
+ * One simulated member of a triad: a phone-sized browser context and the steps a person takes in
+ * the app, written against what the screen shows (labels, roles, headings), not internals.
+ */
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { checkScreen } from './harness';
+import { NetworkSwitch } from './network-switch';
+
+export type Seat = 'keeper' | 'bearer' | 'navigator';
+export type ChoiceLabel = 'Agree' | 'Disagree' | 'Stand aside';
+
+const SEAT_LABEL: Record<Seat, string> = {
+	keeper: 'Keeper',
+	bearer: 'Bearer',
+	navigator: 'Navigator'
+};
+
+export class Member {
+	constructor(
+		readonly name: string,
+		readonly context: BrowserContext,
+		readonly page: Page,
+		readonly network: NetworkSwitch
+	) {}
+
+	/** Opens the app on a fresh device and goes through first run as `name`. */
+	static async open(context: BrowserContext, name: string): Promise<Member> {
+		const network = await NetworkSwitch.install(context);
+		const page = await context.newPage();
+		await page.goto('/');
+		const member = new Member(name, context, page, network);
+		await page.getByLabel('Your name').fill(name);
+		await page.getByRole('button', { name: 'Continue' }).click();
+		await member.heading(`Hello, ${name}`).waitFor();
+		return member;
+	}
+
+	heading(name: string): Locator {
+		return this.page.getByRole('heading', { name, exact: true });
+	}
+
+	/** Screenshot plus axe check, named `<prefix>-<member>-<screen>`. */
+	screen(prefix: string, screen: string): Promise<void> {
+		return checkScreen(this.page, `${prefix}-${this.name.toLowerCase()}-${screen}`);
+	}
+
+	/** Creates a triad and returns the invite link shown afterwards. */
+	async createTriad(triad: {
+		name: string;
+		purpose: string;
+		level: 'Strategic' | 'Operational';
+		unit: string;
+	}): Promise<string> {
+		await this.page.getByRole('link', { name: 'Create a triad' }).click();
+		await this.heading('Create a triad').waitFor();
+		await this.page.getByLabel('Name', { exact: true }).fill(triad.name);
+		await this.page.getByLabel('Purpose').fill(triad.purpose);
+		await this.page.getByLabel(triad.level).check();
+		await this.page.getByLabel('Unit').fill(triad.unit);
+		await this.page.getByRole('button', { name: 'Create triad' }).click();
+		await this.heading(`Invite members to ${triad.name}`).waitFor();
+		return this.page.getByLabel('Invite link', { exact: true }).inputValue();
+	}
+
+	async joinWith(link: string, triadName: string): Promise<void> {
+		await this.page.goto(link);
+		await this.heading(`Join “${triadName}”`).waitFor();
+	}
+
+	async acceptInvite(triadName: string): Promise<void> {
+		await this.page.getByRole('button', { name: 'Join triad' }).click();
+		await this.heading(triadName).waitFor();
+	}
+
+	async claimSeat(seat: Seat): Promise<void> {
+		await this.page.getByRole('button', { name: `Take the ${SEAT_LABEL[seat]} seat` }).click();
+		await this.seatHolder(seat).filter({ hasText: '(you)' }).waitFor();
+	}
+
+	seatHolder(seat: Seat): Locator {
+		return this.page.locator(`.seat[data-seat="${seat}"] .holder`);
+	}
+
+	/** Waits until this member sees `name` in `seat`. */
+	async seesInSeat(seat: Seat, name: string): Promise<void> {
+		await this.seatHolder(seat).filter({ hasText: name }).waitFor();
+	}
+
+	async gotoTriad(triadName: string): Promise<void> {
+		await this.page.getByRole('link', { name: `← ${triadName}` }).click();
+		await this.heading(triadName).waitFor();
+	}
+
+	async draftProposal(title: string): Promise<void> {
+		await this.page.getByLabel('New proposal').fill(title);
+		await this.page.getByRole('button', { name: 'Draft' }).click();
+		await this.heading(title).waitFor();
+		await this.editor().waitFor();
+	}
+
+	async openProposal(title: string): Promise<void> {
+		await this.page
+			.getByRole('link', { name: new RegExp(title) })
+			.first()
+			.click();
+		await this.heading(title).waitFor();
+		await this.editor().waitFor();
+	}
+
+	editor(): Locator {
+		return this.page.locator('.proposal-body');
+	}
+
+	/** Types at the end of the proposal text, as a person would after clicking into it. */
+	async typeInEditor(text: string): Promise<void> {
+		const editor = this.editor();
+		await editor.click();
+		await this.page.keyboard.press('Control+End');
+		await this.page.keyboard.type(text, { delay: 15 });
+	}
+
+	async openForVote(): Promise<void> {
+		await this.page.getByRole('button', { name: 'Open for vote' }).click();
+		await this.outcome('open').waitFor();
+	}
+
+	/** Casts a ballot in the form of `seat` (this member's own seat, or one they cover). */
+	async vote(seat: Seat, choice: ChoiceLabel, reason = ''): Promise<void> {
+		const form = this.page.locator(`form.vote[data-seat="${seat}"]`);
+		await form.getByLabel(choice, { exact: true }).check();
+		if (reason) await form.getByLabel(/^Reason/).fill(reason);
+		await form.getByRole('button', { name: 'Cast ballot' }).click();
+		await form.getByText('Ballot cast.').waitFor();
+	}
+
+	outcome(state: string): Locator {
+		return this.page.locator(`[data-testid="outcome"] [data-outcome="${state}"]`);
+	}
+
+	async outcomeText(): Promise<string> {
+		return (await this.page.getByTestId('outcome').textContent()) ?? '';
+	}
+
+	/** The words on the sync pill of the screen's triad (or the header when there is none). */
+	async syncPill(): Promise<string> {
+		const pills = this.page.locator('main .sync-status');
+		const pill = (await pills.count()) > 0 ? pills.first() : this.page.locator('.sync-status');
+		return ((await pill.first().textContent()) ?? '').trim();
+	}
+
+	async expectPill(text: string): Promise<void> {
+		await expect.poll(() => this.syncPill(), { timeout: 20_000 }).toBe(text);
+	}
+}
