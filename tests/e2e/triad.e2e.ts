@@ -137,6 +137,9 @@ describe('a triad of three members', () => {
 		await ben.screen(SHOT, 'majority');
 		await ben.gotoTriad(TRIAD);
 		await ben.page.getByText('Balance broken: Noa disagreed').waitFor();
+		// Balance: one consensus and one majority, so half the passed decisions kept the balance.
+		await ben.page.getByText('50%').waitFor();
+		await ben.page.getByText(/^(Kim and Ben|Ben and Kim) over Noa: 1$/).waitFor();
 		await ben.screen(SHOT, 'register');
 	});
 

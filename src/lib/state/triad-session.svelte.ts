@@ -1,5 +1,6 @@
 import { createSubscriber } from 'svelte/reactivity';
 import type * as Y from 'yjs';
+import { balanceOf, type BalanceStats } from '$lib/domain/balance';
 import { coverAt, seatsActorMayActFor, type CoverGrant } from '$lib/domain/cover';
 import type { MemberId } from '$lib/domain/ids';
 import type {
@@ -69,7 +70,11 @@ export class TriadSession {
 	constructor(handle: WorkspaceHandle, identity: Identity) {
 		this.#handle = handle;
 		this.#identity = identity;
-		handle.doc.on('update', () => this.#docVersion++);
+		handle.doc.on('update', () => {
+			this.#docVersion++;
+			// Outcomes depend on time (deadlines, reflection): judge each change at its own moment.
+			this.#now = Date.now();
+		});
 		this.write = new TriadWrites(handle, identity, deviceClock);
 	}
 
@@ -147,6 +152,21 @@ export class TriadSession {
 	get proposals(): ProposalView[] {
 		const now = this.now;
 		return this.#view('proposals', () => proposalViews(this.#handle.doc, now), now);
+	}
+
+	/** How the triad decides: consensus share, who was outvoted, by which pair, who was covered. */
+	get balance(): BalanceStats {
+		const proposals = this.proposals;
+		const absences = this.absences;
+		return this.#view(
+			'balance',
+			() =>
+				balanceOf(
+					proposals.map((view) => view.outcome),
+					absences
+				),
+			this.now
+		);
 	}
 
 	/** Every absence, cancelled ones included, by start. */
