@@ -47,6 +47,7 @@ export class Connection implements RoomPeer {
 	#alive = true;
 	#closed = false;
 	#queue: Buffer[] | null = [];
+	#replies: Promise<void> = Promise.resolve();
 	readonly #bucket: TokenBucket;
 	readonly #entry: RoomEntry;
 
@@ -187,14 +188,31 @@ export class Connection implements RoomPeer {
 		}
 		const room = this.#entry.room;
 		if (syncType === SYNC_STEP1) {
-			let reply: Uint8Array;
-			try {
-				reply = room.syncStep2For(payload);
-			} catch {
-				this.#fail(CLOSE_INVALID_PAYLOAD, 'invalid state vector', 'malformed_message');
-				return;
-			}
-			this.send(reply);
+			// Clients take this step 2 as the relay's receipt for every update they sent before
+			// their step 1 (src/lib/sync/unsynced-changes.ts), so it waits until storage holds them
+			// durably: a crash right after the receipt must not lose what it confirmed. The chain
+			// keeps the answers in the order their step 1s came.
+			this.#replies = this.#replies.then(async () => {
+				try {
+					await room.flushStorage();
+				} catch (error) {
+					this.metrics.failed('storage_write');
+					this.logger.error('flush_before_answer_failed', {
+						docId: this.docId,
+						error: describeError(error)
+					});
+					return;
+				}
+				if (this.#closed) return;
+				let reply: Uint8Array;
+				try {
+					reply = room.syncStep2For(payload);
+				} catch {
+					this.#fail(CLOSE_INVALID_PAYLOAD, 'invalid state vector', 'malformed_message');
+					return;
+				}
+				this.send(reply);
+			});
 		} else if (room.applyClientUpdate(payload, this) === 'invalid') {
 			this.#fail(CLOSE_INVALID_PAYLOAD, 'invalid update', 'invalid_update');
 		}

@@ -103,6 +103,11 @@ export class Room {
 		}
 	}
 
+	/** Resolves once every update the room has accepted so far is durable in storage. */
+	flushStorage(): Promise<void> {
+		return this.storage.flush();
+	}
+
 	/** Sync step 2 answering a peer's state vector: everything the room has that it lacks. */
 	syncStep2For(stateVector: Uint8Array): Uint8Array {
 		return encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, stateVector));

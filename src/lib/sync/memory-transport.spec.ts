@@ -7,7 +7,6 @@ describe('memory transport', () => {
 	runRelayTransportContract(() => ({
 		transport: relay.transport,
 		reportsRefusal: true,
-		durableConfirmation: true,
 		setRelayReachable: async (reachable) => relay.setOnline(reachable)
 	}));
 });

@@ -16,11 +16,6 @@ export interface RelayTransportHarness {
 	 * A relay that refuses the HTTP upgrade instead looks like a network failure to browsers.
 	 */
 	reportsRefusal: boolean;
-	/**
-	 * Whether the relay answers a sync step 1 only after everything received before it is
-	 * durable, so that a confirmation survives a crash (kill -9) right after it.
-	 */
-	durableConfirmation: boolean;
 }
 
 interface Device {
@@ -152,8 +147,7 @@ export function runRelayTransportContract(harness: () => RelayTransportHarness):
 		expect(names(b.doc)).toHaveLength(20);
 	});
 
-	it('keeps confirmed edits through a relay crash', async (context) => {
-		if (!harness().durableConfirmation) context.skip();
+	it('keeps confirmed edits through a relay crash', async () => {
 		const docId = newDocumentId();
 		const a = device(docId);
 		a.transport.connect();

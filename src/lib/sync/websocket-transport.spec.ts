@@ -27,10 +27,6 @@ describe('WebSocket transport (y-websocket) against the relay (server/main.ts) o
 			}),
 		// The project's relay refuses a wrong token at the HTTP upgrade (401/403).
 		reportsRefusal: false,
-		// The relay batches appends for FLUSH_DELAY_MS (10 ms) and answers before they commit, so
-		// a kill -9 within that window loses an edit already confirmed. The client still holds it
-		// and re-uploads it on reconnect, but `unsyncedLocalChanges` was briefly optimistic.
-		durableConfirmation: false,
 		async setRelayReachable(next) {
 			if (next === reachable) return;
 			reachable = next;
