@@ -1,9 +1,11 @@
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { BenchOptions, LoadShape } from './config';
 import type { GeneratorResult } from './generator-protocol';
 import { GeneratorProcess } from './generator-process';
 import { cpuPercent, readCpu, readMemory } from './proc-stats';
 import type { CpuReading } from './proc-stats';
+import { PROFILE_WINDOW_FILE } from './profile-window';
 import { readRelayMetrics } from './relay-metrics';
 import { startRelay } from './relay-process';
 import type { RelayKind } from './relay-process';
@@ -75,9 +77,15 @@ export async function measureRun(
 			{ type: 'connect', target: { urlPrefix: server.urlPrefix, sendToken: server.usesTokens } },
 			'connected'
 		);
-		let windowStart: { relay: CpuReading; generator: CpuReading } | undefined;
-		let windowEnd: { relay: CpuReading; generator: CpuReading } | undefined;
-		const readBoth = () => ({ relay: readCpu(server.pid), generator: readCpu(generator.pid) });
+		type WindowEdge = { relay: CpuReading; generator: CpuReading; monotonicUs: number };
+		let windowStart: WindowEdge | undefined;
+		let windowEnd: WindowEdge | undefined;
+		const readBoth = (): WindowEdge => ({
+			relay: readCpu(server.pid),
+			generator: readCpu(generator.pid),
+			// The clock V8 stamps profile samples with, so a profile can be cut to the window.
+			monotonicUs: Number(process.hrtime.bigint() / 1000n)
+		});
 		generator.on('window-start', () => (windowStart = readBoth()));
 		generator.on('window-end', () => (windowEnd = readBoth()));
 		const { result } = await generator.request({ type: 'run' }, 'result');
@@ -87,6 +95,12 @@ export async function measureRun(
 		const relayMetricsAfterClose = await readRelayMetrics(server.httpUrl);
 		if (windowStart === undefined || windowEnd === undefined) {
 			throw new Error('load generator never reported its measurement window');
+		}
+		if (server.cpuProfileDir !== undefined) {
+			writeFileSync(
+				join(server.cpuProfileDir, PROFILE_WINDOW_FILE),
+				JSON.stringify({ startUs: windowStart.monotonicUs, endUs: windowEnd.monotonicUs })
+			);
 		}
 		return {
 			relay,

@@ -1,11 +1,13 @@
 /**
  * Prints where a V8 CPU profile (`node --cpu-prof`) spent its time: the functions with the
  * most self time, then the most inclusive time. Given a folder (one per relay run, holding a
- * profile per thread), it reads the busiest profile, which is the relay's main thread. Usage:
+ * profile per thread), it reads the busiest profile, which is the relay's main thread, and
+ * only the samples inside the measurement window the bench wrote next to it. Usage:
  * `node --import tsx bench/relay/profile-summary.ts <file.cpuprofile|folder> [top=20]`.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { PROFILE_WINDOW_FILE } from './profile-window';
 
 interface ProfileNode {
 	id: number;
@@ -14,6 +16,7 @@ interface ProfileNode {
 }
 
 interface CpuProfile {
+	startTime: number;
 	nodes: ProfileNode[];
 	samples: number[];
 	timeDeltas: number[];
@@ -26,19 +29,40 @@ if (target === undefined) {
 }
 const top = Number(topText);
 
+const isFolder = statSync(target).isDirectory();
+const windowFile = join(target, PROFILE_WINDOW_FILE);
+const window =
+	isFolder && existsSync(windowFile)
+		? (JSON.parse(readFileSync(windowFile, 'utf8')) as { startUs: number; endUs: number })
+		: null;
+
+/** [node id, microseconds] of each sample inside the window (all samples without one). */
+function weightedSamples(candidate: CpuProfile): Array<[number, number]> {
+	const weighted: Array<[number, number]> = [];
+	let at = candidate.startTime;
+	candidate.samples.forEach((nodeId, index) => {
+		const micros = candidate.timeDeltas[index] ?? 0;
+		at += micros;
+		if (window === null || (at >= window.startUs && at <= window.endUs)) {
+			weighted.push([nodeId, micros]);
+		}
+	});
+	return weighted;
+}
+
 function busyMicros(candidate: CpuProfile): number {
 	const idle = new Set(
 		candidate.nodes
 			.filter((node) => node.callFrame.functionName === '(idle)')
 			.map((node) => node.id)
 	);
-	return candidate.samples.reduce(
-		(sum, nodeId, index) => (idle.has(nodeId) ? sum : sum + (candidate.timeDeltas[index] ?? 0)),
+	return weightedSamples(candidate).reduce(
+		(sum, [nodeId, micros]) => (idle.has(nodeId) ? sum : sum + micros),
 		0
 	);
 }
 
-const files = statSync(target).isDirectory()
+const files = isFolder
 	? readdirSync(target)
 			.filter((name) => name.endsWith('.cpuprofile'))
 			.map((name) => join(target, name))
@@ -50,12 +74,16 @@ if (profile === null) {
 	console.error(`no .cpuprofile in ${target}`);
 	process.exit(2);
 }
-console.log(file);
+console.log(
+	window === null
+		? `${file} (whole process lifetime)`
+		: `${file} (${((window.endUs - window.startUs) / 1e6).toFixed(1)} s measurement window only)`
+);
 
 const selfMicros = new Map<number, number>();
-profile.samples.forEach((nodeId, index) => {
-	selfMicros.set(nodeId, (selfMicros.get(nodeId) ?? 0) + (profile.timeDeltas[index] ?? 0));
-});
+for (const [nodeId, micros] of weightedSamples(profile)) {
+	selfMicros.set(nodeId, (selfMicros.get(nodeId) ?? 0) + micros);
+}
 const nodesById = new Map(profile.nodes.map((node) => [node.id, node]));
 const parentOf = new Map<number, number>();
 for (const node of profile.nodes) {

@@ -19,11 +19,15 @@ export interface RunningRelay {
 	readonly urlPrefix: string;
 	/** Whether clients must present `?token=`. */
 	readonly usesTokens: boolean;
+	/** Where this run's CPU profiles go, when profiling. */
+	readonly cpuProfileDir: string | undefined;
 	/** Stops the process and deletes its data directory. */
 	stop(): Promise<void>;
 }
 
 const READY_TIMEOUT_MS = 30_000;
+/** The baseline's "running at …" and Triad's `"event":"listening"` line. */
+const STARTUP_BANNER = /^running at |"event":"listening"/;
 
 /**
  * Starts a relay as its own node process with a fresh DATA_DIR, so /proc/<pid> measures the
@@ -41,14 +45,16 @@ export async function startRelay(
 	const env: NodeJS.ProcessEnv = { ...process.env, HOST: '127.0.0.1', DATA_DIR: dataDir };
 	delete env.YPERSISTENCE;
 	delete env.NODE_OPTIONS;
-	const profiling = cpuProfile
+	const cpuProfileDir = cpuProfile && join(cpuProfile.dir, cpuProfile.name);
+	if (cpuProfileDir !== undefined) mkdirSync(cpuProfileDir, { recursive: true });
+	const profiling = cpuProfileDir
 		? [
 				'--import',
 				'./bench/relay/exit-on-sigterm.mjs',
 				'--cpu-prof',
 				// One folder per run, default file names: the main thread and tsx's loader thread
 				// each write a profile, and a shared name would let one overwrite the other.
-				`--cpu-prof-dir=${join(cpuProfile.dir, cpuProfile.name)}`
+				`--cpu-prof-dir=${cpuProfileDir}`
 			]
 		: [];
 	// A port picked here rather than PORT=0: at LOG_LEVEL=warn the Triad relay need not print
@@ -62,10 +68,10 @@ export async function startRelay(
 		env: { ...env, PORT: String(port), LOG_LEVEL: 'warn', STATIC_DIR: staticDir },
 		stdio: ['ignore', 'pipe', 'inherit']
 	});
-	// The relay's own lines (warnings, errors) still belong on the console.
-	createInterface({ input: child.stdout! }).on('line', (line) =>
-		process.stderr.write(`[${kind}] ${line}\n`)
-	);
+	// The relay's own warnings and errors belong on the console; its start-up banner does not.
+	createInterface({ input: child.stdout! }).on('line', (line) => {
+		if (!STARTUP_BANNER.test(line)) process.stderr.write(`[${kind}] ${line}\n`);
+	});
 	await waitForHealth(child, port);
 	const pid = child.pid;
 	if (pid === undefined) throw new Error(`${kind} relay did not start`);
@@ -75,6 +81,7 @@ export async function startRelay(
 		httpUrl: `http://127.0.0.1:${port}`,
 		urlPrefix: kind === 'baseline' ? `ws://127.0.0.1:${port}/` : `ws://127.0.0.1:${port}/sync/`,
 		usesTokens: kind === 'triad',
+		cpuProfileDir,
 		stop: async () => {
 			await stopProcess(child);
 			rmSync(dataDir, { recursive: true, force: true });

@@ -55,6 +55,8 @@ export interface LoadSummary {
 		throughputMet: boolean;
 	};
 	readonly selfCheck: Record<RelayKind, SelfCheck>;
+	/** Each relay's p99 per round, in run order, with whether the generator was starved then. */
+	readonly p99ByRound: Record<RelayKind, Array<{ p99Ms: number; generatorStarved: boolean }>>;
 	/** Triad's error and refusal counters summed over its runs, by sample name. */
 	readonly triadProblems: Record<string, number>;
 }
@@ -94,8 +96,22 @@ export function summarizeLoad(
 			throughputMet: throughputRatio >= 1
 		},
 		selfCheck: { baseline: selfCheck(of('baseline')), triad: selfCheck(of('triad')) },
+		p99ByRound: { baseline: p99ByRound(of('baseline')), triad: p99ByRound(of('triad')) },
 		triadProblems: problemCounters(of('triad'))
 	};
+}
+
+/**
+ * Sends later than this behind schedule mean the generator did not get the CPU: its receipts
+ * were late too, so that round's latency measures the machine rather than the relay.
+ */
+const STARVED_SEND_LAG_MS = 50;
+
+function p99ByRound(runs: readonly RunMeasurement[]) {
+	return runs.map((run) => ({
+		p99Ms: run.generator.latencyP99Ms,
+		generatorStarved: run.generator.sendLagP99Ms > STARVED_SEND_LAG_MS
+	}));
 }
 
 function problemCounters(runs: readonly RunMeasurement[]): Record<string, number> {
@@ -162,6 +178,13 @@ export function formatLoad(summary: LoadSummary, options: BenchOptions): string 
 		`target: triad throughput ≥ baseline — ratio ${format(targets.throughputRatio, 3)}: ${verdict(targets.throughputMet, targets.throughputRatio)}`,
 		`self-check (every client got every room-mate's update, warm-up included): ` +
 			`baseline ${formatCheck(summary.selfCheck.baseline)}; triad ${formatCheck(summary.selfCheck.triad)}`,
+		`fan-out p99 by round (ms): baseline ${formatRounds(summary.p99ByRound.baseline)}; ` +
+			`triad ${formatRounds(summary.p99ByRound.triad)}` +
+			(Object.values(summary.p99ByRound)
+				.flat()
+				.some((round) => round.generatorStarved)
+				? `\n  * generator send lag p99 > ${STARVED_SEND_LAG_MS} ms: the machine, not the relay, set that figure`
+				: ''),
 		`triad relay errors and refusals (/metrics): ${formatProblems(summary.triadProblems)}`
 	].join('\n');
 }
@@ -173,6 +196,13 @@ function formatCheck(check: SelfCheck): string {
 		`${verdict}, ${check.expected - check.missing}/${check.expected} received, ` +
 		`${check.misrouted} misrouted, ${check.socketsDropped} sockets dropped`
 	);
+}
+
+function formatRounds(rounds: ReadonlyArray<{ p99Ms: number; generatorStarved: boolean }>): string {
+	if (rounds.length === 0) return 'not run';
+	return rounds
+		.map((round) => format(round.p99Ms, 1) + (round.generatorStarved ? '*' : ''))
+		.join(', ');
 }
 
 function formatProblems(problems: Record<string, number>): string {
