@@ -200,4 +200,18 @@ describe('a triad of three members', () => {
 		await ben.page.getByText('You cover for Noa').waitFor();
 		await ben.screen(SHOT, 'home-covering');
 	});
+
+	test('the dark theme passes the same accessibility checks', async () => {
+		await kim.page.emulateMedia({ colorScheme: 'dark' });
+		await kim.screen(SHOT, 'home-dark');
+		await kim.page.getByRole('link', { name: new RegExp(TRIAD) }).click();
+		await kim.heading(TRIAD).waitFor();
+		await kim.screen(SHOT, 'triad-dark');
+		await kim.page
+			.getByRole('link', { name: /Move stand-up to 8:00/ })
+			.first()
+			.click();
+		await kim.outcome('majority').waitFor();
+		await kim.screen(SHOT, 'majority-dark');
+	});
 });
