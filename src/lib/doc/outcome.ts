@@ -1,5 +1,5 @@
 import type * as Y from 'yjs';
-import { decide, type Outcome } from '../domain/decision';
+import { decideWith, prepareDecisionContext, type Outcome } from '../domain/decision';
 import type { ProposalId } from '../domain/ids';
 import type { Absence, Ballot, EpochMs, Proposal, SeatClaim } from '../domain/model';
 import { listAbsences } from './absences';
@@ -15,13 +15,11 @@ import { listSeatClaims } from './seats';
 export function outcomeOf(doc: Y.Doc, proposalId: ProposalId, now: EpochMs): Outcome | null {
 	const proposal = readProposal(doc, proposalId);
 	if (!proposal) return null;
-	return decide({
-		proposal,
+	const context = prepareDecisionContext({
 		seats: listSeatClaims(doc),
-		ballots: listBallots(doc, proposalId),
-		absences: listAbsences(doc),
-		now
+		absences: listAbsences(doc)
 	});
+	return decideWith(context, proposal, listBallots(doc, proposalId), now);
 }
 
 /** Every proposal's outcome at `now`, keyed by proposal id. */
@@ -48,7 +46,7 @@ export interface DecisionRecords {
 
 /**
  * Each proposal with its outcome at `now`, in the order given. Ballots are indexed by proposal in
- * one pass, rather than the whole log being scanned for every proposal.
+ * one pass, and the seat log and absences prepared once, rather than once per proposal.
  */
 export function decideEach(
 	records: DecisionRecords,
@@ -60,9 +58,12 @@ export function decideEach(
 		if (list) list.push(ballot);
 		else byProposal.set(ballot.proposalId, [ballot]);
 	}
-	const { seatClaims: seats, absences } = records;
+	const context = prepareDecisionContext({
+		seats: records.seatClaims,
+		absences: records.absences
+	});
 	return records.proposals.map((proposal) => ({
 		proposal,
-		outcome: decide({ proposal, seats, ballots: byProposal.get(proposal.id) ?? [], absences, now })
+		outcome: decideWith(context, proposal, byProposal.get(proposal.id) ?? [], now)
 	}));
 }

@@ -62,6 +62,32 @@ export function mayActFor(
 	return absences.some((a) => a.member === member && a.cover === actor && isActiveAbsence(a, time));
 }
 
+/** `mayActFor` over one fixed set of absences. */
+export type CoverLookup = (actor: MemberId, member: MemberId, time: EpochMs) => boolean;
+
+/**
+ * `mayActFor` with the absences indexed once by member and cover, for callers that ask about
+ * many ballots: each question then reads only the absences of that one pair.
+ */
+export function coverLookup(absences: readonly Absence[]): CoverLookup {
+	const byMember = new Map<MemberId, Map<MemberId, Absence[]>>();
+	for (const absence of absences) {
+		if (!grants(absence)) continue;
+		let byCover = byMember.get(absence.member);
+		if (!byCover) byMember.set(absence.member, (byCover = new Map()));
+		const own = byCover.get(absence.cover);
+		if (own) own.push(absence);
+		else byCover.set(absence.cover, [absence]);
+	}
+	return (actor, member, time) => {
+		if (actor === member) return true;
+		const granted = byMember.get(member)?.get(actor);
+		if (!granted) return false;
+		for (const absence of granted) if (absence.from <= time && time < absence.to) return true;
+		return false;
+	};
+}
+
 /** The seats `actor` may act for at `time`: their own, plus those of members they cover. */
 export function seatsActorMayActFor(
 	actor: MemberId,
