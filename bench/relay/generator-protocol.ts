@@ -46,9 +46,15 @@ export interface GeneratorResult {
 	readonly socketsDroppedDuringRun: number;
 }
 
-/** Parent → generator. */
+/**
+ * Parent → generator. `plan` pre-encodes every update (answered by `prepared`), which can
+ * overlap the relay's start; `connect` then opens the sockets.
+ */
 export type ToGenerator =
-	{ type: 'plan'; plan: GeneratorPlan } | { type: 'run' } | { type: 'close' };
+	| { type: 'plan'; plan: GeneratorPlan }
+	| { type: 'connect'; target: GeneratorTarget }
+	| { type: 'run' }
+	| { type: 'close' };
 
 /** Generator → parent. `window-start`/`window-end` let the parent sample CPU at the edges. */
 export type FromGenerator =

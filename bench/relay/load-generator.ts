@@ -9,6 +9,7 @@ import type {
 	FromGenerator,
 	GeneratorPlan,
 	GeneratorResult,
+	GeneratorTarget,
 	ToGenerator
 } from './generator-protocol';
 import { percentileOfSorted } from './stats';
