@@ -84,7 +84,7 @@ export async function startRelay(
 		cpuProfileDir,
 		stop: async () => {
 			await stopProcess(child);
-			rmSync(dataDir, { recursive: true, force: true });
+			rmSync(dataDir, { recursive: true, force: true, maxRetries: 3 });
 		}
 	};
 }
