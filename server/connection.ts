@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws';
 import * as decoding from 'lib0/decoding';
 import type { DocId } from './doc-id';
-import type { Logger } from './logger';
+import { describeError, type Logger } from './logger';
 import type { ErrorKind, RelayMetrics } from './metrics';
 import {
 	CLOSE_GOING_AWAY,
