@@ -5,7 +5,6 @@
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { checkScreen } from './harness';
-import { NetworkSwitch } from './network-switch';
 
 export type Seat = 'keeper' | 'bearer' | 'navigator';
 export type ChoiceLabel = 'Agree' | 'Disagree' | 'Stand aside';
@@ -20,20 +19,30 @@ export class Member {
 	constructor(
 		readonly name: string,
 		readonly context: BrowserContext,
-		readonly page: Page,
-		readonly network: NetworkSwitch
+		readonly page: Page
 	) {}
 
 	/** Opens the app on a fresh device and goes through first run as `name`. */
 	static async open(context: BrowserContext, name: string): Promise<Member> {
-		const network = await NetworkSwitch.install(context);
 		const page = await context.newPage();
 		await page.goto('/');
-		const member = new Member(name, context, page, network);
+		const member = new Member(name, context, page);
 		await page.getByLabel('Your name').fill(name);
 		await page.getByRole('button', { name: 'Continue' }).click();
 		await member.heading(`Hello, ${name}`).waitFor();
 		return member;
+	}
+
+	/**
+	 * Takes the device off the network, as airplane mode does: Chromium fires `offline` and fails
+	 * new connections, and the app itself drops its open sync socket on that event.
+	 */
+	async goOffline(): Promise<void> {
+		await this.context.setOffline(true);
+	}
+
+	async goOnline(): Promise<void> {
+		await this.context.setOffline(false);
 	}
 
 	heading(name: string): Locator {

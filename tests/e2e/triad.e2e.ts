@@ -89,7 +89,7 @@ describe('a triad of three members', () => {
 		for (const member of [ben, noa]) await member.outcome('open').waitFor();
 		await kim.screen(SHOT, 'proposal-open');
 
-		await noa.network.goOffline();
+		await noa.goOffline();
 		await noa.expectPill('Offline');
 		await noa.vote('navigator', 'Agree');
 		await noa.expectPill('Changes not yet on the relay');
@@ -106,8 +106,10 @@ describe('a triad of three members', () => {
 		await expect.poll(() => noa.editor().textContent()).toContain('Ben: try a walking review.');
 		expect(await noa.page.getByText('Counted: Agree').count()).toBe(1);
 		await noa.screen(SHOT, 'reloaded-offline');
+		// The reloaded page did not reach the relay either.
+		expect(await kim.outcomeText()).toContain('Still to vote: Navigator (Noa)');
 
-		await noa.network.goOnline();
+		await noa.goOnline();
 		for (const member of [kim, ben, noa]) {
 			await member.outcome('consensus').waitFor({ timeout: 30_000 });
 			expect(await member.outcomeText()).toContain('Consensus: nobody disagrees.');

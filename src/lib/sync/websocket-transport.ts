@@ -20,6 +20,22 @@ export interface WebsocketTransportOptions extends RelayTransportOptions {
 	crossTab?: boolean;
 	backoff?: BackoffPolicy;
 	random?: () => number;
+	/**
+	 * Where `offline` and `online` events come from, and whether the device is online now. Browsers
+	 * default to `window` and `navigator.onLine`; elsewhere the default is none (always online).
+	 */
+	network?: NetworkSignal | null;
+}
+
+/** The device's view of its network: `offline`/`online` events and the current state. */
+export interface NetworkSignal {
+	events: EventTarget;
+	isOnline(): boolean;
+}
+
+function browserNetworkSignal(): NetworkSignal | null {
+	if (typeof window === 'undefined' || typeof navigator === 'undefined') return null;
+	return { events: window, isOnline: () => navigator.onLine };
 }
 
 const MESSAGE_SYNC = 0;
@@ -66,6 +82,8 @@ export function createWebsocketTransport(options: WebsocketTransportOptions): Re
 	const backoff = options.backoff ?? DEFAULT_BACKOFF;
 	const random = options.random ?? Math.random;
 	const listeners = new Listeners<[ConnectionState]>();
+	const network = options.network === undefined ? browserNetworkSignal() : options.network;
+	const crossTab = options.crossTab !== false;
 
 	let state: ConnectionState = 'offline';
 	let refusal: RelayRefusal | null = null;
@@ -152,7 +170,7 @@ export function createWebsocketTransport(options: WebsocketTransportOptions): Re
 		awareness,
 		params: { token },
 		WebSocketPolyfill: TrackedSocket as typeof WebSocket,
-		disableBc: options.crossTab === false,
+		disableBc: !crossTab,
 		maxBackoffTime: backoff.maxMs
 	});
 
@@ -188,12 +206,28 @@ export function createWebsocketTransport(options: WebsocketTransportOptions): Re
 	};
 	doc.on('update', forwardTabUpdate);
 
-	// A device coming back online should not sit out the rest of a long backoff.
-	const reconnectNow = () => {
-		if (provider.shouldConnect && provider.ws === null) provider.connect();
+	/*
+	 * The browser's network signal. Chromium keeps an open WebSocket when the device goes offline
+	 * (airplane mode on a phone, offline emulation), and y-websocket only notices after its
+	 * 30-second silence watchdog, so the status would say "synced" with no network. On `offline`
+	 * we drop the socket and stop retrying (every retry would fail); on `online` we reconnect at
+	 * once instead of sitting out the rest of a long backoff. `wanted` is the caller's intention
+	 * (connect/disconnect), which the network signal never overrides.
+	 */
+	let wanted = false;
+	const goOffline = () => {
+		if (!provider.shouldConnect) return;
+		// disconnect() also leaves the BroadcastChannel; other tabs of this browser need no network.
+		provider.disconnect();
+		if (crossTab) provider.connectBc();
+		updateState();
 	};
-	const windowTarget = typeof window === 'undefined' ? null : window;
-	windowTarget?.addEventListener('online', reconnectNow);
+	const goOnline = () => {
+		if (wanted && refusal === null && provider.ws === null) provider.connect();
+		updateState();
+	};
+	network?.events.addEventListener('offline', goOffline);
+	network?.events.addEventListener('online', goOnline);
 
 	return {
 		get state() {
@@ -211,15 +245,23 @@ export function createWebsocketTransport(options: WebsocketTransportOptions): Re
 		},
 		connect() {
 			refusal = null;
-			provider.connect();
+			wanted = true;
+			if (network === null || network.isOnline()) {
+				provider.connect();
+			} else if (crossTab) {
+				// Offline from the start (e.g. a reload without network): tabs sync, the relay waits.
+				provider.connectBc();
+			}
 			updateState();
 		},
 		disconnect() {
+			wanted = false;
 			provider.disconnect();
 			updateState();
 		},
 		destroy() {
-			windowTarget?.removeEventListener('online', reconnectNow);
+			network?.events.removeEventListener('offline', goOffline);
+			network?.events.removeEventListener('online', goOnline);
 			doc.off('update', forwardTabUpdate);
 			currentSocket()?.failBarriers();
 			provider.destroy();
