@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
 	coverAt,
+	coverLookup,
 	isActiveAbsence,
 	mayActFor,
 	seatsActorMayActFor,
@@ -59,6 +61,39 @@ describe('cover rule', () => {
 		]);
 		expect(seatsActorMayActFor(KIM, HOLDERS, [noaAway], T0 + 2 * DAY)).toEqual(['keeper']);
 		expect(seatsActorMayActFor(OUTSIDER, HOLDERS, [noaAway], T0 + HOUR)).toEqual([]);
+	});
+
+	it('answers through coverLookup exactly as mayActFor does', () => {
+		const member = fc.constantFrom(KIM, BEA, NOA, OUTSIDER);
+		const time = fc.integer({ min: T0 - DAY, max: T0 + 2 * DAY });
+		const absenceArb = fc
+			.record({
+				member,
+				cover: member,
+				from: time,
+				length: fc.integer({ min: -HOUR, max: DAY }),
+				cancelled: fc.boolean()
+			})
+			.map((a) =>
+				absence(a.member, a.cover, a.from, a.from + a.length, { cancelled: a.cancelled })
+			);
+		fc.assert(
+			fc.property(
+				fc.array(absenceArb, { maxLength: 6 }),
+				fc.array(fc.tuple(member, member, time), { maxLength: 12 }),
+				(absences, asked) => {
+					// Every absence's edges too, where an off-by-one would show.
+					const edges = absences.flatMap((a) =>
+						[a.from - 1, a.from, a.to - 1, a.to].map((t) => [a.cover, a.member, t] as const)
+					);
+					const lookup = coverLookup(absences);
+					for (const [actor, of, at] of [...asked, ...edges, [KIM, KIM, T0] as const]) {
+						expect(lookup(actor, of, at)).toBe(mayActFor(actor, of, absences, at));
+					}
+				}
+			),
+			{ numRuns: 300 }
+		);
 	});
 });
 

@@ -2,10 +2,13 @@ import { describe, expect, it } from 'vitest';
 import {
 	castTimeOf,
 	decide,
+	decideWith,
+	prepareDecisionContext,
 	type DecisionInput,
 	type Outcome,
 	type OutcomeState
 } from './decision';
+import type { ProposalId } from './ids';
 import type { Ballot, Choice, Proposal, Role } from './model';
 import { ROLES } from './model';
 import {
@@ -467,5 +470,52 @@ describe('sorting ballots into lists', () => {
 		];
 		expect(listed).toHaveLength(ballots.length);
 		expect(new Set(listed)).toEqual(new Set(ballots));
+	});
+});
+
+describe('deciding many proposals with one prepared context', () => {
+	const seats = [
+		claim('keeper', KIM, T0 - DAY),
+		claim('bearer', BEA, T0 - DAY),
+		claim('navigator', NOA, T0 - DAY),
+		claim('navigator', NOA, T0 + DAY, 'release'),
+		claim('navigator', OUTSIDER, T0 + DAY + 1)
+	];
+	const absences = [absence(NOA, KIM, T0 - HOUR, T0 + HOUR)];
+	const first = proposal();
+	const second = proposal({ id: 'secondproposalsecondp0' as ProposalId, revision: 2 });
+	const on = (p: Proposal, seat: Role, choice: Choice, time: number, extra: Partial<Ballot> = {}) =>
+		ballot(seat, choice, time, { proposalId: p.id, revision: p.revision, ...extra });
+	const ballots = [
+		on(first, 'keeper', 'agree', T0),
+		on(second, 'keeper', 'disagree', T0),
+		on(first, 'navigator', 'agree', T0, { castBy: KIM }),
+		on(second, 'bearer', 'disagree', T0 + MINUTE),
+		on(first, 'bearer', 'agree', T0 + 2 * MINUTE),
+		on(second, 'navigator', 'agree', T0 + 2 * DAY, { castBy: OUTSIDER, castFor: OUTSIDER })
+	];
+	const now = T0 + 3 * DAY;
+
+	it('gives each proposal the outcome decide gives it, from the whole ballot log', () => {
+		const context = prepareDecisionContext({ seats, absences });
+		const outcomes = [first, second].map((p) => decideWith(context, p, ballots, now));
+		expect(outcomes.map((o) => o.state)).toEqual(['consensus', 'rejected']);
+		expect(outcomes[0]!.proxies).toEqual([ballots[2]]);
+		expect(outcomes[1]!.counted.navigator).toBe(ballots[5]);
+		for (const [i, p] of [first, second].entries()) {
+			expect(outcomes[i]).toEqual(decide({ proposal: p, seats, ballots, absences, now }));
+		}
+	});
+
+	it('hands each outcome a list of reachable states of its own', () => {
+		const context = prepareDecisionContext({ seats: HOLDERS, absences: [] });
+		const agreed = [ballot('keeper', 'agree', T0)];
+		decideWith(context, first, agreed, T0).reachable.splice(0, Infinity, 'open');
+		expect(decideWith(context, first, agreed, T0).reachable).toEqual([
+			'consensus',
+			'majority',
+			'no-decision',
+			'rejected'
+		]);
 	});
 });
