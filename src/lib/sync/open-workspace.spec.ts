@@ -182,6 +182,27 @@ describe('openWorkspace', () => {
 		]);
 	});
 
+	it('changes only its own presence fields, keeping what the editor caret put there', () => {
+		const a = openOn(world(), createMemoryStorage(), ada);
+		const cursor = { anchor: { type: 'caret-anchor' }, head: { type: 'caret-head' } };
+		a.awareness.setLocalStateField('cursor', cursor);
+		a.setEditing('proposal-1');
+		a.updatePresence({ seat: 'keeper', name: 'Ada L.' });
+		expect(a.awareness.getLocalState()).toEqual({
+			user: {
+				memberId: ada.memberId,
+				name: 'Ada L.',
+				color: memberColor(ada.memberId),
+				seat: 'keeper'
+			},
+			editing: 'proposal-1',
+			cursor
+		});
+		a.setEditing(null);
+		expect(a.awareness.getLocalState()?.cursor).toEqual(cursor);
+		expect(a.awareness.getLocalState()?.editing).toBeNull();
+	});
+
 	it('surfaces a full disk as status.storageError', async () => {
 		const w = world();
 		const storage = createMemoryStorage();

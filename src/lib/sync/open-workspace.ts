@@ -171,9 +171,14 @@ export function openWorkspace(options: OpenWorkspaceOptions): WorkspaceHandle {
 	awareness.on('change', onAwarenessChange);
 	cleanups.push(() => awareness.off('change', onAwarenessChange));
 
-	const announce = (next: PresenceState) => {
-		presence = next;
-		if (!closed) awareness.setLocalState(presence);
+	/*
+	 * Presence writes only the fields it owns. Other writers share the local awareness state:
+	 * TipTap's collaboration caret keeps the member's selection in `cursor`, and replacing the
+	 * whole state would hide that caret from everyone until the next selection change.
+	 */
+	const announce = <K extends keyof PresenceState>(field: K, value: PresenceState[K]) => {
+		presence = { ...presence, [field]: value };
+		if (!closed) awareness.setLocalStateField(field, value);
 	};
 
 	return {
@@ -188,16 +193,13 @@ export function openWorkspace(options: OpenWorkspaceOptions): WorkspaceHandle {
 		peers: () => peersOf(awareness),
 		onPeers: (listener) => peerListeners.add(listener),
 		setEditing(target) {
-			if (presence.editing !== target) announce({ ...presence, editing: target });
+			if (presence.editing !== target) announce('editing', target);
 		},
 		updatePresence({ seat, name }) {
-			announce({
-				...presence,
-				user: {
-					...presence.user,
-					seat: seat === undefined ? presence.user.seat : seat,
-					name: name ?? presence.user.name
-				}
+			announce('user', {
+				...presence.user,
+				seat: seat === undefined ? presence.user.seat : seat,
+				name: name ?? presence.user.name
 			});
 		},
 		async close() {
