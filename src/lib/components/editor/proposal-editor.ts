@@ -3,6 +3,7 @@
 import { Editor } from '@tiptap/core';
 import Collaboration from '@tiptap/extension-collaboration';
 import CollaborationCaret from '@tiptap/extension-collaboration-caret';
+import { Placeholder } from '@tiptap/extensions';
 import StarterKit from '@tiptap/starter-kit';
 import type { TriadSession } from '$lib/state/triad-session.svelte';
 
@@ -34,6 +35,12 @@ export function createProposalEditor(options: ProposalEditorOptions): Editor {
 			CollaborationCaret.configure({
 				provider: { awareness: options.awareness },
 				user: options.user
+			}),
+			// An empty body otherwise shows as a bare box; read-only, it says so instead of inviting.
+			Placeholder.configure({
+				showOnlyWhenEditable: false,
+				placeholder: ({ editor }) =>
+					editor.isEditable ? 'Write the proposal here…' : 'This proposal has no text.'
 			})
 		],
 		editorProps: {
