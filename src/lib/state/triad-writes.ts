@@ -159,4 +159,17 @@ export class TriadWrites {
 	setActionStatus(actionId: ActionId, status: ActionStatus): void {
 		updateAction(this.#doc, { actionId, status });
 	}
+
+	/**
+	 * Merges a checked workspace file of this same triad (see workspace-file.ts) into it. Yjs
+	 * merges are idempotent and commutative, so importing a file twice or an older one is harmless.
+	 */
+	mergeImported(update: Uint8Array): void {
+		this.#handle.mergeUpdate(update);
+	}
+
+	/** Records what came of an action (empty clears it). */
+	setActionOutcome(actionId: ActionId, outcome: string): void {
+		updateAction(this.#doc, { actionId, outcome });
+	}
 }
