@@ -16,6 +16,7 @@ import type {
 import { resolveSeats, seatOf } from '$lib/domain/seats';
 import { listAbsences } from '$lib/doc/absences';
 import { listActions } from '$lib/doc/actions';
+import { exportWorkspace } from '$lib/doc/export';
 import { listLog } from '$lib/doc/keeper-log';
 import { initWorkspace, readMeta } from '$lib/doc/meta';
 import { putMember, readMembers } from '$lib/doc/members';
@@ -246,6 +247,11 @@ export class TriadSession {
 	/** The awareness instance, for the editor's live carets. */
 	get awareness(): WorkspaceHandle['awareness'] {
 		return this.#handle.awareness;
+	}
+
+	/** The whole triad as a workspace file (JSON) and its decision register (Markdown), now. */
+	exportFiles(): { json: string; markdown: string } {
+		return exportWorkspace(this.#handle.doc, this.docId, Date.now());
 	}
 
 	/** Stops syncing and saving this triad on this page. */

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
 import { putMember, readMembers } from '../doc/members';
 import type { MemberId } from '../domain/ids';
 import type { Identity } from './identity';
@@ -201,6 +202,21 @@ describe('openWorkspace', () => {
 		a.setEditing(null);
 		expect(a.awareness.getLocalState()?.cursor).toEqual(cursor);
 		expect(a.awareness.getLocalState()?.editing).toBeNull();
+	});
+
+	it('merges an outside update as a local change that reaches the relay', async () => {
+		const w = world();
+		const source = openOn({ ...world(), docId: w.docId }, createMemoryStorage(), bo);
+		addMember(source, 'From the file');
+		const target = openOn(w, createMemoryStorage(), ada);
+		await untilStatus(target, (s) => s.connection === 'synced');
+		target.mergeUpdate(Y.encodeStateAsUpdate(source.doc));
+		expect(names(target)).toEqual(['From the file']);
+		expect(target.status.unsyncedLocalChanges).toBe(true);
+		await untilStatus(target, (s) => !s.unsyncedLocalChanges);
+		const other = openOn(w, createMemoryStorage(), bo);
+		await untilStatus(other, (s) => s.connection === 'synced');
+		expect(names(other)).toEqual(['From the file']);
 	});
 
 	it('surfaces a full disk as status.storageError', async () => {

@@ -68,9 +68,17 @@ export interface WorkspaceHandle {
 	setEditing(target: string | null): void;
 	/** Announces a changed seat or display name. */
 	updatePresence(changes: { seat?: Role | null; name?: string }): void;
+	/**
+	 * Merges a Yjs update from outside (an imported workspace file) into the document. It counts
+	 * as a local change: it is saved on the device and sent to the relay like an edit.
+	 */
+	mergeUpdate(update: Uint8Array): void;
 	/** Stops syncing and saving, and releases the document. */
 	close(): Promise<void>;
 }
+
+/** The transaction origin of merged imports, distinct from the store's, the relay's and edits. */
+const IMPORT_ORIGIN = Symbol('workspace import');
 
 /** The relay endpoint on the origin the app was served from (`ws:` or `wss:` + `/sync`). */
 export function relayUrlFor(location: { protocol: string; host: string }): string {
@@ -201,6 +209,10 @@ export function openWorkspace(options: OpenWorkspaceOptions): WorkspaceHandle {
 				seat: seat === undefined ? presence.user.seat : seat,
 				name: name ?? presence.user.name
 			});
+		},
+		mergeUpdate(update) {
+			if (closed) throw new Error('the workspace is closed');
+			Y.applyUpdate(doc, update, IMPORT_ORIGIN);
 		},
 		async close() {
 			if (closed) return;
