@@ -43,6 +43,8 @@ export async function expectAccessible(page: Page, screen: string): Promise<void
 /** Saves a full-page screenshot as `screenshots/<name>.png` (git-ignored) for people to look at. */
 export async function saveScreenshot(page: Page, name: string): Promise<void> {
 	await mkdir(SCREENSHOT_DIR, { recursive: true });
+	// From the top: a full-page shot of a scrolled page draws the sticky header mid-page.
+	await page.evaluate(() => window.scrollTo(0, 0));
 	await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
 
