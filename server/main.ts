@@ -19,7 +19,7 @@ const logger = createLogger(config.logLevel);
 
 process.on('uncaughtException', (error) => {
 	// A bug: state may be inconsistent, so exit and let the supervisor restart us. What storage
-	// committed is safe (see SqliteStorage).
+	// committed is safe (see SqliteDatabase).
 	logger.error('fatal', { error: describeError(error), stack: error.stack });
 	process.exit(1);
 });

@@ -9,7 +9,7 @@ import { RelayMetrics, renderMetrics, type RefusalReason } from './metrics';
 import { RoomRegistry } from './room-registry';
 import { createStaticHandler, sendText } from './static-files';
 import type { RelayStorage } from './storage/relay-storage';
-import { SqliteStorage } from './storage/sqlite-storage';
+import { SqliteWorkerStorage } from './storage/sqlite-worker-storage';
 
 /** Everything `startRelayServer` can be told; each has a production default. */
 export interface RelayServerOptions {
@@ -82,16 +82,23 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 		messageBurst: options.messageBurst ?? 200,
 		maxBufferedBytes: options.maxBufferedBytes ?? 4 * maxMessageBytes
 	};
+	let storageFailed = false;
 	const storage =
 		options.storage ??
-		new SqliteStorage({
+		(await SqliteWorkerStorage.open({
 			dataDir: options.dataDir ?? './data',
 			flushDelayMs: options.flushDelayMs,
 			onBackgroundError: (error) => {
 				metrics.failed('storage_write');
 				logger.error('storage_write_failed', { error: describeError(error) });
+			},
+			onWorkerFailure: (error) => {
+				// Nothing is stored any more: /healthz turns 503 so a supervisor restarts the relay.
+				storageFailed = true;
+				metrics.failed('storage_write');
+				logger.error('storage_failed', { error: describeError(error) });
 			}
-		});
+		}));
 	const registry = new RoomRegistry(
 		storage,
 		{
@@ -117,8 +124,10 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 				sendText(res, 200, renderMetrics(metrics), {
 					'Content-Type': 'text/plain; version=0.0.4; charset=utf-8'
 				});
+			} else if (closing !== null) {
+				sendText(res, 503, 'shutting down');
 			} else {
-				sendText(res, closing === null ? 200 : 503, closing === null ? 'ok' : 'shutting down');
+				sendText(res, storageFailed ? 503 : 200, storageFailed ? 'storage failed' : 'ok');
 			}
 		} else if (path?.startsWith(SYNC_PREFIX)) {
 			sendText(res, 426, 'this endpoint speaks WebSocket only\n', { Upgrade: 'websocket' });

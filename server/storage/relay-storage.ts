@@ -18,7 +18,7 @@ export interface StoredDocument {
 }
 
 /**
- * Durable storage of relay documents. Implementations: `SqliteStorage` (embedded, default)
+ * Durable storage of relay documents. Implementations: `SqliteWorkerStorage` (embedded, default)
  * and `MemoryStorage` (tests); a networked database can join them behind the same contract,
  * checked by the shared suite in `tests/relay/storage-suite.ts`.
  *

@@ -1,0 +1,135 @@
+import Database from 'better-sqlite3';
+import type { Statement } from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StoredDocument, UpdateSeq } from './relay-storage';
+import { migrate } from './sqlite-schema';
+
+/** One appended update as it is written. */
+export interface AppendRow {
+	docId: string;
+	seq: UpdateSeq;
+	data: Uint8Array;
+}
+
+/**
+ * The relay's SQLite file (better-sqlite3), synchronous: every call blocks its thread until the
+ * disk work is done, which is why only the storage worker (`sqlite-worker.ts`) uses it.
+ *
+ * Durability: journal_mode=WAL with synchronous=NORMAL. A committed transaction has been
+ * written into the WAL file (a write() to the OS) before `COMMIT` returns; only the fsync is
+ * deferred to checkpoints. So a killed process (`kill -9`, crash) loses nothing committed: the
+ * OS still holds and later writes those pages, and the next open replays the WAL. Only an OS
+ * crash or power loss can drop the last transactions, which FULL would prevent at the cost of
+ * one fsync per transaction; for a relay whose clients keep their own copy and resend it on
+ * the next sync, NORMAL is the right trade.
+ */
+export class SqliteDatabase {
+	readonly #db: Database.Database;
+	readonly #insertUpdate: Statement<[string, number, Buffer]>;
+	readonly #selectDocument: Statement<
+		[string],
+		{ token: string | null; state: Buffer | null; state_seq: number }
+	>;
+	readonly #selectUpdates: Statement<[string], { seq: number; data: Buffer }>;
+	readonly #selectToken: Statement<[string], { token: string | null }>;
+	readonly #insertToken: Statement<[string, string, number]>;
+	readonly #upsertState: Statement<[string, Buffer, number, number, number]>;
+	readonly #deleteUpdates: Statement<[string, number]>;
+	readonly #appendAll: (rows: readonly AppendRow[]) => void;
+	readonly #compact: (docId: string, state: Uint8Array, upToSeq: UpdateSeq) => void;
+
+	/** Opens (creating `dataDir` and the file if missing) and migrates `dataDir/relay.sqlite`. */
+	constructor(dataDir: string) {
+		mkdirSync(dataDir, { recursive: true });
+		this.#db = new Database(join(dataDir, 'relay.sqlite'));
+		this.#db.pragma('journal_mode = WAL');
+		this.#db.pragma('synchronous = NORMAL');
+		this.#db.pragma('busy_timeout = 5000');
+		migrate(this.#db);
+
+		this.#insertUpdate = this.#db.prepare(
+			'INSERT INTO updates (doc_id, seq, data) VALUES (?, ?, ?)'
+		);
+		this.#selectDocument = this.#db.prepare(
+			'SELECT token, state, state_seq FROM documents WHERE doc_id = ?'
+		);
+		this.#selectUpdates = this.#db.prepare(
+			'SELECT seq, data FROM updates WHERE doc_id = ? ORDER BY seq'
+		);
+		this.#selectToken = this.#db.prepare('SELECT token FROM documents WHERE doc_id = ?');
+		this.#insertToken = this.#db.prepare(
+			`INSERT INTO documents (doc_id, token, created_at) VALUES (?, ?, ?)
+			 ON CONFLICT (doc_id) DO UPDATE SET token = excluded.token WHERE documents.token IS NULL`
+		);
+		this.#upsertState = this.#db.prepare(
+			`INSERT INTO documents (doc_id, token, state, state_seq, created_at, compacted_at)
+			 VALUES (?, NULL, ?, ?, ?, ?)
+			 ON CONFLICT (doc_id) DO UPDATE SET
+			   state = excluded.state, state_seq = excluded.state_seq, compacted_at = excluded.compacted_at
+			 WHERE documents.state_seq <= excluded.state_seq`
+		);
+		this.#deleteUpdates = this.#db.prepare('DELETE FROM updates WHERE doc_id = ? AND seq <= ?');
+		this.#appendAll = this.#db.transaction((rows: readonly AppendRow[]) => {
+			for (const row of rows) this.#insertUpdate.run(row.docId, row.seq, toBuffer(row.data));
+		});
+		this.#compact = this.#db.transaction((docId: string, state: Uint8Array, upToSeq: UpdateSeq) => {
+			const now = Date.now();
+			const result = this.#upsertState.run(docId, toBuffer(state), upToSeq, now, now);
+			if (result.changes === 1) this.#deleteUpdates.run(docId, upToSeq);
+		});
+	}
+
+	/** The highest seq ever stored, appended or compacted (0 for an empty database). */
+	lastSeq(): UpdateSeq {
+		const row = this.#db
+			.prepare(
+				`SELECT max(coalesce((SELECT max(seq) FROM updates), 0),
+				            coalesce((SELECT max(state_seq) FROM documents), 0)) AS last`
+			)
+			.get() as { last: number };
+		return row.last;
+	}
+
+	/** The stored state and appends of a document (see `StoredDocument`). */
+	loadDocument(docId: string): StoredDocument {
+		const document = this.#selectDocument.get(docId);
+		const rows = this.#selectUpdates.all(docId);
+		const updates: Uint8Array[] = rows.map((row) => row.data);
+		if (document?.state) updates.unshift(document.state);
+		const lastSeq = Math.max(document?.state_seq ?? 0, rows.at(-1)?.seq ?? 0);
+		return { token: (document?.token ?? null) as StoredDocument['token'], updates, lastSeq };
+	}
+
+	/** The registered token of a document, or null. */
+	getToken(docId: string): string | null {
+		return this.#selectToken.get(docId)?.token ?? null;
+	}
+
+	/** Registers a token unless one is registered already (see `RelayStorage.registerToken`). */
+	registerToken(docId: string, token: string): 'registered' | 'exists' {
+		return this.#insertToken.run(docId, token, Date.now()).changes === 1 ? 'registered' : 'exists';
+	}
+
+	/** Writes appends in one transaction: all of them or, when it throws, none. */
+	appendAll(rows: readonly AppendRow[]): void {
+		if (rows.length > 0) this.#appendAll(rows);
+	}
+
+	/** Replaces state and appends up to `upToSeq` atomically (see `RelayStorage.compact`). */
+	compact(docId: string, state: Uint8Array, upToSeq: UpdateSeq): void {
+		this.#compact(docId, state, upToSeq);
+	}
+
+	/** Closes the file; nothing may be called afterwards. */
+	close(): void {
+		this.#db.close();
+	}
+}
+
+/** A Buffer view of the same bytes: better-sqlite3 binds Buffers as BLOBs. */
+function toBuffer(bytes: Uint8Array): Buffer {
+	return Buffer.isBuffer(bytes)
+		? bytes
+		: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

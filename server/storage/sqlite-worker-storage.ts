@@ -1,0 +1,205 @@
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import type { AccessToken, DocId } from '../doc-id';
+import type { RelayStorage, StoredDocument, UpdateSeq } from './relay-storage';
+import type { AppendRow } from './sqlite-database';
+import type {
+	SqliteWorkerData,
+	WorkerEvent,
+	WorkerRequest,
+	WorkerResults
+} from './sqlite-worker-protocol';
+
+/** Options of {@link openSqliteWorkerStorage}. */
+export interface SqliteWorkerStorageOptions {
+	/** Directory of the database file `relay.sqlite`; created if missing. */
+	dataDir: string;
+	/**
+	 * How long appends wait to be written together in one transaction, in ms (default 10). Must
+	 * stay well under a second: that is the most a killed process may lose.
+	 */
+	flushDelayMs?: number;
+	/** Told about a failed background write; the updates stay queued and are retried. */
+	onBackgroundError?: (error: Error) => void;
+	/**
+	 * Told once when the worker thread dies unexpectedly. Every later call fails: what was
+	 * accepted but not written is lost, so the process should be restarted.
+	 */
+	onWorkerFailure?: (error: Error) => void;
+}
+
+type Request = Exclude<WorkerRequest, { type: 'append' }>;
+type RequestType = Request['type'];
+/** A request without its id, which `#request` assigns. */
+type RequestBody<T extends RequestType> = Omit<Extract<Request, { type: T }>, 'id'>;
+
+interface Waiter {
+	resolve: (value: unknown) => void;
+	reject: (error: Error) => void;
+}
+
+/**
+ * SQLite storage whose file is owned by a worker thread (`sqlite-worker.ts`), so batched
+ * writes, WAL checkpoints, compactions and loads never block the relay's event loop.
+ *
+ * Seqs are handed out here, synchronously, continuing after the highest seq in the file (read
+ * by the worker at open). Appends are queued and posted to the worker once per event-loop turn
+ * (copied); the worker batches them into one transaction for at most
+ * `flushDelayMs`. Every other request travels on the same port behind the appends posted before
+ * it, and the worker writes those first: so `flush()` resolves once everything appended before
+ * the call is committed, and `loadDocument` sees unflushed appends. Committed means written to
+ * the WAL: it survives kill -9 (see `SqliteDatabase`). An append is at the worker within one
+ * event-loop turn and committed `flushDelayMs` later, far under the one second a killed relay
+ * may lose.
+ */
+export class SqliteWorkerStorage implements RelayStorage {
+	readonly #worker: Worker;
+	readonly #waiters = new Map<number, Waiter>();
+	readonly #onBackgroundError: (error: Error) => void;
+	readonly #onWorkerFailure: (error: Error) => void;
+	#nextRequestId = 1;
+	#lastSeq: UpdateSeq;
+	#queued: AppendRow[] = [];
+	#postScheduled: NodeJS.Immediate | null = null;
+	#closing: Promise<void> | null = null;
+	#failure: Error | null = null;
+
+	private constructor(worker: Worker, lastSeq: UpdateSeq, options: SqliteWorkerStorageOptions) {
+		this.#worker = worker;
+		this.#lastSeq = lastSeq;
+		this.#onBackgroundError = options.onBackgroundError ?? (() => {});
+		this.#onWorkerFailure = options.onWorkerFailure ?? (() => {});
+		worker.on('message', (event: WorkerEvent) => this.#receive(event));
+		worker.on('error', (error) => this.#fail(error));
+		worker.on('exit', (code) => {
+			if (this.#closing === null) this.#fail(new Error(`storage worker exited with ${code}`));
+		});
+	}
+
+	/** Starts the worker and resolves once the database is open and migrated. */
+	static async open(options: SqliteWorkerStorageOptions): Promise<SqliteWorkerStorage> {
+		const worker = startWorker({
+			dataDir: options.dataDir,
+			flushDelayMs: options.flushDelayMs ?? 10
+		});
+		const [first] = (await Promise.race([
+			once(worker, 'message'),
+			once(worker, 'exit').then(([code]) => {
+				throw new Error(`storage worker exited with ${code} before opening the database`);
+			})
+		])) as [WorkerEvent];
+		if (first.type !== 'ready') {
+			await worker.terminate();
+			throw new Error(first.type === 'openFailed' ? first.message : `unexpected ${first.type}`);
+		}
+		return new SqliteWorkerStorage(worker, first.lastSeq, options);
+	}
+
+	async loadDocument(docId: DocId): Promise<StoredDocument> {
+		const stored = await this.#request<'load'>({ type: 'load', docId });
+		return { ...stored, token: stored.token as AccessToken | null };
+	}
+
+	async getToken(docId: DocId): Promise<AccessToken | null> {
+		return (await this.#request<'getToken'>({ type: 'getToken', docId })) as AccessToken | null;
+	}
+
+	async registerToken(docId: DocId, token: AccessToken): Promise<'registered' | 'exists'> {
+		return this.#request<'registerToken'>({ type: 'registerToken', docId, token });
+	}
+
+	appendUpdate(docId: DocId, update: Uint8Array): UpdateSeq {
+		this.#assertUsable();
+		const seq = ++this.#lastSeq;
+		this.#queued.push({ docId, seq, data: update });
+		// One message per event-loop turn rather than per update: posting has a fixed cost, and a
+		// turn that applies a burst of messages appends many updates.
+		this.#postScheduled ??= setImmediate(() => this.#postQueued());
+		return seq;
+	}
+
+	async compact(docId: DocId, mergedState: Uint8Array, upToSeq: UpdateSeq): Promise<void> {
+		await this.#request<'compact'>({ type: 'compact', docId, state: mergedState, upToSeq });
+	}
+
+	async flush(): Promise<void> {
+		await this.#request<'flush'>({ type: 'flush' });
+	}
+
+	close(): Promise<void> {
+		this.#closing ??= (async () => {
+			try {
+				if (this.#failure === null) await this.#send({ type: 'close' });
+			} finally {
+				await this.#worker.terminate();
+			}
+		})();
+		return this.#closing;
+	}
+
+	#assertUsable(): void {
+		if (this.#closing !== null) throw new Error('storage is closed');
+		if (this.#failure !== null) throw this.#failure;
+	}
+
+	async #request<T extends RequestType>(body: RequestBody<T>): Promise<WorkerResults[T]> {
+		this.#assertUsable();
+		return (await this.#send(body)) as WorkerResults[T];
+	}
+
+	#send(body: RequestBody<RequestType>): Promise<unknown> {
+		// The appends queued so far go first, so the worker handles the request after them.
+		this.#postQueued();
+		const id = this.#nextRequestId++;
+		return new Promise((resolve, reject) => {
+			this.#waiters.set(id, { resolve, reject });
+			this.#worker.postMessage({ ...body, id } as WorkerRequest);
+		});
+	}
+
+	#postQueued(): void {
+		if (this.#postScheduled !== null) {
+			clearImmediate(this.#postScheduled);
+			this.#postScheduled = null;
+		}
+		if (this.#queued.length === 0) return;
+		// Structured cloning copies the bytes; transferring them would detach arrays the caller
+		// may still read.
+		this.#worker.postMessage({ type: 'append', rows: this.#queued } satisfies WorkerRequest);
+		this.#queued = [];
+	}
+
+	#receive(event: WorkerEvent): void {
+		if (event.type === 'backgroundError') {
+			this.#onBackgroundError(new Error(event.message));
+		} else if (event.type === 'reply') {
+			const waiter = this.#waiters.get(event.id);
+			this.#waiters.delete(event.id);
+			if (event.ok) waiter?.resolve(event.value);
+			else waiter?.reject(new Error(event.message));
+		}
+	}
+
+	#fail(error: Error): void {
+		if (this.#failure !== null) return;
+		this.#failure = error;
+		for (const waiter of this.#waiters.values()) waiter.reject(error);
+		this.#waiters.clear();
+		this.#onWorkerFailure(error);
+	}
+}
+
+/**
+ * Starts `sqlite-worker`: the compiled `sqlite-worker.js` beside this module in the bundled build
+ * (`build-server/`), or the TypeScript source through `ts-worker-bootstrap.mjs`, which registers
+ * tsx in the worker.
+ */
+function startWorker(data: SqliteWorkerData): Worker {
+	if (import.meta.url.endsWith('.ts')) {
+		const entry = new URL('./sqlite-worker.ts', import.meta.url).href;
+		return new Worker(new URL('./ts-worker-bootstrap.mjs', import.meta.url), {
+			workerData: { ...data, entry } satisfies SqliteWorkerData
+		});
+	}
+	return new Worker(new URL('./sqlite-worker.js', import.meta.url), { workerData: data });
+}

@@ -1,0 +1,92 @@
+/**
+ * The storage worker thread: owns the SQLite file, so its disk work (batched appends, WAL
+ * checkpoints and their fsyncs, compactions, loads) never blocks the relay's event loop.
+ * Started by `SqliteWorkerStorage`; handles its requests strictly in arrival order.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { describeError } from '../logger';
+import { SqliteDatabase, type AppendRow } from './sqlite-database';
+import type {
+	SqliteWorkerData,
+	WorkerEvent,
+	WorkerRequest,
+	WorkerResults
+} from './sqlite-worker-protocol';
+
+const RETRY_DELAY_MS = 1000;
+
+const port = parentPort;
+if (port === null) throw new Error('sqlite-worker.ts runs as a worker thread only');
+const { dataDir, flushDelayMs } = workerData as SqliteWorkerData;
+const post = (event: WorkerEvent) => port.postMessage(event);
+
+let db: SqliteDatabase;
+try {
+	db = new SqliteDatabase(dataDir);
+	post({ type: 'ready', lastSeq: db.lastSeq() });
+} catch (error) {
+	post({ type: 'openFailed', message: describeError(error) });
+	port.close();
+	process.exit(1);
+}
+
+let pending: AppendRow[] = [];
+let flushTimer: NodeJS.Timeout | null = null;
+
+/** Writes every queued append in one transaction; throws and keeps them queued on failure. */
+function writePending(): void {
+	if (flushTimer !== null) {
+		clearTimeout(flushTimer);
+		flushTimer = null;
+	}
+	db.appendAll(pending);
+	pending = [];
+}
+
+function flushInBackground(): void {
+	flushTimer = null;
+	try {
+		writePending();
+	} catch (error) {
+		post({ type: 'backgroundError', message: describeError(error) });
+		flushTimer = setTimeout(flushInBackground, RETRY_DELAY_MS);
+	}
+}
+
+function handle(request: Exclude<WorkerRequest, { type: 'append' }>): unknown {
+	// Every request sees the appends posted before it, as if they were written already.
+	writePending();
+	switch (request.type) {
+		case 'load':
+			return db.loadDocument(request.docId) satisfies WorkerResults['load'];
+		case 'getToken':
+			return db.getToken(request.docId) satisfies WorkerResults['getToken'];
+		case 'registerToken':
+			return db.registerToken(
+				request.docId,
+				request.token
+			) satisfies WorkerResults['registerToken'];
+		case 'compact':
+			db.compact(request.docId, request.state, request.upToSeq);
+			return null;
+		case 'flush':
+			return null;
+		case 'close':
+			db.close();
+			return null;
+	}
+}
+
+port.on('message', (request: WorkerRequest) => {
+	if (request.type === 'append') {
+		for (const row of request.rows) pending.push(row);
+		flushTimer ??= setTimeout(flushInBackground, flushDelayMs);
+		return;
+	}
+	try {
+		post({ type: 'reply', id: request.id, ok: true, value: handle(request) });
+	} catch (error) {
+		post({ type: 'reply', id: request.id, ok: false, message: describeError(error) });
+	}
+	if (request.type === 'close') port.close();
+});
