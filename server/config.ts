@@ -1,6 +1,12 @@
 import { isLogLevel, type LogLevel } from './logger';
 import type { RelayServerOptions } from './relay-server';
 
+/** Variables an older relay read, and what replaced them: a silently ignored knob misleads. */
+const RENAMED: Record<string, string> = {
+	COMPACT_EVERY_UPDATES: 'COMPACT_MAX_APPENDED_UPDATES',
+	COMPACT_EVERY_BYTES: 'COMPACT_MAX_APPENDED_BYTES'
+};
+
 /** Relay options read from the environment, and the log level for the CLI's logger. */
 export interface RelayConfig extends RelayServerOptions {
 	logLevel: LogLevel;
@@ -25,6 +31,14 @@ export function readRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
 		const raw = env[name];
 		return raw === undefined || raw === '' ? fallback : raw;
 	};
+	for (const [old, current] of Object.entries(RENAMED)) {
+		if (env[old] !== undefined) {
+			throw new Error(
+				`${old} is no longer read: compaction waits for a pause (COMPACT_IDLE_MS); ` +
+					`the limit it set is now ${current} (see server/README-relay.md)`
+			);
+		}
+	}
 	const logLevel = text('LOG_LEVEL', 'info');
 	if (!isLogLevel(logLevel)) {
 		throw new Error(
@@ -50,8 +64,9 @@ export function readRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
 		maxLoadedDocuments: integer('MAX_LOADED_DOCS', 10_000, 1),
 		maxBufferedBytes: integer('MAX_BUFFERED_BYTES', 4 * maxMessageBytes, maxMessageBytes),
 		pingIntervalMs: integer('PING_INTERVAL_MS', 30_000, 100),
-		compactEveryUpdates: integer('COMPACT_EVERY_UPDATES', 500, 1),
-		compactEveryBytes: integer('COMPACT_EVERY_BYTES', 1024 * 1024, 1),
+		compactIdleMs: integer('COMPACT_IDLE_MS', 2000, 0),
+		compactMaxAppendedUpdates: integer('COMPACT_MAX_APPENDED_UPDATES', 10_000, 1),
+		compactMaxAppendedBytes: integer('COMPACT_MAX_APPENDED_BYTES', 8 * 1024 * 1024, 1),
 		flushDelayMs,
 		logLevel
 	};

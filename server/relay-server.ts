@@ -35,10 +35,12 @@ export interface RelayServerOptions {
 	maxBufferedBytes?: number;
 	/** Ping period; a connection that did not answer the previous ping is dropped (default 30 s). */
 	pingIntervalMs?: number;
-	/** Compact a document after this many appended updates (default 500). */
-	compactEveryUpdates?: number;
-	/** ... or after this many appended bytes, at least the size of its last state (default 1 MiB). */
-	compactEveryBytes?: number;
+	/** Compact a document once it has had no update for this long, in ms (default 2000). */
+	compactIdleMs?: number;
+	/** Compact at once after this many appended updates, quiet or not (default 10000)... */
+	compactMaxAppendedUpdates?: number;
+	/** ...or this many appended bytes, at least the size of its last state (default 8 MiB). */
+	compactMaxAppendedBytes?: number;
 	/** How long SQLite appends are batched, in ms (default 10). */
 	flushDelayMs?: number;
 	/** Where log lines go (default: JSON lines on stdout at `logLevel`). */
@@ -102,8 +104,9 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 	const registry = new RoomRegistry(
 		storage,
 		{
-			everyUpdates: options.compactEveryUpdates ?? 500,
-			everyBytes: options.compactEveryBytes ?? 1024 * 1024
+			idleMs: options.compactIdleMs ?? 2000,
+			maxAppendedUpdates: options.compactMaxAppendedUpdates ?? 10_000,
+			maxAppendedBytes: options.compactMaxAppendedBytes ?? 8 * 1024 * 1024
 		},
 		metrics,
 		logger

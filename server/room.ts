@@ -14,12 +14,18 @@ export interface RoomPeer {
 	readonly awarenessClients: Set<number>;
 }
 
-/** When a room compacts its stored updates into one state. */
+/**
+ * When a room compacts its appended updates into one state. Compaction encodes the whole
+ * document on the event loop, so it waits for a pause in the editing rather than interrupting
+ * it; the two limits are safety valves for a document that is never quiet.
+ */
 export interface CompactionPolicy {
-	/** Compact after this many appended updates. */
-	everyUpdates: number;
-	/** Compact after this many appended bytes, or the size of the last state if larger. */
-	everyBytes: number;
+	/** Compact once the document has received no update for this long, in ms. */
+	idleMs: number;
+	/** Compact at once when this many updates are appended since the last compaction... */
+	maxAppendedUpdates: number;
+	/** ...or this many bytes, or the size of the last state if larger. */
+	maxAppendedBytes: number;
 }
 
 /** Outcome of applying a client's update. */
@@ -31,7 +37,7 @@ const FROM_STORAGE = Symbol('from storage');
 /**
  * One loaded document and the connections editing it: applies and validates client updates,
  * appends them to storage, broadcasts them and the awareness states to the other peers, and
- * compacts storage now and then. The registry owns its lifecycle (load, unload).
+ * compacts storage when the editing pauses (see `CompactionPolicy`). The registry owns its lifecycle (load, unload).
  */
 export class Room {
 	readonly doc = new Y.Doc();
@@ -43,6 +49,9 @@ export class Room {
 	#stateBytes = 0;
 	#compaction: Promise<void> | null = null;
 	#loaded = false;
+	#unloading = false;
+	#lastUpdateAt = 0;
+	#idleTimer: NodeJS.Timeout | null = null;
 
 	constructor(
 		readonly docId: DocId,
@@ -76,7 +85,10 @@ export class Room {
 		this.doc.on('update', this.#onDocUpdate);
 		this.awareness.on('update', this.#onAwarenessUpdate);
 		this.#loaded = true;
+		// Appends left over from a killed relay are compacted once the clients' sync is over.
+		this.#lastUpdateAt = performance.now();
 		this.#compactIfDue();
+		this.#armIdleTimer();
 		return stored.token;
 	}
 
@@ -151,6 +163,8 @@ export class Room {
 	 * document. Called once, after the last peer left.
 	 */
 	async unload(): Promise<void> {
+		this.#unloading = true;
+		if (this.#idleTimer !== null) clearTimeout(this.#idleTimer);
 		if (this.#compaction !== null) await this.#compaction;
 		if (this.#loaded && this.#appendedUpdates > 0) await this.#compact();
 		this.awareness.destroy();
@@ -168,7 +182,9 @@ export class Room {
 		for (const peer of this.peers) {
 			if (peer !== origin) peer.send(message);
 		}
+		this.#lastUpdateAt = performance.now();
 		this.#compactIfDue();
+		this.#armIdleTimer();
 	};
 
 	#onAwarenessUpdate = (
@@ -190,12 +206,41 @@ export class Room {
 		for (const recipient of this.peers) recipient.send(message);
 	};
 
+	/** The safety valves: compacts at once when the appends grew past the policy's limits. */
 	#compactIfDue(): void {
-		if (this.#compaction !== null) return;
-		const byteThreshold = Math.max(this.policy.everyBytes, this.#stateBytes);
-		if (this.#appendedUpdates < this.policy.everyUpdates && this.#appendedBytes < byteThreshold) {
-			return;
+		const byteLimit = Math.max(this.policy.maxAppendedBytes, this.#stateBytes);
+		if (
+			this.#appendedUpdates >= this.policy.maxAppendedUpdates ||
+			this.#appendedBytes >= byteLimit
+		) {
+			this.#startCompaction();
 		}
+	}
+
+	/**
+	 * One timer per room, re-armed for the remaining time when it fires too early, rather than
+	 * one cleared and set per update: at hundreds of updates per second that churn shows.
+	 */
+	#armIdleTimer(): void {
+		if (this.#idleTimer !== null || this.#unloading || this.#appendedUpdates === 0) return;
+		const quietFor = performance.now() - this.#lastUpdateAt;
+		this.#idleTimer = setTimeout(
+			() => {
+				this.#idleTimer = null;
+				if (this.#unloading) return;
+				if (performance.now() - this.#lastUpdateAt >= this.policy.idleMs) {
+					this.#startCompaction();
+				} else {
+					this.#armIdleTimer();
+				}
+			},
+			Math.max(0, this.policy.idleMs - quietFor)
+		);
+		this.#idleTimer.unref();
+	}
+
+	#startCompaction(): void {
+		if (this.#compaction !== null || this.#appendedUpdates === 0) return;
 		this.#compaction = this.#compact()
 			.catch((error: unknown) => {
 				this.metrics.failed('storage_write');
@@ -203,6 +248,8 @@ export class Room {
 			})
 			.finally(() => {
 				this.#compaction = null;
+				// Updates that arrived while it ran wait for the next pause.
+				this.#armIdleTimer();
 			});
 	}
 
