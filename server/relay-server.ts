@@ -6,6 +6,7 @@ import { Connection, type ConnectionLimits } from './connection';
 import { parseAccessToken, parseDocId } from './doc-id';
 import { createLogger, describeError, type Logger, type LogLevel } from './logger';
 import { RelayMetrics, renderMetrics, type RefusalReason } from './metrics';
+import { collectGarbage } from './reclaim-memory';
 import { RoomRegistry } from './room-registry';
 import { createStaticHandler, sendText } from './static-files';
 import type { RelayStorage } from './storage/relay-storage';
@@ -109,7 +110,12 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 			maxAppendedBytes: options.compactMaxAppendedBytes ?? 8 * 1024 * 1024
 		},
 		metrics,
-		logger
+		logger,
+		() => {
+			const before = process.memoryUsage.rss();
+			collectGarbage();
+			logger.debug('memory_reclaimed', { rssBefore: before, rssAfter: process.memoryUsage.rss() });
+		}
 	);
 	const serveStatic = createStaticHandler(
 		options.staticDir === undefined ? './build' : options.staticDir

@@ -15,19 +15,25 @@ export interface RoomEntry {
 	unloading: Promise<void> | null;
 }
 
+/** How long the registry must stay empty before `onEmpty` runs. */
+const EMPTY_DEBOUNCE_MS = 1000;
+
 /**
  * The loaded documents. Loads a room on its first peer (concurrent first peers share one
  * load) and unloads it after its last peer leaves. A peer arriving while its room unloads gets
  * a fresh room that loads after the unload finished, so it reads the compacted state.
+ * `onEmpty` runs once no document has been loaded for a second (e.g. to collect garbage).
  */
 export class RoomRegistry {
 	readonly #rooms = new Map<DocId, RoomEntry>();
+	#emptyTimer: NodeJS.Timeout | null = null;
 
 	constructor(
 		private readonly storage: RelayStorage,
 		private readonly policy: CompactionPolicy,
 		private readonly metrics: RelayMetrics,
-		private readonly logger: Logger
+		private readonly logger: Logger,
+		private readonly onEmpty: () => void = () => {}
 	) {}
 
 	/** Rooms in memory, including those loading or unloading. */
@@ -98,11 +104,22 @@ export class RoomRegistry {
 		});
 		this.#rooms.set(docId, entry);
 		this.metrics.loadedDocuments = this.#rooms.size;
+		if (this.#emptyTimer !== null) {
+			clearTimeout(this.#emptyTimer);
+			this.#emptyTimer = null;
+		}
 		return entry;
 	}
 
 	#forget(entry: RoomEntry): void {
 		if (this.#rooms.get(entry.room.docId) === entry) this.#rooms.delete(entry.room.docId);
 		this.metrics.loadedDocuments = this.#rooms.size;
+		if (this.#rooms.size === 0 && this.#emptyTimer === null) {
+			this.#emptyTimer = setTimeout(() => {
+				this.#emptyTimer = null;
+				if (this.#rooms.size === 0) this.onEmpty();
+			}, EMPTY_DEBOUNCE_MS);
+			this.#emptyTimer.unref();
+		}
 	}
 }
