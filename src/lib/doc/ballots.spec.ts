@@ -81,7 +81,7 @@ describe('castBallot', () => {
 
 	it('records the revision the voter saw, and refuses one that does not exist yet', () => {
 		const { doc, clock, proposalId } = openDoc();
-		amendProposal(doc, clock, { proposalId, by: ana });
+		amendProposal(doc, clock, { proposalId, by: ana, now: NOW });
 		castBallot(doc, clock, {
 			proposalId,
 			seat: 'keeper',
@@ -123,7 +123,7 @@ describe('castBallot', () => {
 				deviceTime: NOW
 			})
 		).toThrow('proposal ' + draft + ' is draft; ballots are taken only while it is open');
-		withdrawProposal(doc, { proposalId: draft });
+		withdrawProposal(doc, { proposalId: draft, now: NOW });
 		expect(() =>
 			castBallot(doc, clock, {
 				proposalId: draft,

@@ -299,10 +299,10 @@ class Triad {
 				});
 				return;
 			case 'amend':
-				amendProposal(doc, clock, { proposalId: chosen, by: member });
+				amendProposal(doc, clock, { proposalId: chosen, by: member, now: r.deviceTime });
 				return;
 			case 'withdraw':
-				withdrawProposal(doc, { proposalId: chosen });
+				withdrawProposal(doc, { proposalId: chosen, now: r.deviceTime });
 				return;
 			case 'ballot': {
 				const seatIndex = op.proxyFor === null ? op.by : this.proxySeat(r, op.proxyFor);

@@ -43,7 +43,7 @@ function decidedTriad() {
 		castBy: ben,
 		deviceTime: T + 1
 	});
-	amendProposal(doc, clock, { proposalId, by: ben });
+	amendProposal(doc, clock, { proposalId, by: ben, now: T + 2 });
 	castBallot(doc, clock, {
 		proposalId,
 		seat: 'keeper',
@@ -148,7 +148,7 @@ describe('exportWorkspace', () => {
 			castBy: kim,
 			deviceTime: T
 		});
-		amendProposal(doc, clock, { proposalId, by: kim });
+		amendProposal(doc, clock, { proposalId, by: kim, now: T + 1 });
 		const { markdown, json } = exportWorkspace(doc, DOC_ID, T + HOUR);
 		expect(JSON.parse(json).register.proposals[0].earlierText).toHaveLength(1);
 		expect(markdown).toContain('- Voted on an earlier text:\n  - Keeper (kim): agree');

@@ -3,7 +3,8 @@ import { decideWith, prepareDecisionContext, type Outcome } from '../domain/deci
 import type { ProposalId } from '../domain/ids';
 import type { Absence, Ballot, EpochMs, Proposal, SeatClaim } from '../domain/model';
 import { listAbsences } from './absences';
-import { listBallots } from './ballots';
+import { listBallots } from './ballot-read';
+import { decisionContextOf } from './decision-context';
 import { listProposals, readProposal } from './proposal-read';
 import { listSeatClaims } from './seats';
 
@@ -15,11 +16,7 @@ import { listSeatClaims } from './seats';
 export function outcomeOf(doc: Y.Doc, proposalId: ProposalId, now: EpochMs): Outcome | null {
 	const proposal = readProposal(doc, proposalId);
 	if (!proposal) return null;
-	const context = prepareDecisionContext({
-		seats: listSeatClaims(doc),
-		absences: listAbsences(doc)
-	});
-	return decideWith(context, proposal, listBallots(doc, proposalId), now);
+	return decideWith(decisionContextOf(doc), proposal, listBallots(doc, proposalId), now);
 }
 
 /** Every proposal's outcome at `now`, keyed by proposal id. */

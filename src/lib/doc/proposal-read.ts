@@ -1,4 +1,5 @@
 import * as Y from 'yjs';
+import { parseHlc } from '../domain/hlc';
 import type { MemberId, ProposalId } from '../domain/ids';
 import {
 	PROPOSAL_STATUSES,
@@ -8,7 +9,12 @@ import {
 	type ProposalStatus,
 	type Role
 } from '../domain/model';
-import { compareStrings, finiteOr, nonEmptyString, oneOf, stringOr } from './parse';
+import type { DecisionContext } from '../domain/decision';
+import { effectiveRevision, type AmendmentStamp } from '../domain/revision';
+import { ballotsByProposal, listBallots } from './ballot-read';
+import { decisionContextOf } from './decision-context';
+import { NotFoundError } from './errors';
+import { asRecord, compareStrings, finiteOr, nonEmptyString, oneOf, stringOr } from './parse';
 import { PROPOSAL, proposalsMap } from './schema';
 
 /** A proposal's status as stored; an unreadable value reads as `draft`, which collects no ballots. */
@@ -16,36 +22,76 @@ export function readProposalStatus(proposal: Y.Map<unknown>): ProposalStatus {
 	return oneOf(PROPOSAL_STATUSES, proposal.get(PROPOSAL.status)) ?? 'draft';
 }
 
-/** The proposal's current revision: 1, plus one per recorded amendment. */
-export function readRevision(proposal: Y.Map<unknown>): number {
-	const amendments = proposal.get(PROPOSAL.amendments);
-	return 1 + (amendments instanceof Y.Array ? amendments.length : 0);
+/** The Y.Map of a proposal, or NotFoundError. */
+export function proposalMapOf(doc: Y.Doc, proposalId: ProposalId): Y.Map<unknown> {
+	const proposal = proposalsMap(doc).get(proposalId);
+	if (!(proposal instanceof Y.Map)) throw new NotFoundError('proposal', proposalId);
+	return proposal;
 }
 
-/** One proposal as a plain record, or null when this replica does not have it. */
+/** The amendment log's entries; entries without a well-formed timestamp are skipped. */
+function readAmendments(proposal: Y.Map<unknown>): AmendmentStamp[] {
+	const log = proposal.get(PROPOSAL.amendments);
+	if (!(log instanceof Y.Array)) return [];
+	const stamps: AmendmentStamp[] = [];
+	for (const entry of log.toArray()) {
+		const record = asRecord(entry);
+		const at = parseHlc(record?.get('at'));
+		if (!record || !at) continue;
+		const deviceTime = finiteOr(record.get('deviceTime'), null);
+		stamps.push(deviceTime === null ? { at } : { at, deviceTime });
+	}
+	return stamps;
+}
+
+/**
+ * One proposal as a plain record, or null when this replica does not have it. Its revision is
+ * the domain's `effectiveRevision`: amendments made after the outcome became final do not count.
+ */
 export function readProposal(doc: Y.Doc, proposalId: ProposalId): Proposal | null {
 	const proposal = proposalsMap(doc).get(proposalId);
-	return proposal instanceof Y.Map ? toProposal(proposalId, proposal) : null;
+	if (!(proposal instanceof Y.Map)) return null;
+	const read = toProposal(proposalId, proposal);
+	const amendments = readAmendments(proposal);
+	if (amendments.length === 0) return read;
+	const ballots = listBallots(doc, proposalId);
+	return {
+		...read,
+		revision: effectiveRevision(decisionContextOf(doc), read, amendments, ballots)
+	};
 }
 
 /** Every proposal, oldest first (by creation timestamp, then id, the same on every replica). */
 export function listProposals(doc: Y.Doc): Proposal[] {
 	const proposals: Proposal[] = [];
-	for (const [id, proposal] of proposalsMap(doc).entries()) {
-		if (proposal instanceof Y.Map) proposals.push(toProposal(id as ProposalId, proposal));
+	// Read only when some proposal was amended: most never are.
+	let revisionInputs:
+		{ context: DecisionContext; ballots: ReturnType<typeof ballotsByProposal> } | undefined;
+	for (const [key, proposal] of proposalsMap(doc).entries()) {
+		if (!(proposal instanceof Y.Map)) continue;
+		const id = key as ProposalId;
+		const read = toProposal(id, proposal);
+		const amendments = readAmendments(proposal);
+		if (amendments.length > 0) {
+			revisionInputs ??= { context: decisionContextOf(doc), ballots: ballotsByProposal(doc) };
+			const ballots = revisionInputs.ballots.get(id) ?? [];
+			read.revision = effectiveRevision(revisionInputs.context, read, amendments, ballots);
+		}
+		proposals.push(read);
 	}
 	return proposals.sort(
 		(a, b) => compareStrings(a.createdAt, b.createdAt) || compareStrings(a.id, b.id)
 	);
 }
 
+/** The proposal's fields as stored, at revision 1: the callers apply the amendment log. */
 function toProposal(id: ProposalId, proposal: Y.Map<unknown>): Proposal {
 	const title = proposal.get(PROPOSAL.title);
 	return {
 		id,
 		title: title instanceof Y.Text ? title.toString() : stringOr(title, ''),
 		status: readProposalStatus(proposal),
-		revision: readRevision(proposal),
+		revision: 1,
 		deadline: finiteOr(proposal.get(PROPOSAL.deadline), null),
 		reflectionDelayMs: finiteOr(proposal.get(PROPOSAL.reflectionDelayMs), 0),
 		createdBy: stringOr(proposal.get(PROPOSAL.createdBy), '') as MemberId,

@@ -120,13 +120,13 @@ describe('proposal lifecycle', () => {
 	it('amends only open proposals, bumping the revision and optionally the title', () => {
 		const { doc, clock } = fresh();
 		const id = createProposal(doc, clock, { title: 'Old', createdBy: ana });
-		expect(() => amendProposal(doc, clock, { proposalId: id, by: ana })).toThrow(/draft/);
+		expect(() => amendProposal(doc, clock, { proposalId: id, by: ana, now: NOW })).toThrow(/draft/);
 		openProposal(doc, clock, { proposalId: id, deadline: null, now: NOW });
-		expect(amendProposal(doc, clock, { proposalId: id, by: ana })).toBe(2);
-		expect(amendProposal(doc, clock, { proposalId: id, by: ana, title: 'New' })).toBe(3);
+		expect(amendProposal(doc, clock, { proposalId: id, by: ana, now: NOW })).toBe(2);
+		expect(amendProposal(doc, clock, { proposalId: id, by: ana, title: 'New', now: NOW })).toBe(3);
 		expect(readProposal(doc, id)).toMatchObject({ revision: 3, title: 'New' });
-		withdrawProposal(doc, { proposalId: id });
-		expect(() => amendProposal(doc, clock, { proposalId: id, by: ana })).toThrow(
+		withdrawProposal(doc, { proposalId: id, now: NOW });
+		expect(() => amendProposal(doc, clock, { proposalId: id, by: ana, now: NOW })).toThrow(
 			/withdrawn and cannot be amended/
 		);
 	});
@@ -138,8 +138,8 @@ describe('proposal lifecycle', () => {
 		openProposal(a, clock, { proposalId: id, deadline: null, now: NOW });
 		const b = new Y.Doc();
 		Y.applyUpdate(b, Y.encodeStateAsUpdate(a));
-		amendProposal(a, clock, { proposalId: id, by: ana });
-		amendProposal(b, stepClock('b'), { proposalId: id, by: 'ben' as MemberId });
+		amendProposal(a, clock, { proposalId: id, by: ana, now: NOW });
+		amendProposal(b, stepClock('b'), { proposalId: id, by: 'ben' as MemberId, now: NOW });
 		Y.applyUpdate(a, Y.encodeStateAsUpdate(b));
 		Y.applyUpdate(b, Y.encodeStateAsUpdate(a));
 		expect(readProposal(a, id)?.revision).toBe(3);
@@ -149,8 +149,10 @@ describe('proposal lifecycle', () => {
 	it('refuses to rename, review or withdraw a withdrawn proposal', () => {
 		const { doc, clock } = fresh();
 		const id = createProposal(doc, clock, { title: 'T', createdBy: ana });
-		withdrawProposal(doc, { proposalId: id });
-		expect(() => withdrawProposal(doc, { proposalId: id })).toThrow(InvalidTransitionError);
+		withdrawProposal(doc, { proposalId: id, now: NOW });
+		expect(() => withdrawProposal(doc, { proposalId: id, now: NOW })).toThrow(
+			InvalidTransitionError
+		);
 		expect(() => setProposalTitle(doc, { proposalId: id, title: 'X' })).toThrow(
 			InvalidTransitionError
 		);
@@ -164,7 +166,7 @@ describe('proposal lifecycle', () => {
 
 	it('names the unknown proposal', () => {
 		const { doc } = fresh();
-		expect(() => withdrawProposal(doc, { proposalId: 'ghost' as ProposalId })).toThrow(
+		expect(() => withdrawProposal(doc, { proposalId: 'ghost' as ProposalId, now: NOW })).toThrow(
 			'no proposal with id ghost in this workspace'
 		);
 	});

@@ -1,10 +1,11 @@
 import * as Y from 'yjs';
 import type { MemberId, ProposalId } from '../domain/ids';
 import { ROLES, type EpochMs, type Role } from '../domain/model';
-import { InvalidInputError, InvalidTransitionError, NotFoundError } from './errors';
+import { InvalidInputError, InvalidTransitionError } from './errors';
 import { newId } from './new-id';
 import { LOCAL_ORIGIN, type StampSource } from './origin';
-import { readProposalStatus } from './proposal-read';
+import { outcomeOf } from './outcome';
+import { proposalMapOf, readProposal, readProposalStatus } from './proposal-read';
 import { PROPOSAL, proposalsMap } from './schema';
 import { replaceText } from './text-diff';
 import {
@@ -17,6 +18,8 @@ import {
 	requireOneOf,
 	requireText
 } from './validate';
+
+export { proposalMapOf } from './proposal-read';
 
 /** The element name TipTap's paragraph node uses inside a Y.XmlFragment. */
 const PARAGRAPH = 'paragraph';
@@ -166,14 +169,19 @@ export function openProposal(
  * Records an amendment of an open proposal, optionally with a new title, which bumps its revision:
  * ballots cast on the earlier text stop counting until cast again. Amendments are appended to a
  * log rather than counted in a number, so two members amending offline both bump the revision.
+ * Refused once the outcome is final or the deadline has passed at `now` (the device time): a
+ * decided proposal's text is what was decided. An amendment made offline that races the decision
+ * is ignored by the revision rule (`effectiveRevision`) on every replica once it syncs.
+ * Returns the revision the proposal is at afterwards.
  */
 export function amendProposal(
 	doc: Y.Doc,
 	clock: StampSource,
-	input: { proposalId: ProposalId; by: MemberId; title?: string },
+	input: { proposalId: ProposalId; by: MemberId; title?: string; now: EpochMs },
 	origin: unknown = LOCAL_ORIGIN
 ): number {
 	const by = requireId<MemberId>('by', input.by);
+	const now = requireInstant('now', input.now);
 	const title = input.title === undefined ? null : requireText('title', input.title, TITLE_MAX);
 	const proposal = proposalMapOf(doc, input.proposalId);
 	const status = readProposalStatus(proposal);
@@ -184,33 +192,50 @@ export function amendProposal(
 				: `proposal ${input.proposalId} is withdrawn and cannot be amended`
 		);
 	}
+	refuseDecided(doc, input.proposalId, now, 'amended');
 	const amendments = proposal.get(PROPOSAL.amendments);
 	if (!(amendments instanceof Y.Array)) {
 		throw new InvalidInputError(`proposal ${input.proposalId} has no amendment log`);
 	}
 	doc.transact(() => {
-		amendments.push([{ by, at: clock.now() }]);
+		amendments.push([{ by, at: clock.now(), deviceTime: now }]);
 		if (title !== null) writeTitle(proposal, title);
 	}, origin);
-	return amendments.length + 1;
+	return readProposal(doc, input.proposalId)?.revision ?? 1;
 }
 
-/** Withdraws a draft or open proposal. Its ballots stay in the log; it no longer collects any. */
+/**
+ * Withdraws a draft or open proposal. Its ballots stay in the log; it no longer collects any.
+ * Refused once the outcome is final or the deadline has passed at `now` (the device time): what
+ * was decided stays decided.
+ */
 export function withdrawProposal(
 	doc: Y.Doc,
-	input: { proposalId: ProposalId },
+	input: { proposalId: ProposalId; now: EpochMs },
 	origin: unknown = LOCAL_ORIGIN
 ): void {
+	const now = requireInstant('now', input.now);
 	const proposal = proposalMapOf(doc, input.proposalId);
 	refuseWithdrawn(proposal, input.proposalId, 'withdraw');
+	if (readProposalStatus(proposal) === 'open') {
+		refuseDecided(doc, input.proposalId, now, 'withdrawn');
+	}
 	doc.transact(() => proposal.set(PROPOSAL.status, 'withdrawn'), origin);
 }
 
-/** The Y.Map of a proposal, or NotFoundError. */
-export function proposalMapOf(doc: Y.Doc, proposalId: ProposalId): Y.Map<unknown> {
-	const proposal = proposalsMap(doc).get(proposalId);
-	if (!(proposal instanceof Y.Map)) throw new NotFoundError('proposal', proposalId);
-	return proposal;
+/** Refuses to change an open proposal whose outcome is final, or whose deadline has passed. */
+function refuseDecided(doc: Y.Doc, proposalId: ProposalId, now: EpochMs, verb: string): void {
+	const outcome = outcomeOf(doc, proposalId, now);
+	if (outcome?.deadlinePassed) {
+		throw new InvalidTransitionError(
+			`the deadline of proposal ${proposalId} has passed; it can no longer be ${verb}`
+		);
+	}
+	if (outcome?.final) {
+		throw new InvalidTransitionError(
+			`proposal ${proposalId} is decided (${outcome.state}); it can no longer be ${verb}`
+		);
+	}
 }
 
 function refuseWithdrawn(proposal: Y.Map<unknown>, proposalId: ProposalId, verb: string): void {

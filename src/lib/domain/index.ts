@@ -6,3 +6,4 @@ export * from './seats';
 export * from './cover';
 export * from './decision';
 export * from './balance';
+export * from './revision';

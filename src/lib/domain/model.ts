@@ -65,7 +65,10 @@ export interface Proposal {
 	id: ProposalId;
 	title: string;
 	status: ProposalStatus;
-	/** Bumped by every amendment while open; ballots count only for the revision they were cast on. */
+	/**
+	 * 1, plus one per amendment made while the outcome could still change (`effectiveRevision`);
+	 * ballots count only for the revision they were cast on.
+	 */
 	revision: number;
 	/** Ballots cast (by the device clock) after this instant are kept but not counted. */
 	deadline: EpochMs | null;
