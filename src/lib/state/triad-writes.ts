@@ -103,12 +103,13 @@ export class TriadWrites {
 		return amendProposal(this.#doc, this.#stamps, {
 			proposalId,
 			by: this.#identity.memberId,
-			title
+			title,
+			now: Date.now()
 		});
 	}
 
 	withdraw(proposalId: ProposalId): void {
-		withdrawProposal(this.#doc, { proposalId });
+		withdrawProposal(this.#doc, { proposalId, now: Date.now() });
 	}
 
 	/**
