@@ -1,130 +1,252 @@
 /**
- * App bench: how much JavaScript the first screen needs, whether the collaborative editor stays
- * out of it, and how fast the app starts cold (network), warm (service worker) and offline.
- * Drives the real build through the real server in Chromium at phone size. Prints figures only.
+ * App bench: first-load JavaScript and the lazy editor, home-screen start online and offline
+ * under 4× CPU throttling, opening a triad of 1,000 proposals from IndexedDB, and Lighthouse's
+ * mobile scores. Drives the real build through the real server in Debian's Chromium at phone
+ * size. Prints figures and a table against the issue's targets; asserts nothing.
  *
- *   npm run bench -- app [--rounds N]       (build first: npx vite build)
+ *   npm run bench:app                 (builds first; or: npx vite build && npm run bench -- app)
+ *   npm run bench -- app --rounds 1 --no-lighthouse
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import type { BrowserContext, Page, Response } from 'playwright-core';
 import { startServer } from '../../tests/e2e/app-server';
-import { launchBrowser, newPhoneContext } from '../../tests/e2e/chromium';
+import { launchBrowser } from '../../tests/e2e/chromium';
+import { networkStart, type NetworkStart } from './first-load';
+import { totals, type Fetched } from './javascript';
+import { CATEGORIES, runLighthouse, type LighthouseRun } from './lighthouse';
+import { openSeededTriad, type TriadOpen } from './open-triad';
+import { buildSeed } from './seed-triad';
+import type { Usable } from './usable';
+import { kB, median, ms, renderTable, type Row } from './table';
+import { workerStart, type WorkerStart } from './worker-start';
 
-const roundsFlag = process.argv.indexOf('--rounds');
-const ROUNDS = roundsFlag > 0 ? Number(process.argv[roundsFlag + 1]) : 3;
+const option = (name: string) => process.argv.indexOf(`--${name}`);
+const ROUNDS = option('rounds') > 0 ? Number(process.argv[option('rounds') + 1]) : 3;
+const LIGHTHOUSE = option('no-lighthouse') < 0;
+const CPU_SLOWDOWN = 4;
+const PROPOSALS = 1000;
+const BALLOTS = 10_000;
 
-interface Loaded {
-	url: string;
-	bytes: number;
-	gzip: number;
+interface Round {
+	network: NetworkStart;
+	worker: WorkerStart;
+	triad: TriadOpen;
+	lighthouse: LighthouseRun | null;
 }
 
-/** Collects every JavaScript file the page receives while `during` runs. */
-async function scriptsLoaded(page: Page, during: () => Promise<void>): Promise<Loaded[]> {
-	const pending: Promise<Loaded | null>[] = [];
-	const onResponse = (response: Response) => {
-		if (!response.url().endsWith('.js')) return;
-		pending.push(
-			response.body().then(
-				(body) => ({
-					url: new URL(response.url()).pathname,
-					bytes: body.length,
-					gzip: gzipSync(body).length
-				}),
-				() => null
-			)
-		);
-	};
-	page.on('response', onResponse);
-	await during();
-	page.off('response', onResponse);
-	return (await Promise.all(pending)).filter((entry): entry is Loaded => entry !== null);
-}
+const load = () =>
+	loadavg()
+		.map((value) => value.toFixed(2))
+		.join(' ');
+const withoutBodies = (files: Fetched[]) => files.map(({ body: _body, ...rest }) => rest);
 
-/** Milliseconds from navigation start until the given heading is on screen. */
-async function timeToHeading(page: Page, url: string, heading: string): Promise<number> {
-	await page.goto(url);
-	await page.getByRole('heading', { name: heading }).waitFor();
-	return page.evaluate(() => performance.now());
-}
-
-const sum = (items: Loaded[], key: 'bytes' | 'gzip') => items.reduce((n, item) => n + item[key], 0);
-const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} kB`;
-const median = (values: number[]) =>
-	[...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
-
-async function editorDevice(
-	context: BrowserContext
-): Promise<{ first: Loaded[]; editor: Loaded[] }> {
-	const page = await context.newPage();
-	const first = await scriptsLoaded(page, async () => {
-		await page.goto('/');
-		await page.getByRole('heading', { name: 'Welcome to Triad' }).waitFor();
-	});
-	await page.getByLabel('Your name').fill('Bench');
-	await page.getByRole('button', { name: 'Continue' }).click();
-	await page.getByRole('link', { name: 'Create a triad' }).click();
-	await page.getByLabel('Name', { exact: true }).fill('Bench triad');
-	await page.getByRole('button', { name: 'Create triad' }).click();
-	await page.getByRole('link', { name: 'Go to the triad' }).click();
-	await page.getByLabel('New proposal').fill('Bench proposal');
-	const editor = await scriptsLoaded(page, async () => {
-		await page.getByRole('button', { name: 'Draft' }).click();
-		await page.locator('.proposal-body').waitFor();
-	});
-	await page.close();
-	return { first, editor };
-}
+console.log(`load average at start: ${load()}`);
+let started = performance.now();
+const seed = buildSeed(PROPOSALS, BALLOTS);
+console.log(
+	`seed triad: ${PROPOSALS} proposals, ${BALLOTS} ballots, update ${kB(seed.updateBytes)}, ` +
+		`built in ${ms(performance.now() - started)}`
+);
 
 const server = await startServer();
 const browser = await launchBrowser();
+const rounds: Round[] = [];
 try {
-	const cold: number[] = [];
-	const warm: number[] = [];
-	const offline: number[] = [];
-	let sizes: { first: Loaded[]; editor: Loaded[] } | null = null;
 	for (let round = 1; round <= ROUNDS; round++) {
-		if (!sizes) {
-			const context = await newPhoneContext(browser, server.url);
-			sizes = await editorDevice(context);
-			await context.close();
-		}
-		// A fresh profile per round: the first visit is cold; later ones come from the worker.
-		const fresh = await newPhoneContext(browser, server.url);
-		const freshPage = await fresh.newPage();
-		cold.push(await timeToHeading(freshPage, '/', 'Welcome to Triad'));
-		await freshPage.evaluate(async () => {
-			await navigator.serviceWorker.ready;
-		});
-		warm.push(await timeToHeading(freshPage, '/', 'Welcome to Triad'));
-		await fresh.setOffline(true);
-		offline.push(await timeToHeading(freshPage, '/', 'Welcome to Triad'));
-		await fresh.close();
+		started = performance.now();
+		const network = await networkStart(browser, server.url, CPU_SLOWDOWN);
+		const worker = await workerStart(browser, server.url, CPU_SLOWDOWN);
+		const triad = await openSeededTriad(browser, server.url, seed, CPU_SLOWDOWN);
+		const lighthouse = LIGHTHOUSE ? await runLighthouse(`${server.url}/`) : null;
+		rounds.push({ network, worker, triad, lighthouse });
+		console.log(
+			`round ${round}: home ${ms(network.usable.usable)} network / ${ms(worker.online.usable)} ` +
+				`worker / ${ms(worker.offline.usable)} offline, triad ${ms(triad.open.usable)}` +
+				(lighthouse ? `, Lighthouse performance ${lighthouse.scores.performance}` : '') +
+				` (${((performance.now() - started) / 1000).toFixed(0)} s, load ${load()})`
+		);
 	}
-	if (!sizes) throw new Error('no round ran');
-	const editorOnly = sizes.editor.filter((entry) => !sizes!.first.some((f) => f.url === entry.url));
-	console.log(`rounds: ${ROUNDS}, Chromium at 360×740, server on 127.0.0.1 (no network latency)`);
-	console.log('');
-	console.log('JavaScript                         files      raw     gzip');
-	console.log(
-		`first screen (/)                   ${String(sizes.first.length).padStart(5)} ${kb(sum(sizes.first, 'bytes')).padStart(8)} ${kb(sum(sizes.first, 'gzip')).padStart(8)}`
-	);
-	console.log(
-		`added when the editor opens        ${String(editorOnly.length).padStart(5)} ${kb(sum(editorOnly, 'bytes')).padStart(8)} ${kb(sum(editorOnly, 'gzip')).padStart(8)}`
-	);
-	const tiptapInFirst = sizes.first.some(
-		(entry) => entry.bytes > 0 && entry.url.includes('proposal-editor')
-	);
-	console.log(`editor chunk in first-load JS: ${tiptapInFirst ? 'YES' : 'no'}`);
-	console.log('');
-	console.log('start until the first screen is drawn (median ms)');
-	console.log(`cold, from the network:        ${median(cold).toFixed(0)}`);
-	console.log(`warm, from the service worker: ${median(warm).toFixed(0)}`);
-	console.log(`offline, from the worker:      ${median(offline).toFixed(0)}`);
 } finally {
 	await browser.close();
 	await server.stop();
 	await rm(resolve(server.staticDir, '..'), { recursive: true, force: true });
 }
+
+const first = rounds[0]!;
+const firstLoad = totals(first.network.firstLoad);
+const editor = totals(first.network.editor);
+const editorInFirstLoad = first.network.editor.some((chunk) =>
+	first.network.firstLoad.some((file) => file.path === chunk.path)
+);
+const timing = (pick: (round: Round) => number) => median(rounds.map(pick));
+const homeNetwork = timing((r) => r.network.usable.usable);
+const homeWorker = timing((r) => r.worker.online.usable);
+const homeOffline = timing((r) => r.worker.offline.usable);
+const triadOpen = timing((r) => r.triad.open.usable);
+const triadOpenThrottled = timing((r) => r.triad.openThrottled.usable);
+const homeWithTriad = timing((r) => r.triad.home.usable);
+const score = (category: (typeof CATEGORIES)[number]) => {
+	const values = rounds.flatMap((r) => {
+		const value = r.lighthouse?.scores[category];
+		return typeof value === 'number' ? [value] : [];
+	});
+	return values.length > 0 ? median(values) : null;
+};
+
+const rows: Row[] = [
+	{
+		metric: `first-load JS, gzip (${firstLoad.files} files, ${kB(firstLoad.bytes)} raw)`,
+		value: kB(firstLoad.gzip),
+		target: '≤ 100 kB',
+		met: firstLoad.gzip <= 100_000
+	},
+	{
+		metric: `editor chunks, lazy, gzip (${editor.files} files, ${kB(editor.bytes)} raw)`,
+		value: kB(editor.gzip),
+		target: 'not in first load',
+		met: !editorInFirstLoad
+	},
+	{
+		metric: `home usable, online, no worker, empty cache, ${CPU_SLOWDOWN}× CPU`,
+		value: ms(homeNetwork),
+		target: '',
+		met: null
+	},
+	{
+		metric: `home usable, online, from the worker, ${CPU_SLOWDOWN}× CPU`,
+		value: ms(homeWorker),
+		target: '',
+		met: null
+	},
+	{
+		metric: `home usable, offline, from the worker, ${CPU_SLOWDOWN}× CPU`,
+		value: ms(homeOffline),
+		target: '≤ 1000 ms',
+		met: homeOffline <= 1000
+	},
+	{
+		metric: `open triad (${PROPOSALS} proposals, ${BALLOTS} ballots) from IndexedDB`,
+		value: ms(triadOpen),
+		target: '≤ 500 ms',
+		met: triadOpen <= 500
+	},
+	{
+		metric: `open the same triad, ${CPU_SLOWDOWN}× CPU`,
+		value: ms(triadOpenThrottled),
+		target: '',
+		met: null
+	},
+	{
+		metric: `home usable with that triad joined (online, worker)`,
+		value: ms(homeWithTriad),
+		target: '',
+		met: null
+	}
+];
+const lighthouseTargets: Record<(typeof CATEGORIES)[number], number | null> = {
+	performance: 95,
+	accessibility: 100,
+	'best-practices': 100,
+	seo: null,
+	pwa: null
+};
+if (LIGHTHOUSE) {
+	for (const category of CATEGORIES) {
+		const value = score(category);
+		const target = lighthouseTargets[category];
+		rows.push({
+			metric: `Lighthouse ${first.lighthouse!.version} mobile: ${category}`,
+			value: value === null ? 'n/a (no such category)' : String(value),
+			target: target === null ? '' : `≥ ${target}`,
+			met: target === null || value === null ? null : value >= target
+		});
+	}
+}
+
+console.log('');
+console.log(
+	`rounds: ${rounds.length}, medians. Chromium at 360×740, server on 127.0.0.1 (no network ` +
+		`latency). "Usable": landmarks in the DOM, their frame painted, the next task run.`
+);
+console.log('');
+console.log(renderTable(rows));
+console.log('');
+console.log('first-load JavaScript (round 1), gzip:');
+for (const file of first.network.firstLoad) {
+	console.log(`  ${kB(file.gzip).padStart(9)}  ${file.path}`);
+}
+const late = totals(first.network.afterUsable);
+console.log(`fetched after usable, until network idle: ${late.files} files, ${kB(late.gzip)} gzip`);
+console.log('editor chunks (fetched when the proposal editor opens), gzip:');
+for (const file of first.network.editor) {
+	console.log(`  ${kB(file.gzip).padStart(9)}  ${file.path}`);
+}
+console.log(
+	'per round: home network / worker / offline; triad open / throttled / home ' +
+		'(in brackets: when the landmarks appeared, before the frame and the next task)'
+);
+const both = (usable: Usable) => `${ms(usable.usable)} (${ms(usable.appeared)})`;
+rounds.forEach((r, index) => {
+	const home = [r.network.usable, r.worker.online, r.worker.offline].map(both).join(' / ');
+	const triad = [r.triad.open, r.triad.openThrottled, r.triad.home].map(both).join(' / ');
+	console.log(`  ${index + 1}: ${home}; ${triad}`);
+});
+
+if (LIGHTHOUSE) {
+	const failing = new Map<
+		string,
+		{ title: string; categories: string[]; items: string[]; shown: string[] }
+	>();
+	for (const round of rounds) {
+		for (const audit of round.lighthouse!.failing) {
+			const entry = failing.get(audit.id) ?? {
+				title: audit.title,
+				categories: audit.categories,
+				items: audit.items,
+				shown: []
+			};
+			entry.shown.push(audit.displayValue ?? `score ${audit.score}`);
+			failing.set(audit.id, entry);
+		}
+	}
+	console.log(`Lighthouse audits below 0.9 (rounds failing of ${rounds.length}):`);
+	for (const [id, audit] of failing) {
+		console.log(
+			`  ${id} [${audit.categories.join(', ')}] ${audit.shown.length}×: ${audit.title} — ${audit.shown.join('; ')}`
+		);
+		if (audit.items.length > 0) console.log(`      ${audit.items.join(', ')}`);
+	}
+}
+console.log(`load average at end: ${load()}`);
+
+mkdirSync('bench/results', { recursive: true });
+const file = `bench/results/app-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+writeFileSync(
+	file,
+	JSON.stringify(
+		{
+			date: new Date().toISOString(),
+			rounds: rounds.length,
+			cpuSlowdown: CPU_SLOWDOWN,
+			seed: { proposals: PROPOSALS, ballots: BALLOTS, updateBytes: seed.updateBytes },
+			table: rows,
+			runs: rounds.map((r) => ({
+				network: {
+					usable: r.network.usable,
+					firstLoad: withoutBodies(r.network.firstLoad),
+					afterUsable: withoutBodies(r.network.afterUsable),
+					editor: withoutBodies(r.network.editor),
+					proposalScreen: withoutBodies(r.network.proposalScreen)
+				},
+				worker: r.worker,
+				triad: r.triad,
+				lighthouse: r.lighthouse
+			}))
+		},
+		null,
+		'\t'
+	)
+);
+console.log(`results: ${file}`);

@@ -1,0 +1,72 @@
+/**
+ * Opening a large triad from IndexedDB: a profile that joined the seeded triad and synced it
+ * once opens `/t/<id>` (a full page load: app start, reading the document from IndexedDB,
+ * rendering) until the whole proposal list is on screen; then the same with the main thread
+ * throttled; then the home screen, which opens every joined triad to show what waits there.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { introduce, newPhone, throttleCpu, untilWorkerControls } from './device';
+import { seedInto, type Seed } from './seed-triad';
+import { HOME, navigateUntilUsable, watchUsable, type Landmark, type Usable } from './usable';
+
+/** Usable times of one profile holding the seeded triad. */
+export interface TriadOpen {
+	open: Usable;
+	openThrottled: Usable;
+	home: Usable;
+}
+
+function proposalList(seed: Seed): Landmark[] {
+	return [
+		{ selector: 'h2', text: 'Proposals' },
+		{ selector: 'a', text: 'Proposal 0:' },
+		{ selector: 'a', text: `Proposal ${seed.proposals - 1}:` }
+	];
+}
+
+async function pageWatching(context: BrowserContext, landmarks: Landmark[]): Promise<Page> {
+	const page = await context.newPage();
+	await watchUsable(page, landmarks);
+	return page;
+}
+
+/**
+ * Seeds a fresh profile, opens the triad once so the worker controls the page and the relay
+ * holds the document (as on a device that has used the triad before), then measures.
+ */
+export async function openSeededTriad(
+	browser: Browser,
+	url: string,
+	seed: Seed,
+	cpuSlowdown: number
+): Promise<TriadOpen> {
+	const context = await newPhone(browser, url, { serviceWorker: true });
+	const path = `/t/${seed.docId}`;
+	try {
+		const setup = await pageWatching(context, proposalList(seed));
+		await introduce(setup);
+		await untilWorkerControls(setup);
+		await seedInto(setup, seed);
+		await navigateUntilUsable(setup, path);
+		await setup
+			.getByRole('status')
+			.filter({ hasText: 'Synced' })
+			.first()
+			.waitFor({ timeout: 60_000 });
+		// One tab at a time: a second tab on the same triad would sync with it over BroadcastChannel.
+		await setup.close();
+
+		const triad = await pageWatching(context, proposalList(seed));
+		const open = await navigateUntilUsable(triad, path);
+		await throttleCpu(triad, cpuSlowdown);
+		const openThrottled = await navigateUntilUsable(triad, path);
+		await triad.close();
+
+		const homePage = await pageWatching(context, HOME);
+		const home = await navigateUntilUsable(homePage, '/');
+		await homePage.close();
+		return { open, openThrottled, home };
+	} finally {
+		await context.close();
+	}
+}
