@@ -47,18 +47,28 @@ export function declareAbsence(
 		absence.set('handover', handover);
 		absence.set('createdAt', clock.now());
 		absence.set('cancelled', false);
+		absence.set('cancelledAt', null);
 	}, origin);
 	return id;
 }
 
-/** Cancels an absence by flagging it; only the absent member may, and the record stays for history. */
+/**
+ * Cancels an absence at `now` (the device time); only the absent member may, and the record stays
+ * for history. The cover keeps what they did before `now` (see the cover rule). Cancelling again
+ * keeps the first time, so the span of cover already granted never grows.
+ */
 export function cancelAbsence(
 	doc: Y.Doc,
-	input: { absenceId: AbsenceId; by: MemberId },
+	input: { absenceId: AbsenceId; by: MemberId; now: EpochMs },
 	origin: unknown = LOCAL_ORIGIN
 ): void {
+	const now = requireInstant('now', input.now);
 	const absence = ownAbsence(doc, input.absenceId, input.by);
-	doc.transact(() => absence.set('cancelled', true), origin);
+	if (absence.get('cancelled') === true) return;
+	doc.transact(() => {
+		absence.set('cancelled', true);
+		absence.set('cancelledAt', now);
+	}, origin);
 }
 
 /** Rewrites the handover note; only the absent member may. */
@@ -97,7 +107,8 @@ export function listAbsences(doc: Y.Doc): Absence[] {
 			cover: cover as MemberId,
 			handover: stringOr(absence.get('handover'), ''),
 			createdAt: stringOr(absence.get('createdAt'), '') as HlcTimestamp,
-			cancelled: booleanOr(absence.get('cancelled'), false)
+			cancelled: booleanOr(absence.get('cancelled'), false),
+			cancelledAt: finiteOr(absence.get('cancelledAt'), null)
 		});
 	}
 	return absences.sort((a, b) => a.from - b.from || compareStrings(a.id, b.id));

@@ -336,7 +336,11 @@ class Triad {
 			case 'cancel': {
 				const own = listAbsences(doc).filter((a) => a.member === member);
 				if (own.length > 0) {
-					cancelAbsence(doc, { absenceId: own[op.pick % own.length]!.id, by: member });
+					cancelAbsence(doc, {
+						absenceId: own[op.pick % own.length]!.id,
+						by: member,
+						now: r.deviceTime
+					});
 				}
 				return;
 			}

@@ -7,7 +7,7 @@ import { InvalidInputError, NotFoundError, NotPermittedError } from './errors';
 import { appendLogEntry, listLog } from './keeper-log';
 import { putMember, readMembers } from './members';
 import { createProposal } from './proposals';
-import { keeperLog, membersMap } from './schema';
+import { absencesMap, keeperLog, membersMap } from './schema';
 import { stepClock } from './testing/step-clock';
 
 const ana = 'ana' as MemberId;
@@ -49,7 +49,8 @@ describe('absences', () => {
 				cover: ben,
 				handover: 'budget review on Tuesday',
 				createdAt: expect.any(String),
-				cancelled: false
+				cancelled: false,
+				cancelledAt: null
 			}
 		]);
 	});
@@ -74,13 +75,35 @@ describe('absences', () => {
 			to: NOW + DAY,
 			cover: ben
 		});
-		expect(() => cancelAbsence(doc, { absenceId: id, by: ben })).toThrow(NotPermittedError);
+		expect(() => cancelAbsence(doc, { absenceId: id, by: ben, now: NOW + 1 })).toThrow(
+			NotPermittedError
+		);
 		expect(() => setHandover(doc, { absenceId: id, by: ben, handover: 'x' })).toThrow(
 			NotPermittedError
 		);
 		setHandover(doc, { absenceId: id, by: ana, handover: 'call the bank' });
-		cancelAbsence(doc, { absenceId: id, by: ana });
-		expect(listAbsences(doc)[0]).toMatchObject({ cancelled: true, handover: 'call the bank' });
+		cancelAbsence(doc, { absenceId: id, by: ana, now: NOW + DAY / 2 });
+		expect(listAbsences(doc)[0]).toMatchObject({
+			cancelled: true,
+			cancelledAt: NOW + DAY / 2,
+			handover: 'call the bank'
+		});
+		// Cancelling again does not move the end of the cover already granted.
+		cancelAbsence(doc, { absenceId: id, by: ana, now: NOW + DAY - 1 });
+		expect(listAbsences(doc)[0]?.cancelledAt).toBe(NOW + DAY / 2);
+	});
+
+	it('reads an absence cancelled before the time was recorded as cancelled at its start', () => {
+		const doc = new Y.Doc();
+		const id = declareAbsence(doc, stepClock('a'), {
+			member: ana,
+			from: NOW,
+			to: NOW + DAY,
+			cover: ben
+		});
+		const record = absencesMap(doc).get(id) as Y.Map<unknown>;
+		record.set('cancelled', true);
+		expect(listAbsences(doc)[0]).toMatchObject({ cancelled: true, cancelledAt: null });
 	});
 
 	it('keeps a cancel and a concurrent handover edit from the same member’s two devices', () => {
@@ -93,7 +116,7 @@ describe('absences', () => {
 		});
 		const laptop = new Y.Doc();
 		Y.applyUpdate(laptop, Y.encodeStateAsUpdate(phone));
-		cancelAbsence(phone, { absenceId: id, by: ana });
+		cancelAbsence(phone, { absenceId: id, by: ana, now: NOW + 1 });
 		setHandover(laptop, { absenceId: id, by: ana, handover: 'notes' });
 		Y.applyUpdate(phone, Y.encodeStateAsUpdate(laptop));
 		expect(listAbsences(phone)[0]).toMatchObject({ cancelled: true, handover: 'notes' });

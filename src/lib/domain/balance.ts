@@ -1,3 +1,4 @@
+import { grantEnd } from './cover';
 import type { Outcome } from './decision';
 import type { MemberId } from './ids';
 import type { Absence, Ballot, EpochMs } from './model';
@@ -37,9 +38,9 @@ export interface CoveredCount {
 	member: MemberId;
 	/** Counted ballots a cover cast for this member. */
 	proxyBallots: number;
-	/** Absences the member marked (not cancelled). */
+	/** Absences the member marked, except those cancelled before they began. */
 	absences: number;
-	/** Total length of those absences. */
+	/** Total length of those absences, each up to its end or its cancelling. */
 	absentMs: EpochMs;
 }
 
@@ -125,11 +126,12 @@ export function balanceOf(
 
 	const seenAbsences = new Set<string>();
 	for (const a of absences) {
-		if (a.cancelled || !(a.from < a.to) || seenAbsences.has(a.id)) continue;
+		const end = grantEnd(a);
+		if (!(a.from < end) || seenAbsences.has(a.id)) continue;
 		seenAbsences.add(a.id);
 		const entry = coveredEntry(a.member);
 		entry.absences += 1;
-		entry.absentMs += a.to - a.from;
+		entry.absentMs += end - a.from;
 	}
 
 	const passed = counts.consensus + counts.majority;

@@ -7,8 +7,12 @@ import { ROLES } from './model';
  * from `from` (inclusive) to `to` (exclusive) that cover may act for the absent member's seat,
  * including proxy ballots.
  *
- * - Cancelled absences grant nothing, and neither do malformed ones that arrived through sync
- *   (empty or reversed span, a member covering themselves).
+ * - A cancelled absence ends when it was cancelled: it grants cover from `from` to the earlier
+ *   of `to` and `cancelledAt`. A member who returns early and cancels does not void what their
+ *   cover did meanwhile (a proxy ballot cast on Tuesday stays counted after a Thursday cancel).
+ *   A cancelled absence without `cancelledAt` (written before it was recorded) grants nothing.
+ * - Malformed absences that arrived through sync grant nothing (empty or reversed span, a
+ *   member covering themselves).
  * - Overlapping absences of one member each grant their own cover: if a member names Ann for
  *   Monday–Friday and Ben for Thursday–Sunday, both may act for them on Thursday and Friday.
  *   Absences are appended per member, so two overlapping ones are the member's own doing and
@@ -28,13 +32,24 @@ export interface CoverGrant {
 	to: EpochMs;
 }
 
-function grants(absence: Absence): boolean {
-	return !absence.cancelled && absence.from < absence.to && absence.cover !== absence.member;
+/** The end (exclusive) of the span the absence grants cover over: `to`, or when it was cancelled. */
+export function grantEnd(absence: Absence): EpochMs {
+	const { cancelledAt } = absence;
+	const wasCancelled = absence.cancelled || cancelledAt !== null;
+	if (!wasCancelled) return absence.to;
+	return typeof cancelledAt === 'number' ? Math.min(absence.to, cancelledAt) : absence.from;
 }
 
-/** True when the absence is in force at `time`: not cancelled, well-formed, and covering it. */
+function grants(absence: Absence): boolean {
+	return absence.from < grantEnd(absence) && absence.cover !== absence.member;
+}
+
+/**
+ * True when the absence is in force at `time`: well-formed, and `time` lies in the span it
+ * grants (from `from` to `to`, or to its cancelling).
+ */
 export function isActiveAbsence(absence: Absence, time: EpochMs): boolean {
-	return grants(absence) && absence.from <= time && time < absence.to;
+	return grants(absence) && absence.from <= time && time < grantEnd(absence);
 }
 
 /**
@@ -44,7 +59,13 @@ export function isActiveAbsence(absence: Absence, time: EpochMs): boolean {
 export function coverAt(absences: readonly Absence[], time: EpochMs): CoverGrant[] {
 	return absences
 		.filter((a) => isActiveAbsence(a, time))
-		.map((a) => ({ member: a.member, cover: a.cover, absence: a.id, from: a.from, to: a.to }))
+		.map((a) => ({
+			member: a.member,
+			cover: a.cover,
+			absence: a.id,
+			from: a.from,
+			to: grantEnd(a)
+		}))
 		.sort((x, y) => cmp(x.member, y.member) || cmp(x.cover, y.cover) || cmp(x.absence, y.absence));
 }
 
@@ -83,7 +104,9 @@ export function coverLookup(absences: readonly Absence[]): CoverLookup {
 		if (actor === member) return true;
 		const granted = byMember.get(member)?.get(actor);
 		if (!granted) return false;
-		for (const absence of granted) if (absence.from <= time && time < absence.to) return true;
+		for (const absence of granted) {
+			if (absence.from <= time && time < grantEnd(absence)) return true;
+		}
 		return false;
 	};
 }
@@ -148,7 +171,7 @@ export function validateAbsence(
 
 	const cover = draft.cover as MemberId;
 	const coverAway = context.absences.some(
-		(a) => a.member === cover && grants(a) && a.from < draft.to && draft.from < a.to
+		(a) => a.member === cover && grants(a) && a.from < draft.to && draft.from < grantEnd(a)
 	);
 	if (coverAway) {
 		issues.push({
@@ -159,7 +182,7 @@ export function validateAbsence(
 		});
 	}
 	const overlapsOwn = context.absences.some(
-		(a) => a.member === draft.member && grants(a) && a.from < draft.to && draft.from < a.to
+		(a) => a.member === draft.member && grants(a) && a.from < draft.to && draft.from < grantEnd(a)
 	);
 	if (overlapsOwn) {
 		issues.push({

@@ -305,8 +305,27 @@ describe('cover and proxy ballots', () => {
 		const byOutsider = proxy('agree', T0, { castBy: BEA });
 		expect(run([tooLate], { absences: [away] }).invalid).toEqual([tooLate]);
 		expect(run([byOutsider], { absences: [away] }).invalid).toEqual([byOutsider]);
-		const cancelled = { ...away, cancelled: true };
+		// An older record: cancelled, with no time of cancelling, grants nothing.
+		const cancelled = { ...away, cancelled: true, cancelledAt: null };
 		expect(run([proxy('agree', T0)], { absences: [cancelled] }).counted.navigator).toBeNull();
+	});
+
+	it('keeps a proxy cast before the absence was cancelled (the member came back early)', () => {
+		// Noa away Monday to Friday; Kim casts a proxy on Tuesday; Noa is back and cancels Thursday.
+		const monday = T0;
+		const weekAway = absence(NOA, KIM, monday, monday + 5 * DAY, {
+			cancelled: true,
+			cancelledAt: monday + 3 * DAY
+		});
+		const tuesday = proxy('agree', monday + DAY);
+		const friday = proxy('agree', monday + 4 * DAY);
+		const outcome = run(
+			[ballot('keeper', 'agree', monday), ballot('bearer', 'agree', monday), tuesday, friday],
+			{ absences: [weekAway], now: monday + 6 * DAY }
+		);
+		expect(outcome.counted.navigator).toBe(tuesday);
+		expect(outcome.invalid).toEqual([friday]);
+		expect(outcome).toMatchObject({ state: 'consensus', final: true });
 	});
 
 	it('rejects a ballot for someone who does not hold the seat', () => {

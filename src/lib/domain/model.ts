@@ -117,6 +117,13 @@ export interface Absence {
 	handover: string;
 	createdAt: HlcTimestamp;
 	cancelled: boolean;
+	/**
+	 * When the member cancelled the absence (device time), or null. The cover keeps what they did
+	 * before it: a cancelled absence grants cover over [from, min(to, cancelledAt)). Records
+	 * cancelled before this field existed have `cancelled: true` and no time; they grant nothing,
+	 * as they did then.
+	 */
+	cancelledAt: EpochMs | null;
 }
 
 /** An entry of the Keeper's log: the triad's shared record of context and events. */

@@ -94,6 +94,7 @@ export function absence(
 		handover: 'Notes are in the shared folder.',
 		createdAt: hlc(from - HOUR),
 		cancelled: false,
+		cancelledAt: null,
 		...overrides
 	};
 }
