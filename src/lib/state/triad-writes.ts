@@ -141,7 +141,7 @@ export class TriadWrites {
 	}
 
 	cancelAbsence(absenceId: AbsenceId): void {
-		cancelAbsence(this.#doc, { absenceId, by: this.#identity.memberId });
+		cancelAbsence(this.#doc, { absenceId, by: this.#identity.memberId, now: Date.now() });
 	}
 
 	appendLog(text: string): void {
