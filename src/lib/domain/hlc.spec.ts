@@ -7,6 +7,7 @@ import {
 	encodeHlc,
 	hlcParts,
 	isSkewed,
+	MAX_ADOPT_AHEAD_MS,
 	MAX_DRIFT_MS,
 	parseHlc,
 	wallTimeOf
@@ -132,7 +133,9 @@ describe('clock', () => {
 					{ minLength: 1, maxLength: 20 }
 				),
 				fc.integer({ min: 0, max: 2 * T0 }),
-				(remotes, deviceTime) => {
+				(drawn, deviceTime) => {
+					// Within the adoption bound: farther ones are refused (see the skew tests).
+					const remotes = drawn.filter((r) => r.wall <= deviceTime + MAX_ADOPT_AHEAD_MS);
 					const clock = createClock('m', () => deviceTime);
 					const received = remotes.map(encodeHlc);
 					for (const r of received) expect(clock.receive(r).accepted).toBe(true);
@@ -180,6 +183,35 @@ describe('skew', () => {
 		expect(wallTimeOf(slowChangedVote)).toBe(T0 + DAY);
 		slowTime.set(T0 + DAY + 1);
 		expect(wallTimeOf(slow.now())).toBe(T0 + DAY + 1);
+	});
+
+	it('does not adopt a crafted or corrupt timestamp far in the future, and keeps stamping', () => {
+		const clock = createClock('m', () => T0);
+		const before = clock.now();
+		const report = clock.receive('999999999999999.999999.x' as HlcTimestamp);
+		expect(report).toMatchObject({ accepted: false, skewed: true });
+		expect(report.aheadMs).toBeGreaterThan(MAX_ADOPT_AHEAD_MS);
+		expect(clock.latest()).toBe(before);
+		const after = clock.now();
+		expect(compareHlc(after, before)).toBeGreaterThan(0);
+		expect(wallTimeOf(after)).toBe(T0);
+	});
+
+	it('adopts a timestamp up to the adoption bound ahead, and refuses one beyond it', () => {
+		const clock = createClock('m', () => T0);
+		const atBound = encodeHlc({ wall: T0 + MAX_ADOPT_AHEAD_MS, counter: 0, node: 'n' });
+		const beyond = encodeHlc({ wall: T0 + MAX_ADOPT_AHEAD_MS + 1, counter: 0, node: 'n' });
+		expect(clock.receive(beyond).accepted).toBe(false);
+		expect(clock.receive(atBound)).toMatchObject({ accepted: true, skewed: true });
+		expect(compareHlc(clock.now(), atBound)).toBeGreaterThan(0);
+	});
+
+	it('never throws, even with the device clock at the end of the encodable range', () => {
+		const clock = createClock('m', () => 10 ** 15 + 5);
+		const first = clock.now();
+		clock.receive(encodeHlc({ wall: 10 ** 15 - 1, counter: 999_999, node: 'n' }));
+		expect(() => clock.now()).not.toThrow();
+		expect(compareHlc(clock.now(), first)).toBeGreaterThanOrEqual(0);
 	});
 
 	it('flags only timestamps more than the maximum drift ahead', () => {

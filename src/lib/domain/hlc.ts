@@ -38,9 +38,25 @@ import type { EpochMs, HlcTimestamp } from './model';
  * skewed: one minute. Phones and laptops that sync their clock over the network agree to well
  * under a second, so a minute never flags an honest device, while it is far below the granularity
  * of any deadline a triad would set (hours or days): a flagged clock is misconfigured, not merely
- * imprecise. Skewed timestamps are still accepted; refusing them would break causal order.
+ * imprecise. Skewed timestamps are still accepted, up to `MAX_ADOPT_AHEAD_MS`; refusing them
+ * would break causal order.
  */
 export const MAX_DRIFT_MS = 60_000;
+
+/**
+ * How far ahead of the local wall clock a remote timestamp may be and still be adopted by
+ * `receive`: 400 days. Far beyond any honest drift (see `MAX_DRIFT_MS`), and beyond a device set
+ * to the wrong year, which the clock still follows so a vote changed later elsewhere orders after
+ * it. A timestamp farther ahead is corrupt or crafted: adopting it would freeze every member's
+ * clock at that wall time (the state layer feeds each device the document's latest timestamp),
+ * and one near the encodable limit would leave no room to stamp anything.
+ *
+ * Refused rather than clamped: a clamped clock would still stamp below the remote timestamp, so
+ * clamping keeps no causal order that refusing loses, and it would drag every device's wall part
+ * ahead by the whole bound. The price of refusing is that events made after seeing such a
+ * timestamp order before it; they order after every timestamp within the bound as usual.
+ */
+export const MAX_ADOPT_AHEAD_MS = 400 * 24 * 60 * 60 * 1000;
 
 const WALL_DIGITS = 15;
 const COUNTER_DIGITS = 6;
@@ -112,7 +128,10 @@ export function isSkewed(ts: HlcTimestamp, localNow: EpochMs, maxDriftMs = MAX_D
 
 /** What a clock learned from a remote timestamp. */
 export interface ReceiveReport {
-	/** False when the input was not a well-formed timestamp; the clock is unchanged then. */
+	/**
+	 * False when the input was not a well-formed timestamp, or lies more than `MAX_ADOPT_AHEAD_MS`
+	 * ahead of this device's clock; the clock is unchanged then.
+	 */
 	accepted: boolean;
 	/** How far the remote wall time lies ahead of this device's clock (negative if behind). */
 	aheadMs: number;
@@ -123,7 +142,10 @@ export interface ReceiveReport {
 /** A hybrid logical clock owned by one node (one device session). */
 export interface HybridClock {
 	readonly nodeId: string;
-	/** Stamps a local event: strictly greater than every timestamp issued or received before. */
+	/**
+	 * Stamps a local event: strictly greater than every timestamp issued or accepted before. Never
+	 * throws; at the very end of the encodable range (the year 33658) it repeats the last stamp.
+	 */
 	now(): HlcTimestamp;
 	/** Merges a timestamp seen from another node, so later local events order after it. */
 	receive(remote: HlcTimestamp): ReceiveReport;
@@ -162,24 +184,28 @@ export function createClock(
 				counter = 0;
 			} else if (counter < MAX_COUNTER) {
 				counter += 1;
-			} else {
+			} else if (wall < MAX_WALL) {
 				// A million events within one millisecond: borrow the next millisecond rather than
 				// break monotonicity. The wall part runs ahead by at most that much.
 				wall += 1;
 				counter = 0;
 			}
-			latest = encodeHlc({ wall, counter, node: nodeId });
+			// Nothing is left to stamp with past the last encodable instant: repeat the last stamp
+			// rather than throw, so writing never stops.
+			const stamp = encodeHlc({ wall, counter, node: nodeId });
+			if (latest === null || stamp > latest) latest = stamp;
 			return latest;
 		},
 		receive(remote) {
 			const parts = hlcParts(remote);
 			if (!parts) return { accepted: false, aheadMs: 0, skewed: false };
+			const aheadMs = parts.wall - physical();
+			if (aheadMs > MAX_ADOPT_AHEAD_MS) return { accepted: false, aheadMs, skewed: true };
 			if (parts.wall > wall || (parts.wall === wall && parts.counter > counter)) {
 				wall = parts.wall;
 				counter = parts.counter;
 			}
 			if (latest === null || remote > latest) latest = remote;
-			const aheadMs = parts.wall - physical();
 			return { accepted: true, aheadMs, skewed: aheadMs > maxDriftMs };
 		},
 		latest: () => latest
