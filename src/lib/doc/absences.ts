@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import type { AbsenceId, MemberId } from '../domain/ids';
-import type { Absence, EpochMs, HlcTimestamp } from '../domain/model';
+import { parseHlc } from '../domain/hlc';
+import type { Absence, EpochMs } from '../domain/model';
 import { InvalidInputError, NotFoundError, NotPermittedError } from './errors';
 import { newId } from './new-id';
 import { LOCAL_ORIGIN, type StampSource } from './origin';
@@ -106,7 +107,7 @@ export function listAbsences(doc: Y.Doc): Absence[] {
 			to: finiteOr(absence.get('to'), 0),
 			cover: cover as MemberId,
 			handover: stringOr(absence.get('handover'), ''),
-			createdAt: stringOr(absence.get('createdAt'), '') as HlcTimestamp,
+			createdAt: parseHlc(absence.get('createdAt')),
 			cancelled: booleanOr(absence.get('cancelled'), false),
 			cancelledAt: finiteOr(absence.get('cancelledAt'), null)
 		});

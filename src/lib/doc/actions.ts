@@ -1,12 +1,7 @@
 import * as Y from 'yjs';
 import type { ActionId, MemberId, ProposalId } from '../domain/ids';
-import {
-	ACTION_STATUSES,
-	type Action,
-	type ActionStatus,
-	type EpochMs,
-	type HlcTimestamp
-} from '../domain/model';
+import { ACTION_STATUSES, type Action, type ActionStatus, type EpochMs } from '../domain/model';
+import { parseHlc } from '../domain/hlc';
 import { InvalidInputError, NotFoundError } from './errors';
 import { newId } from './new-id';
 import { LOCAL_ORIGIN, type StampSource } from './origin';
@@ -114,10 +109,10 @@ export function listActions(doc: Y.Doc): Action[] {
 			due: finiteOr(action.get('due'), null),
 			status: oneOf(ACTION_STATUSES, action.get('status')) ?? 'todo',
 			outcome: stringOr(action.get('outcome'), ''),
-			createdAt: stringOr(action.get('createdAt'), '') as HlcTimestamp
+			createdAt: parseHlc(action.get('createdAt'))
 		});
 	}
 	return actions.sort(
-		(a, b) => compareStrings(a.createdAt, b.createdAt) || compareStrings(a.id, b.id)
+		(a, b) => compareStrings(a.createdAt ?? '', b.createdAt ?? '') || compareStrings(a.id, b.id)
 	);
 }

@@ -75,3 +75,4 @@ export {
 	type ImportedWorkspace,
 	type WorkspaceExportFile
 } from './export';
+export { latestTimestamp } from './timestamps';

@@ -4,7 +4,6 @@ import type { MemberId, ProposalId } from '../domain/ids';
 import {
 	PROPOSAL_STATUSES,
 	ROLES,
-	type HlcTimestamp,
 	type Proposal,
 	type ProposalStatus,
 	type Role
@@ -14,7 +13,7 @@ import { effectiveRevision, type AmendmentStamp } from '../domain/revision';
 import { ballotsByProposal, listBallots } from './ballot-read';
 import { decisionContextOf } from './decision-context';
 import { NotFoundError } from './errors';
-import { asRecord, compareStrings, finiteOr, nonEmptyString, oneOf, stringOr } from './parse';
+import { asRecord, compareStrings, finiteOr, oneOf, stringOr } from './parse';
 import { PROPOSAL, proposalsMap } from './schema';
 
 /** A proposal's status as stored; an unreadable value reads as `draft`, which collects no ballots. */
@@ -40,6 +39,15 @@ function readAmendments(proposal: Y.Map<unknown>): AmendmentStamp[] {
 		if (!record || !at) continue;
 		const deviceTime = finiteOr(record.get('deviceTime'), null);
 		stamps.push(deviceTime === null ? { at } : { at, deviceTime });
+	}
+	return stamps;
+}
+
+/** Every amendment of every proposal, with a well-formed timestamp; for clock catch-up. */
+export function listAmendmentStamps(doc: Y.Doc): AmendmentStamp[] {
+	const stamps: AmendmentStamp[] = [];
+	for (const proposal of proposalsMap(doc).values()) {
+		if (proposal instanceof Y.Map) stamps.push(...readAmendments(proposal));
 	}
 	return stamps;
 }
@@ -80,7 +88,7 @@ export function listProposals(doc: Y.Doc): Proposal[] {
 		proposals.push(read);
 	}
 	return proposals.sort(
-		(a, b) => compareStrings(a.createdAt, b.createdAt) || compareStrings(a.id, b.id)
+		(a, b) => compareStrings(a.createdAt ?? '', b.createdAt ?? '') || compareStrings(a.id, b.id)
 	);
 }
 
@@ -95,8 +103,8 @@ function toProposal(id: ProposalId, proposal: Y.Map<unknown>): Proposal {
 		deadline: finiteOr(proposal.get(PROPOSAL.deadline), null),
 		reflectionDelayMs: finiteOr(proposal.get(PROPOSAL.reflectionDelayMs), 0),
 		createdBy: stringOr(proposal.get(PROPOSAL.createdBy), '') as MemberId,
-		createdAt: stringOr(proposal.get(PROPOSAL.createdAt), '') as HlcTimestamp,
-		openedAt: nonEmptyString(proposal.get(PROPOSAL.openedAt)) as HlcTimestamp | null,
+		createdAt: parseHlc(proposal.get(PROPOSAL.createdAt)),
+		openedAt: parseHlc(proposal.get(PROPOSAL.openedAt)),
 		lensNotes: readLens(proposal.get(PROPOSAL.lens))
 	};
 }

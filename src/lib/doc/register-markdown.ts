@@ -44,7 +44,8 @@ export function registerToMarkdown(register: DecisionRegister): string {
 	for (const entry of register.proposals) {
 		lines.push(`## ${inline(entry.title)}`, '');
 		lines.push(`- Status: ${entry.status}, revision ${entry.revision}`);
-		lines.push(`- Proposed by ${who(entry.createdBy)} on ${isoDate(wallTimeOf(entry.createdAt))}`);
+		const on = entry.createdAt === null ? '' : ` on ${isoDate(wallTimeOf(entry.createdAt))}`;
+		lines.push(`- Proposed by ${who(entry.createdBy)}${on}`);
 		if (entry.deadline !== null) lines.push(`- Deadline: ${isoDate(entry.deadline)}`);
 		const { outcome } = entry;
 		const finality = outcome.final

@@ -46,7 +46,8 @@ export interface RegisterEntry {
 	status: ProposalStatus;
 	revision: number;
 	createdBy: MemberId;
-	createdAt: HlcTimestamp;
+	/** Null when the stored value is not a timestamp. */
+	createdAt: HlcTimestamp | null;
 	openedAt: HlcTimestamp | null;
 	deadline: EpochMs | null;
 	outcome: {

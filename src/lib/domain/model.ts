@@ -75,7 +75,8 @@ export interface Proposal {
 	/** How long a majority decision waits before it becomes final, for the triad to reflect. */
 	reflectionDelayMs: number;
 	createdBy: MemberId;
-	createdAt: HlcTimestamp;
+	/** Null when the stored value is not a timestamp (a corrupt or crafted record). */
+	createdAt: HlcTimestamp | null;
 	/** When the proposal was last opened for voting; null while a draft. */
 	openedAt: HlcTimestamp | null;
 	/** Each seat's review of the proposal through its own lens. */
@@ -115,7 +116,8 @@ export interface Absence {
 	to: EpochMs;
 	cover: MemberId;
 	handover: string;
-	createdAt: HlcTimestamp;
+	/** Null when the stored value is not a timestamp (a corrupt or crafted record). */
+	createdAt: HlcTimestamp | null;
 	cancelled: boolean;
 	/**
 	 * When the member cancelled the absence (device time), or null. The cover keeps what they did
@@ -143,5 +145,6 @@ export interface Action {
 	due: EpochMs | null;
 	status: ActionStatus;
 	outcome: string;
-	createdAt: HlcTimestamp;
+	/** Null when the stored value is not a timestamp (a corrupt or crafted record). */
+	createdAt: HlcTimestamp | null;
 }
