@@ -1,12 +1,11 @@
 import type * as Y from 'yjs';
-import { parseHlc, type HybridClock } from '$lib/domain/hlc';
+import type { HybridClock } from '$lib/domain/hlc';
 import type { AbsenceId, ActionId, MemberId, ProposalId } from '$lib/domain/ids';
 import type { ActionStatus, Choice, EpochMs, Role } from '$lib/domain/model';
-import { cancelAbsence, declareAbsence, listAbsences } from '$lib/doc/absences';
-import { createAction, listActions, updateAction } from '$lib/doc/actions';
-import { castBallot, listBallots } from '$lib/doc/ballots';
-import { appendLogEntry, listLog } from '$lib/doc/keeper-log';
-import { listProposals } from '$lib/doc/proposal-read';
+import { cancelAbsence, declareAbsence } from '$lib/doc/absences';
+import { createAction, updateAction } from '$lib/doc/actions';
+import { castBallot } from '$lib/doc/ballots';
+import { appendLogEntry } from '$lib/doc/keeper-log';
 import {
 	amendProposal,
 	createProposal,
@@ -16,7 +15,8 @@ import {
 	setProposalTitle,
 	withdrawProposal
 } from '$lib/doc/proposals';
-import { claimSeat, listSeatClaims, releaseSeat } from '$lib/doc/seats';
+import { claimSeat, releaseSeat } from '$lib/doc/seats';
+import { latestTimestamp } from '$lib/doc/timestamps';
 import type { Identity } from '$lib/sync/identity';
 import type { WorkspaceHandle } from '$lib/sync/open-workspace';
 
@@ -43,19 +43,8 @@ export class TriadWrites {
 
 	/** The clock, caught up with every timestamp in the document. */
 	get #stamps(): HybridClock {
-		const doc = this.#doc;
-		const latest = [
-			...listSeatClaims(doc).map((entry) => entry.at),
-			...listBallots(doc).map((entry) => entry.at),
-			...listLog(doc).map((entry) => entry.at),
-			...listProposals(doc).flatMap((p) =>
-				p.openedAt ? [p.createdAt, p.openedAt] : [p.createdAt]
-			),
-			...listAbsences(doc).map((entry) => entry.createdAt),
-			...listActions(doc).map((entry) => entry.createdAt)
-		].reduce<string | null>((max, at) => (max === null || at > max ? at : max), null);
-		const timestamp = parseHlc(latest);
-		if (timestamp !== null) this.#clock.receive(timestamp);
+		const latest = latestTimestamp(this.#doc, { notAheadOf: Date.now() });
+		if (latest !== null) this.#clock.receive(latest);
 		return this.#clock;
 	}
 
