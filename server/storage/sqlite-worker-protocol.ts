@@ -9,8 +9,6 @@ import type { AppendRow } from './sqlite-database';
 /** What the worker is started with (`workerData`). */
 export interface SqliteWorkerData {
 	dataDir: string;
-	/** How long the worker batches appends before writing them in one transaction, in ms. */
-	flushDelayMs: number;
 	/** Module to import when starting from TypeScript sources (see `ts-worker-bootstrap.mjs`). */
 	entry?: string;
 }

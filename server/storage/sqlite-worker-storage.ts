@@ -28,6 +28,8 @@ export interface SqliteWorkerStorageOptions {
 	onWorkerFailure?: (error: Error) => void;
 }
 
+const DEFAULT_FLUSH_DELAY_MS = 10;
+
 type Request = Exclude<WorkerRequest, { type: 'append' }>;
 type RequestType = Request['type'];
 /** A request without its id, which `#request` assigns. */
@@ -43,14 +45,13 @@ interface Waiter {
  * writes, WAL checkpoints, compactions and loads never block the relay's event loop.
  *
  * Seqs are handed out here, synchronously, continuing after the highest seq in the file (read
- * by the worker at open). Appends are queued and posted to the worker once per event-loop turn
- * (copied); the worker batches them into one transaction for at most
- * `flushDelayMs`. Every other request travels on the same port behind the appends posted before
- * it, and the worker writes those first: so `flush()` resolves once everything appended before
- * the call is committed, and `loadDocument` sees unflushed appends. Committed means written to
- * the WAL: it survives kill -9 (see `SqliteDatabase`). An append is at the worker within one
- * event-loop turn and committed `flushDelayMs` later, far under the one second a killed relay
- * may lose.
+ * by the worker at open). Appends are queued for at most `flushDelayMs`, then posted to the
+ * worker in one message (copied), which commits them in one transaction. Every other request
+ * posts the queue first and travels on the same port behind it, and the worker handles messages
+ * in order: so `flush()` resolves once everything appended before the call is committed, and
+ * `loadDocument` sees unflushed appends. Committed means written to the WAL: it survives
+ * kill -9 (see `SqliteDatabase`). An append is committed about `flushDelayMs` after it arrived,
+ * far under the one second a killed relay may lose.
  */
 export class SqliteWorkerStorage implements RelayStorage {
 	readonly #worker: Worker;
@@ -59,14 +60,16 @@ export class SqliteWorkerStorage implements RelayStorage {
 	readonly #onWorkerFailure: (error: Error) => void;
 	#nextRequestId = 1;
 	#lastSeq: UpdateSeq;
+	readonly #flushDelayMs: number;
 	#queued: AppendRow[] = [];
-	#postScheduled: NodeJS.Immediate | null = null;
+	#postTimer: NodeJS.Timeout | null = null;
 	#closing: Promise<void> | null = null;
 	#failure: Error | null = null;
 
 	private constructor(worker: Worker, lastSeq: UpdateSeq, options: SqliteWorkerStorageOptions) {
 		this.#worker = worker;
 		this.#lastSeq = lastSeq;
+		this.#flushDelayMs = options.flushDelayMs ?? DEFAULT_FLUSH_DELAY_MS;
 		this.#onBackgroundError = options.onBackgroundError ?? (() => {});
 		this.#onWorkerFailure = options.onWorkerFailure ?? (() => {});
 		worker.on('message', (event: WorkerEvent) => this.#receive(event));
@@ -78,10 +81,7 @@ export class SqliteWorkerStorage implements RelayStorage {
 
 	/** Starts the worker and resolves once the database is open and migrated. */
 	static async open(options: SqliteWorkerStorageOptions): Promise<SqliteWorkerStorage> {
-		const worker = startWorker({
-			dataDir: options.dataDir,
-			flushDelayMs: options.flushDelayMs ?? 10
-		});
+		const worker = startWorker({ dataDir: options.dataDir });
 		const [first] = (await Promise.race([
 			once(worker, 'message'),
 			once(worker, 'exit').then(([code]) => {
@@ -112,9 +112,9 @@ export class SqliteWorkerStorage implements RelayStorage {
 		this.#assertUsable();
 		const seq = ++this.#lastSeq;
 		this.#queued.push({ docId, seq, data: update });
-		// One message per event-loop turn rather than per update: posting has a fixed cost, and a
-		// turn that applies a burst of messages appends many updates.
-		this.#postScheduled ??= setImmediate(() => this.#postQueued());
+		// Batched here rather than in the worker: every message wakes the worker thread, and at
+		// a few thousand updates per second those wake-ups cost more than the writes.
+		this.#postTimer ??= setTimeout(() => this.#postQueued(), this.#flushDelayMs);
 		return seq;
 	}
 
@@ -158,9 +158,9 @@ export class SqliteWorkerStorage implements RelayStorage {
 	}
 
 	#postQueued(): void {
-		if (this.#postScheduled !== null) {
-			clearImmediate(this.#postScheduled);
-			this.#postScheduled = null;
+		if (this.#postTimer !== null) {
+			clearTimeout(this.#postTimer);
+			this.#postTimer = null;
 		}
 		if (this.#queued.length === 0) return;
 		// Structured cloning copies the bytes; transferring them would detach arrays the caller

@@ -17,7 +17,7 @@ const RETRY_DELAY_MS = 1000;
 
 const port = parentPort;
 if (port === null) throw new Error('sqlite-worker.ts runs as a worker thread only');
-const { dataDir, flushDelayMs } = workerData as SqliteWorkerData;
+const { dataDir } = workerData as SqliteWorkerData;
 const post = (event: WorkerEvent) => port.postMessage(event);
 
 let db: SqliteDatabase;
@@ -30,26 +30,27 @@ try {
 	process.exit(1);
 }
 
+/** Appends received but not written yet: only after a failed write, until a retry succeeds. */
 let pending: AppendRow[] = [];
-let flushTimer: NodeJS.Timeout | null = null;
+let retryTimer: NodeJS.Timeout | null = null;
 
-/** Writes every queued append in one transaction; throws and keeps them queued on failure. */
+/** Writes every pending append in one transaction; throws and keeps them pending on failure. */
 function writePending(): void {
-	if (flushTimer !== null) {
-		clearTimeout(flushTimer);
-		flushTimer = null;
+	if (retryTimer !== null) {
+		clearTimeout(retryTimer);
+		retryTimer = null;
 	}
 	db.appendAll(pending);
 	pending = [];
 }
 
-function flushInBackground(): void {
-	flushTimer = null;
+/** Writes what the main thread batched at once; on failure tells it and retries later. */
+function writeInBackground(): void {
 	try {
 		writePending();
 	} catch (error) {
 		post({ type: 'backgroundError', message: describeError(error) });
-		flushTimer = setTimeout(flushInBackground, RETRY_DELAY_MS);
+		retryTimer ??= setTimeout(writeInBackground, RETRY_DELAY_MS);
 	}
 }
 
@@ -80,7 +81,8 @@ function handle(request: Exclude<WorkerRequest, { type: 'append' }>): unknown {
 port.on('message', (request: WorkerRequest) => {
 	if (request.type === 'append') {
 		for (const row of request.rows) pending.push(row);
-		flushTimer ??= setTimeout(flushInBackground, flushDelayMs);
+		// After a failure, the retry writes them: one error report per second, not per batch.
+		if (retryTimer === null) writeInBackground();
 		return;
 	}
 	try {
