@@ -112,9 +112,15 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 		metrics,
 		logger,
 		() => {
-			const before = process.memoryUsage.rss();
+			const before = process.memoryUsage();
 			collectGarbage();
-			logger.debug('memory_reclaimed', { rssBefore: before, rssAfter: process.memoryUsage.rss() });
+			const after = process.memoryUsage();
+			logger.debug('memory_reclaimed', {
+				rssBefore: before.rss,
+				rssAfter: after.rss,
+				heapUsedBefore: before.heapUsed,
+				heapUsedAfter: after.heapUsed
+			});
 		}
 	);
 	const serveStatic = createStaticHandler(
