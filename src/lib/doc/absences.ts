@@ -8,6 +8,7 @@ import { LOCAL_ORIGIN, type StampSource } from './origin';
 import { booleanOr, compareStrings, finiteOr, nonEmptyString, stringOr } from './parse';
 import { absencesMap } from './schema';
 import { NOTE_MAX, optionalText, requireId, requireInstant } from './validate';
+import { transactWrite } from './version';
 
 export interface NewAbsence {
 	member: MemberId;
@@ -38,18 +39,22 @@ export function declareAbsence(
 	const id = input.id === undefined ? newId<AbsenceId>() : requireId<AbsenceId>('id', input.id);
 	const absences = absencesMap(doc);
 	if (absences.has(id)) throw new InvalidInputError(`an absence with id ${id} already exists`);
-	doc.transact(() => {
-		const absence = new Y.Map<unknown>();
-		absences.set(id, absence);
-		absence.set('member', member);
-		absence.set('from', from);
-		absence.set('to', to);
-		absence.set('cover', cover);
-		absence.set('handover', handover);
-		absence.set('createdAt', clock.now());
-		absence.set('cancelled', false);
-		absence.set('cancelledAt', null);
-	}, origin);
+	transactWrite(
+		doc,
+		() => {
+			const absence = new Y.Map<unknown>();
+			absences.set(id, absence);
+			absence.set('member', member);
+			absence.set('from', from);
+			absence.set('to', to);
+			absence.set('cover', cover);
+			absence.set('handover', handover);
+			absence.set('createdAt', clock.now());
+			absence.set('cancelled', false);
+			absence.set('cancelledAt', null);
+		},
+		origin
+	);
 	return id;
 }
 
@@ -66,10 +71,14 @@ export function cancelAbsence(
 	const now = requireInstant('now', input.now);
 	const absence = ownAbsence(doc, input.absenceId, input.by);
 	if (absence.get('cancelled') === true) return;
-	doc.transact(() => {
-		absence.set('cancelled', true);
-		absence.set('cancelledAt', now);
-	}, origin);
+	transactWrite(
+		doc,
+		() => {
+			absence.set('cancelled', true);
+			absence.set('cancelledAt', now);
+		},
+		origin
+	);
 }
 
 /** Rewrites the handover note; only the absent member may. */
@@ -80,7 +89,7 @@ export function setHandover(
 ): void {
 	const handover = optionalText('handover note', input.handover, NOTE_MAX);
 	const absence = ownAbsence(doc, input.absenceId, input.by);
-	doc.transact(() => absence.set('handover', handover), origin);
+	transactWrite(doc, () => absence.set('handover', handover), origin);
 }
 
 function ownAbsence(doc: Y.Doc, absenceId: AbsenceId, by: MemberId): Y.Map<unknown> {

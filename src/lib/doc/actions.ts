@@ -16,6 +16,7 @@ import {
 	requireOneOf,
 	requireText
 } from './validate';
+import { transactWrite } from './version';
 
 export interface NewAction {
 	title: string;
@@ -44,17 +45,21 @@ export function createAction(
 	const id = input.id === undefined ? newId<ActionId>() : requireId<ActionId>('id', input.id);
 	const actions = actionsMap(doc);
 	if (actions.has(id)) throw new InvalidInputError(`an action with id ${id} already exists`);
-	doc.transact(() => {
-		const action = new Y.Map<unknown>();
-		actions.set(id, action);
-		action.set('proposalId', proposalId);
-		action.set('title', title);
-		action.set('owner', owner);
-		action.set('due', due);
-		action.set('status', 'todo');
-		action.set('outcome', '');
-		action.set('createdAt', clock.now());
-	}, origin);
+	transactWrite(
+		doc,
+		() => {
+			const action = new Y.Map<unknown>();
+			actions.set(id, action);
+			action.set('proposalId', proposalId);
+			action.set('title', title);
+			action.set('owner', owner);
+			action.set('due', due);
+			action.set('status', 'todo');
+			action.set('outcome', '');
+			action.set('createdAt', clock.now());
+		},
+		origin
+	);
 	return id;
 }
 
@@ -91,9 +96,13 @@ export function updateAction(doc: Y.Doc, patch: ActionPatch, origin: unknown = L
 	const action = actionsMap(doc).get(patch.actionId);
 	if (!(action instanceof Y.Map)) throw new NotFoundError('action', patch.actionId);
 	if (changes.length === 0) return;
-	doc.transact(() => {
-		for (const [key, value] of changes) action.set(key, value);
-	}, origin);
+	transactWrite(
+		doc,
+		() => {
+			for (const [key, value] of changes) action.set(key, value);
+		},
+		origin
+	);
 }
 
 /** Every action, oldest first. */

@@ -7,6 +7,7 @@ import { LOCAL_ORIGIN, type StampSource } from './origin';
 import { proposalMapOf, readProposal, readProposalStatus } from './proposal-read';
 import { ballotLog } from './schema';
 import { NOTE_MAX, optionalText, requireId, requireInstant, requireOneOf } from './validate';
+import { transactWrite } from './version';
 
 export { ballotsByProposal, listBallots } from './ballot-read';
 
@@ -74,6 +75,6 @@ export function castBallot(
 		at: clock.now(),
 		deviceTime
 	};
-	doc.transact(() => ballotLog(doc).push([ballot]), origin);
+	transactWrite(doc, () => ballotLog(doc).push([ballot]), origin);
 	return id;
 }

@@ -8,7 +8,8 @@ export type DocErrorCode =
 	| 'invalid-transition'
 	| 'not-permitted'
 	| 'not-initialized'
-	| 'already-initialized';
+	| 'already-initialized'
+	| 'newer-schema';
 
 /** Base of every error the doc layer throws on purpose; `code` is stable, `message` is for people. */
 export class DocError extends Error {
@@ -52,9 +53,12 @@ export class NotPermittedError extends DocError {
 	}
 }
 
-/** The document has no workspace metadata yet, or already has some when creating one. */
+/**
+ * The document has no workspace metadata yet, already has some when creating one, or was written
+ * by a newer schema version than this code knows (`newer-schema`: the app must be updated).
+ */
 export class WorkspaceStateError extends DocError {
-	constructor(code: 'not-initialized' | 'already-initialized', message: string) {
+	constructor(code: 'not-initialized' | 'already-initialized' | 'newer-schema', message: string) {
 		super(code, message);
 	}
 }

@@ -7,6 +7,7 @@ import { LOCAL_ORIGIN, type StampSource } from './origin';
 import { asRecord, compareStrings, nonEmptyString, stringOr } from './parse';
 import { keeperLog } from './schema';
 import { NOTE_MAX, requireId, requireText } from './validate';
+import { transactWrite } from './version';
 
 /** Appends an entry to the Keeper's log. The log is append-only: entries are never edited. */
 export function appendLogEntry(
@@ -19,7 +20,7 @@ export function appendLogEntry(
 	const text = requireText('log entry', input.text, NOTE_MAX);
 	const id = input.id === undefined ? newId<LogEntryId>() : requireId<LogEntryId>('id', input.id);
 	const entry: LogEntry = { id, author, at: clock.now(), text };
-	doc.transact(() => keeperLog(doc).push([entry]), origin);
+	transactWrite(doc, () => keeperLog(doc).push([entry]), origin);
 	return id;
 }
 

@@ -5,6 +5,7 @@ import { LOCAL_ORIGIN } from './origin';
 import { asRecord, compareStrings, finiteOr, stringOr } from './parse';
 import { membersMap } from './schema';
 import { TITLE_MAX, requireId, requireInstant, requireText } from './validate';
+import { transactWrite } from './version';
 
 export interface MemberEntry {
 	id: MemberId;
@@ -21,9 +22,13 @@ export function putMember(doc: Y.Doc, entry: MemberEntry, origin: unknown = LOCA
 	const name = requireText('name', entry.name, TITLE_MAX);
 	const joinedAt = requireInstant('joinedAt', entry.joinedAt);
 	const members = membersMap(doc);
-	doc.transact(() => {
-		members.set(id, { id, name, joinedAt });
-	}, origin);
+	transactWrite(
+		doc,
+		() => {
+			members.set(id, { id, name, joinedAt });
+		},
+		origin
+	);
 }
 
 /** Every member who has joined, oldest first. */

@@ -12,6 +12,7 @@ import {
 	requireOneOf,
 	requireText
 } from './validate';
+import { transactWrite } from './version';
 
 export interface NewWorkspace {
 	name: string;
@@ -39,14 +40,18 @@ export function initWorkspace(
 	if (meta.has('schemaVersion')) {
 		throw new WorkspaceStateError('already-initialized', 'this workspace already exists');
 	}
-	doc.transact(() => {
-		meta.set('name', name);
-		meta.set('purpose', purpose);
-		meta.set('level', level);
-		meta.set('unit', unit);
-		meta.set('createdAt', createdAt);
-		meta.set('schemaVersion', SCHEMA_VERSION);
-	}, origin);
+	transactWrite(
+		doc,
+		() => {
+			meta.set('name', name);
+			meta.set('purpose', purpose);
+			meta.set('level', level);
+			meta.set('unit', unit);
+			meta.set('createdAt', createdAt);
+			meta.set('schemaVersion', SCHEMA_VERSION);
+		},
+		origin
+	);
 }
 
 export type MetaPatch = Partial<Pick<WorkspaceMeta, 'name' | 'purpose' | 'level' | 'unit'>>;
@@ -62,15 +67,19 @@ export function updateMeta(doc: Y.Doc, patch: MetaPatch, origin: unknown = LOCAL
 		patch.purpose === undefined ? undefined : optionalText('purpose', patch.purpose, NOTE_MAX);
 	const level = patch.level === undefined ? undefined : requireOneOf('level', LEVELS, patch.level);
 	const unit = patch.unit === undefined ? undefined : optionalText('unit', patch.unit, TITLE_MAX);
-	doc.transact(() => {
-		if (name !== undefined) meta.set('name', name);
-		if (purpose !== undefined) meta.set('purpose', purpose);
-		if (level !== undefined) meta.set('level', level);
-		if (unit !== undefined) meta.set('unit', unit);
-		// A replica running newer code may have stamped a higher version; never lower it.
-		const stamped = finiteOr(meta.get('schemaVersion'), 0);
-		if (stamped < SCHEMA_VERSION) meta.set('schemaVersion', SCHEMA_VERSION);
-	}, origin);
+	transactWrite(
+		doc,
+		() => {
+			if (name !== undefined) meta.set('name', name);
+			if (purpose !== undefined) meta.set('purpose', purpose);
+			if (level !== undefined) meta.set('level', level);
+			if (unit !== undefined) meta.set('unit', unit);
+			// A replica running newer code may have stamped a higher version; never lower it.
+			const stamped = finiteOr(meta.get('schemaVersion'), 0);
+			if (stamped < SCHEMA_VERSION) meta.set('schemaVersion', SCHEMA_VERSION);
+		},
+		origin
+	);
 }
 
 /** The triad's identity, or null while the document has not received it yet. */

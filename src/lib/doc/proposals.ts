@@ -18,6 +18,7 @@ import {
 	requireOneOf,
 	requireText
 } from './validate';
+import { transactWrite } from './version';
 
 export { proposalMapOf } from './proposal-read';
 
@@ -52,26 +53,30 @@ export function createProposal(
 	const id = input.id === undefined ? newId<ProposalId>() : requireId<ProposalId>('id', input.id);
 	const proposals = proposalsMap(doc);
 	if (proposals.has(id)) throw new InvalidInputError(`a proposal with id ${id} already exists`);
-	doc.transact(() => {
-		const proposal = new Y.Map<unknown>();
-		proposals.set(id, proposal);
-		const titleText = new Y.Text();
-		const body = new Y.XmlFragment();
-		const lens = new Y.Map<string>();
-		proposal.set(PROPOSAL.id, id);
-		proposal.set(PROPOSAL.title, titleText);
-		proposal.set(PROPOSAL.body, body);
-		proposal.set(PROPOSAL.amendments, new Y.Array<unknown>());
-		proposal.set(PROPOSAL.lens, lens);
-		proposal.set(PROPOSAL.status, 'draft');
-		proposal.set(PROPOSAL.deadline, null);
-		proposal.set(PROPOSAL.reflectionDelayMs, 0);
-		proposal.set(PROPOSAL.createdBy, createdBy);
-		proposal.set(PROPOSAL.createdAt, clock.now());
-		proposal.set(PROPOSAL.openedAt, null);
-		titleText.insert(0, title);
-		body.insert(0, paragraphs.map(paragraphElement));
-	}, origin);
+	transactWrite(
+		doc,
+		() => {
+			const proposal = new Y.Map<unknown>();
+			proposals.set(id, proposal);
+			const titleText = new Y.Text();
+			const body = new Y.XmlFragment();
+			const lens = new Y.Map<string>();
+			proposal.set(PROPOSAL.id, id);
+			proposal.set(PROPOSAL.title, titleText);
+			proposal.set(PROPOSAL.body, body);
+			proposal.set(PROPOSAL.amendments, new Y.Array<unknown>());
+			proposal.set(PROPOSAL.lens, lens);
+			proposal.set(PROPOSAL.status, 'draft');
+			proposal.set(PROPOSAL.deadline, null);
+			proposal.set(PROPOSAL.reflectionDelayMs, 0);
+			proposal.set(PROPOSAL.createdBy, createdBy);
+			proposal.set(PROPOSAL.createdAt, clock.now());
+			proposal.set(PROPOSAL.openedAt, null);
+			titleText.insert(0, title);
+			body.insert(0, paragraphs.map(paragraphElement));
+		},
+		origin
+	);
 	return id;
 }
 
@@ -104,7 +109,7 @@ export function setProposalTitle(
 	const title = requireText('title', input.title, TITLE_MAX);
 	const proposal = proposalMapOf(doc, input.proposalId);
 	refuseWithdrawn(proposal, input.proposalId, 'rename');
-	doc.transact(() => writeTitle(proposal, title), origin);
+	transactWrite(doc, () => writeTitle(proposal, title), origin);
 }
 
 /**
@@ -124,7 +129,7 @@ export function setLensNote(
 	if (!(lens instanceof Y.Map)) {
 		throw new InvalidInputError(`proposal ${input.proposalId} has no lens notes`);
 	}
-	doc.transact(() => lens.set(seat, note), origin);
+	transactWrite(doc, () => lens.set(seat, note), origin);
 }
 
 export interface OpenForVote {
@@ -157,12 +162,16 @@ export function openProposal(
 			`only a draft can be opened for voting; proposal ${input.proposalId} is ${status}`
 		);
 	}
-	doc.transact(() => {
-		proposal.set(PROPOSAL.status, 'open');
-		proposal.set(PROPOSAL.deadline, deadline);
-		proposal.set(PROPOSAL.reflectionDelayMs, reflectionDelayMs);
-		proposal.set(PROPOSAL.openedAt, clock.now());
-	}, origin);
+	transactWrite(
+		doc,
+		() => {
+			proposal.set(PROPOSAL.status, 'open');
+			proposal.set(PROPOSAL.deadline, deadline);
+			proposal.set(PROPOSAL.reflectionDelayMs, reflectionDelayMs);
+			proposal.set(PROPOSAL.openedAt, clock.now());
+		},
+		origin
+	);
 }
 
 /**
@@ -197,10 +206,14 @@ export function amendProposal(
 	if (!(amendments instanceof Y.Array)) {
 		throw new InvalidInputError(`proposal ${input.proposalId} has no amendment log`);
 	}
-	doc.transact(() => {
-		amendments.push([{ by, at: clock.now(), deviceTime: now }]);
-		if (title !== null) writeTitle(proposal, title);
-	}, origin);
+	transactWrite(
+		doc,
+		() => {
+			amendments.push([{ by, at: clock.now(), deviceTime: now }]);
+			if (title !== null) writeTitle(proposal, title);
+		},
+		origin
+	);
 	return readProposal(doc, input.proposalId)?.revision ?? 1;
 }
 
@@ -220,7 +233,7 @@ export function withdrawProposal(
 	if (readProposalStatus(proposal) === 'open') {
 		refuseDecided(doc, input.proposalId, now, 'withdrawn');
 	}
-	doc.transact(() => proposal.set(PROPOSAL.status, 'withdrawn'), origin);
+	transactWrite(doc, () => proposal.set(PROPOSAL.status, 'withdrawn'), origin);
 }
 
 /** Refuses to change an open proposal whose outcome is final, or whose deadline has passed. */

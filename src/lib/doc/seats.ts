@@ -7,6 +7,7 @@ import { LOCAL_ORIGIN, type StampSource } from './origin';
 import { asRecord, compareStrings, nonEmptyString, oneOf } from './parse';
 import { seatLog } from './schema';
 import { requireId, requireOneOf } from './validate';
+import { transactWrite } from './version';
 
 /**
  * Appends a claim of a seat by a member. Claims are never overwritten: when two members claim the
@@ -42,7 +43,7 @@ function appendSeatEntry(
 	const seat = requireOneOf('seat', ROLES, input.seat);
 	const member = requireId<MemberId>('member', input.member);
 	const entry: SeatClaim = { seat, member, kind, at: clock.now() };
-	doc.transact(() => seatLog(doc).push([entry]), origin);
+	transactWrite(doc, () => seatLog(doc).push([entry]), origin);
 }
 
 /** The seat log in timestamp order; entries that do not parse are skipped. */

@@ -114,9 +114,9 @@ describe('schema version', () => {
 		expect(schemaStatus(doc)).toEqual({ kind: 'current', version: SCHEMA_VERSION });
 		doc.getMap('meta').set('schemaVersion', SCHEMA_VERSION + 1);
 		expect(schemaStatus(doc)).toEqual({ kind: 'newer', version: SCHEMA_VERSION + 1 });
-		// Writing with older code must not stamp a newer document back down.
-		updateMeta(doc, { name: 'Ops 2' });
-		expect(readMeta(doc)?.schemaVersion).toBe(SCHEMA_VERSION + 1);
+		// Older code must not write to a newer document at all, nor stamp it back down.
+		expect(() => updateMeta(doc, { name: 'Ops 2' })).toThrow(/update the app/);
+		expect(readMeta(doc)).toMatchObject({ name: 'Ops', schemaVersion: SCHEMA_VERSION + 1 });
 	});
 
 	it('stamps an older document with the current version on its next metadata write', () => {

@@ -1,4 +1,5 @@
 import type * as Y from 'yjs';
+import { WorkspaceStateError } from './errors';
 import { finiteOr } from './parse';
 import { SCHEMA_VERSION, metaMap } from './schema';
 
@@ -8,7 +9,7 @@ import { SCHEMA_VERSION, metaMap } from './schema';
  * - `current` / `older`: readable as is; older documents are read through the field fallbacks in
  *   the readers, and the next `updateMeta` stamps the current version;
  * - `newer`: written by a later release. Reading still works for the fields this code knows, but
- *   the app should ask the member to update before writing.
+ *   every writer of this layer refuses with WorkspaceStateError `newer-schema` (`transactWrite`).
  */
 export type SchemaStatus =
 	| { kind: 'empty' }
@@ -22,4 +23,21 @@ export function schemaStatus(doc: Y.Doc): SchemaStatus {
 	if (version === null) return { kind: 'empty' };
 	if (version === SCHEMA_VERSION) return { kind: 'current', version };
 	return version < SCHEMA_VERSION ? { kind: 'older', version } : { kind: 'newer', version };
+}
+
+/**
+ * Runs one write as `doc.transact(write, origin)`, unless the document was written by a newer
+ * schema version: then it throws WorkspaceStateError (`newer-schema`) and writes nothing. This
+ * code cannot know which invariants a later schema added, and a write from it (say, `updateMeta`
+ * stamping its own, older version) could break them for every member. Every writer of the doc
+ * layer goes through here.
+ */
+export function transactWrite(doc: Y.Doc, write: () => void, origin: unknown): void {
+	if (schemaStatus(doc).kind === 'newer') {
+		throw new WorkspaceStateError(
+			'newer-schema',
+			'this triad was written by a newer version of Triad; update the app'
+		);
+	}
+	doc.transact(write, origin);
 }
