@@ -1,5 +1,6 @@
 import * as Y from 'yjs';
 import {
+	InvalidTransitionError,
 	amendProposal,
 	appendLogEntry,
 	castBallot,
@@ -79,7 +80,9 @@ export function buildTriad(proposals: number, ballots: number): Y.Doc {
 			deadline: i % 2 === 0 ? null : T0 + 30 * 86_400_000,
 			now: clock.device()
 		});
-		if (i % 10 === 0) amendProposal(doc, clock, { proposalId, by: MEMBERS[0]! });
+		if (i % 10 === 0) {
+			amendProposal(doc, clock, { proposalId, by: MEMBERS[0]!, now: clock.device() });
+		}
 		ids.push(proposalId);
 	}
 	for (let i = 0; i < ballots; i++) {
@@ -135,7 +138,15 @@ export function offlineWeek(doc: Y.Doc, operations: number): void {
 		} else if (i % 16 === 7) {
 			createAction(doc, clock, { title: sentence(random, 30), proposalId: any(), owner: member });
 		} else {
-			amendProposal(doc, clock, { proposalId: any(), by: member });
+			const proposalId = any();
+			try {
+				amendProposal(doc, clock, { proposalId, by: member, now: clock.device() });
+			} catch (error) {
+				// A decided proposal refuses amendments, as it would on a member's device; the
+				// week still holds the same number of operations.
+				if (!(error instanceof InvalidTransitionError)) throw error;
+				setLensNote(doc, { proposalId, seat: 'navigator', note: sentence(random, 80) });
+			}
 		}
 	}
 }
