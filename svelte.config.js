@@ -6,7 +6,15 @@ const config = {
 	preprocess: vitePreprocess(),
 	kit: {
 		// A single-page app: every route falls back to index.html, which the relay serves.
-		adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: true }),
+		// Precompressed .br/.gz siblings: the relay's static server picks them by Accept-Encoding,
+		// so no request pays for compressing on the fly.
+		adapter: adapter({
+			pages: 'build',
+			assets: 'build',
+			fallback: 'index.html',
+			precompress: true,
+			strict: true
+		}),
 		serviceWorker: { register: false }
 	}
 };
