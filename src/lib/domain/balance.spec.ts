@@ -48,14 +48,14 @@ describe('balance statistics', () => {
 			outcomeOf(['agree', 'agree', 'abstain']),
 			outcomeOf(['agree', 'agree', 'agree']),
 			outcomeOf(['agree', 'agree', 'disagree']),
-			outcomeOf(['disagree', 'disagree', null]),
+			outcomeOf(['disagree', 'disagree', null]), // shown as rejected, not final
 			outcomeOf(['abstain', 'abstain', 'agree']),
 			outcomeOf(['agree', 'agree', null]), // open
 			outcomeOf(['agree', 'agree', 'agree'], { proposal: { status: 'withdrawn' } }),
 			outcomeOf(['agree', 'agree', 'disagree'], { proposal: { reflectionDelayMs: DAY } }) // reflecting
 		]);
-		expect(stats.decided).toBe(6);
-		expect(stats.counts).toEqual({ consensus: 3, majority: 1, rejected: 1, 'no-decision': 1 });
+		expect(stats.decided).toBe(5);
+		expect(stats.counts).toEqual({ consensus: 3, majority: 1, rejected: 0, 'no-decision': 1 });
 		expect(stats.consensusShare).toBe(3 / 4);
 	});
 

@@ -48,7 +48,8 @@ type Expectation = [OutcomeState, boolean];
 
 /**
  * Expected outcome for every multiset of three votes, written out by hand from DESIGN §1 (not
- * computed), keyed by the votes' initials sorted a < d < s < n (n: no ballot).
+ * computed), keyed by the votes' initials sorted a < d < s < n (n: no ballot). A state shown
+ * early (ddn, ssn) is not final before the deadline: its voters may still change their ballot.
  */
 const EXPECTED: Record<string, { beforeDeadline: Expectation; deadlinePassed: Expectation }> = {
 	aaa: { beforeDeadline: ['consensus', true], deadlinePassed: ['consensus', true] },
@@ -63,12 +64,12 @@ const EXPECTED: Record<string, { beforeDeadline: Expectation; deadlinePassed: Ex
 	ann: { beforeDeadline: ['open', false], deadlinePassed: ['no-decision', true] },
 	ddd: { beforeDeadline: ['rejected', true], deadlinePassed: ['rejected', true] },
 	dds: { beforeDeadline: ['rejected', true], deadlinePassed: ['rejected', true] },
-	ddn: { beforeDeadline: ['rejected', true], deadlinePassed: ['rejected', true] },
+	ddn: { beforeDeadline: ['rejected', false], deadlinePassed: ['rejected', true] },
 	dss: { beforeDeadline: ['no-decision', true], deadlinePassed: ['no-decision', true] },
 	dsn: { beforeDeadline: ['open', false], deadlinePassed: ['no-decision', true] },
 	dnn: { beforeDeadline: ['open', false], deadlinePassed: ['no-decision', true] },
 	sss: { beforeDeadline: ['no-decision', true], deadlinePassed: ['no-decision', true] },
-	ssn: { beforeDeadline: ['no-decision', true], deadlinePassed: ['no-decision', true] },
+	ssn: { beforeDeadline: ['no-decision', false], deadlinePassed: ['no-decision', true] },
 	snn: { beforeDeadline: ['open', false], deadlinePassed: ['no-decision', true] },
 	nnn: { beforeDeadline: ['open', false], deadlinePassed: ['no-decision', true] }
 };
@@ -142,9 +143,16 @@ describe('early display', () => {
 		const first = ballot('keeper', 'disagree', T0);
 		const second = ballot('bearer', 'disagree', T0 + 10 * MINUTE);
 		const early = run([first, second]);
-		expect(early).toMatchObject({ state: 'rejected', final: true, decidedAt: T0 + 10 * MINUTE });
-		const complete = run([first, second, ballot('navigator', 'agree', T0 + HOUR)]);
-		expect(complete).toMatchObject({ state: 'rejected', decidedAt: T0 + 10 * MINUTE });
+		expect(early).toMatchObject({ state: 'rejected', final: false, decidedAt: T0 + 10 * MINUTE });
+		const complete = run([first, second, ballot('navigator', 'agree', T0 + HOUR)], {
+			now: T0 + 2 * HOUR
+		});
+		expect(complete).toMatchObject({
+			state: 'rejected',
+			final: true,
+			decidedAt: T0 + 10 * MINUTE,
+			finalAt: T0 + HOUR
+		});
 	});
 
 	it('dates a decision settled only by the deadline at the deadline', () => {
@@ -161,16 +169,59 @@ describe('early display', () => {
 	});
 });
 
+describe('final', () => {
+	it('is not final on an early display while seats may still change their ballot', () => {
+		const early = [ballot('keeper', 'disagree', T0), ballot('bearer', 'disagree', T0 + MINUTE)];
+		const shown = run(early, { proposal: { deadline: T0 + DAY } });
+		expect(shown).toMatchObject({ state: 'rejected', final: false, finalAt: null });
+		// A member changes their mind before the third seat votes: the display follows.
+		const changed = [...early, ballot('bearer', 'agree', T0 + 2 * MINUTE)];
+		expect(run(changed, { proposal: { deadline: T0 + DAY } }).state).toBe('open');
+	});
+
+	it('becomes final when the third seat votes, after which a changed ballot is late', () => {
+		const all = [
+			ballot('keeper', 'agree', T0),
+			ballot('bearer', 'agree', T0 + MINUTE),
+			ballot('navigator', 'agree', T0 + 2 * MINUTE)
+		];
+		const changed = ballot('bearer', 'disagree', T0 + HOUR);
+		const outcome = run([...all, changed], { now: T0 + 2 * HOUR });
+		expect(outcome).toMatchObject({ state: 'consensus', final: true, finalAt: T0 + 2 * MINUTE });
+		expect(outcome.late).toEqual([changed]);
+		expect(outcome.counted.bearer).toBe(all[1]);
+	});
+
+	it('lets ballots change a majority during its reflection delay, not after', () => {
+		const votes = [
+			ballot('keeper', 'agree', T0),
+			ballot('bearer', 'agree', T0 + MINUTE),
+			ballot('navigator', 'disagree', T0 + 2 * MINUTE)
+		];
+		const proposal = { reflectionDelayMs: HOUR };
+		const during = ballot('bearer', 'disagree', T0 + 30 * MINUTE);
+		expect(run([...votes, during], { proposal, now: T0 + 2 * HOUR }).state).toBe('rejected');
+		const after = ballot('bearer', 'disagree', T0 + 2 * HOUR);
+		const outcome = run([...votes, after], { proposal, now: T0 + 3 * HOUR });
+		expect(outcome).toMatchObject({ state: 'majority', final: true });
+		expect(outcome.finalAt).toBe(T0 + 2 * MINUTE + HOUR);
+		expect(outcome.late).toEqual([after]);
+	});
+});
+
 describe('current ballot of a seat', () => {
 	it('is the latest by HLC, not the latest in the log', () => {
 		const laptop = ballot('keeper', 'agree', T0 + 2 * HOUR); // changed at 11:00
 		const phone = ballot('keeper', 'disagree', T0 + HOUR); // cast at 10:00, synced after
-		const outcome = run([
-			laptop,
-			phone,
-			ballot('bearer', 'agree', T0),
-			ballot('navigator', 'agree', T0)
-		]);
+		const outcome = run(
+			[
+				laptop,
+				phone,
+				ballot('bearer', 'agree', T0 + 3 * HOUR),
+				ballot('navigator', 'agree', T0 + 3 * HOUR)
+			],
+			{ now: T0 + 4 * HOUR }
+		);
 		expect(outcome.counted.keeper).toBe(laptop);
 		expect(outcome.superseded).toEqual([phone]);
 		expect(outcome.state).toBe('consensus');
@@ -369,9 +420,14 @@ describe('seats judged by the seat log', () => {
 			castBy: OUTSIDER,
 			castFor: OUTSIDER
 		});
-		const changed = run([...votes, newHolder], { seats: handover, now: T0 + 3 * DAY });
+		// Everyone had voted: the outcome was final, and the new holder's ballot is late.
+		const afterFinal = run([...votes, newHolder], { seats: handover, now: T0 + 3 * DAY });
+		expect(afterFinal).toMatchObject({ state: 'consensus', late: [newHolder] });
+		// With the bearer yet to vote, the new holder's later ballot supersedes the old holder's.
+		const stillOpen = [votes[0]!, votes[2]!, newHolder];
+		const changed = run(stillOpen, { seats: handover, now: T0 + 3 * DAY });
 		expect(changed.counted.navigator).toBe(newHolder);
-		expect(changed.state).toBe('majority');
+		expect(changed.superseded).toEqual([votes[2]]);
 	});
 
 	it('does not count a ballot cast before its caster claimed the seat', () => {

@@ -23,7 +23,8 @@ import { seatTimeline } from './seats';
  *    proposal does not have yet (its amendment has not synced), a ballot whose `castFor` did not
  *    hold the seat, or a proxy (`castBy` ≠ `castFor`) whose caster was not `castFor`'s cover at
  *    the ballot's cast time.
- * 2. late: cast (by `castTimeOf`) after the deadline. Kept and shown, never counted.
+ * 2. late: cast (by `castTimeOf`) after the deadline, or after the outcome became final without
+ *    it (see "Final" below). Kept and shown, never counted.
  * 3. Per seat, among the rest on the current revision: a proxy ballot never overrides a ballot
  *    the member cast themselves on the same revision, whichever is later ("theirs wins", and a
  *    cover does not overrule a member who has spoken); otherwise the latest by HLC counts. The
@@ -44,19 +45,32 @@ import { seatTimeline } from './seats';
  *   ballot could still vote leads to the same state; otherwise it is `open` and `reachable`
  *   lists what it may still become. So two disagree is rejected at once, two abstain is
  *   no-decision at once, but two agree stays open (the third seat decides between consensus and
- *   majority). "Final" is about seats still to vote: a member may change their own ballot until
- *   the deadline, and the outcome follows it.
+ *   majority). This early state is what the app shows; it is not final, as a member may still
+ *   change their ballot and the state follows it.
  * - draft and withdrawn proposals take their status as state; their ballots are still sorted
  *   into the lists for the audit trail.
  *
+ * Final means no further counted ballot can change the state (DESIGN: "show the decision early
+ * only when no further ballot can change it"), so `balanceOf`, which counts only final outcomes,
+ * never has to take one back. A state becomes final
+ * - when every seat has a counted ballot on the current revision (at the cast time of the one
+ *   that completed them), or
+ * - for a majority, once the outvoted `disagree` carries a reason and `reflectionDelayMs` has
+ *   passed since the later of `decidedAt` and the reason, with every seat voted: the triad
+ *   reflects on the dissent as stated, and ballots cast during the reflection still count
+ *   (including the outvoted member's re-cast that adds the reason), or
+ * - when the deadline passes (a majority still needs its reason, see below).
+ * Ballots cast after the outcome became final are late, exactly like ballots after a deadline:
+ * without that, a proposal without a deadline could never be final, since any member could
+ * change their ballot at any time. Whether and when that happened is found by replaying the
+ * eligible ballots in cast order, so it depends only on the ballots, not on when they arrived.
+ *
  * Timing. `decidedAt` is the cast time of the ballot that settled the state: the earliest
  * instant at which the counted ballots cast so far already determined it (or the deadline, when
- * its passing settled it). A majority is final once the outvoted `disagree` carries a reason and
- * `reflectionDelayMs` has passed since the later of `decidedAt` and the reason: the triad
- * reflects on the dissent as stated. A reason added after the deadline (a late `disagree` by the
- * same member on the same text) is accepted as the reason, as it changes no vote; otherwise a
- * majority reached just before a deadline could never become final. Every other settled state
- * is final at `decidedAt`.
+ * its passing settled it); for an early display it can precede `finalAt`. A reason added after
+ * the deadline (a late `disagree` by the same member on the same text) is accepted as the
+ * majority's reason, as it changes no vote; otherwise a majority reached just before a deadline
+ * could never become final.
  */
 
 /** What the decision rule says about a proposal. */
@@ -87,11 +101,14 @@ export interface DecisionInput {
 
 export interface Outcome {
 	state: OutcomeState;
-	/** No seat still to vote, and no passing of time, can change the state. */
+	/** No further counted ballot can change the state (see the rule's "Final"). */
 	final: boolean;
 	/** When the state was settled; null while open, draft or withdrawn. */
 	decidedAt: EpochMs | null;
-	/** When the state became (or, for a majority in reflection, will become) final. */
+	/**
+	 * When the state became final, or for a majority in reflection when it will; null otherwise
+	 * (an early display becomes final only when the last seat votes or the deadline passes).
+	 */
 	finalAt: EpochMs | null;
 	/** The states the proposal may still end in; a single entry once settled. */
 	reachable: TallyState[];
@@ -101,7 +118,7 @@ export interface Outcome {
 	counted: Record<Role, Ballot | null>;
 	/** Cast on an earlier revision, not replaced by a ballot on the current one. */
 	stale: Ballot[];
-	/** Cast after the deadline. */
+	/** Cast after the deadline, or after the outcome became final. */
 	late: Ballot[];
 	/** Replaced by a later ballot of the same seat, or a proxy replaced by the member's own. */
 	superseded: Ballot[];
@@ -281,6 +298,107 @@ function pickLatest(group: readonly Ballot[], superseded: Ballot[]): Ballot | nu
 	return pick;
 }
 
+/**
+ * The cast time of the earliest counted ballot at which the counted ballots cast so far already
+ * determined `state`; null when they never did on their own (the deadline settled it).
+ */
+function settledAt(countedBallots: readonly Ballot[], state: TallyState): EpochMs | null {
+	const prefix = { agree: 0, disagree: 0, abstain: 0 };
+	for (const b of countedBallots.slice().sort(byCastTime)) {
+		prefix[b.choice]++;
+		if (stateOf(REACHABLE[tallyKey(prefix.agree, prefix.disagree, prefix.abstain)]!) === state) {
+			return castTimeOf(b);
+		}
+	}
+	return null;
+}
+
+function emptyGroups(): Record<Role, SeatGroups> {
+	return {
+		keeper: { current: [], earlier: [] },
+		bearer: { current: [], earlier: [] },
+		navigator: { current: [], earlier: [] }
+	};
+}
+
+/** The ballot that counts for each seat, and the tally of those ballots. */
+interface SeatCount {
+	counted: Record<Role, Ballot | null>;
+	countedBallots: Ballot[];
+	agree: number;
+	disagree: number;
+	abstain: number;
+}
+
+/** Picks each seat's counted ballot (rules 3 and 4), sorting the rest into the given lists. */
+function countSeats(
+	groups: Record<Role, SeatGroups>,
+	superseded: Ballot[],
+	stale: Ballot[]
+): SeatCount {
+	const count: SeatCount = {
+		counted: { keeper: null, bearer: null, navigator: null },
+		countedBallots: [],
+		agree: 0,
+		disagree: 0,
+		abstain: 0
+	};
+	for (const role of ROLES) {
+		const { current, earlier } = groups[role];
+		const pick = pickLatest(current, superseded);
+		if (pick) {
+			for (const b of earlier) superseded.push(b);
+			count.counted[role] = pick;
+			count.countedBallots.push(pick);
+			count[pick.choice]++;
+		} else {
+			const older = pickLatest(earlier, superseded);
+			if (older) stale.push(older);
+		}
+	}
+	return count;
+}
+
+/**
+ * When the outcome became final without the deadline's help, or null if it has not: replaying
+ * the eligible ballots in cast order, the first instant at which every seat has a counted ballot
+ * on the current revision and the state is not a majority; for a majority, once its outvoted
+ * disagree carries a reason and the reflection delay has run out with no ballot cast meanwhile.
+ * Ballots cast after it are late. Each prefix depends only on the ballots cast up to it, so the
+ * answer does not depend on the order ballots arrived in.
+ */
+function freezeTime(
+	eligible: readonly Ballot[],
+	revision: number,
+	reflectionDelayMs: number
+): EpochMs | null {
+	if (eligible.filter((b) => b.revision === revision).length < ROLES.length) return null;
+	const inCastOrder = eligible.slice().sort(byCastTime);
+	const groups = emptyGroups();
+	for (let i = 0; i < inCastOrder.length;) {
+		const time = castTimeOf(inCastOrder[i]!);
+		for (; i < inCastOrder.length && castTimeOf(inCastOrder[i]!) === time; i++) {
+			const b = inCastOrder[i]!;
+			const group = groups[b.seat];
+			(b.revision === revision ? group.current : group.earlier).push(b);
+		}
+		const count = countSeats(groups, [], []);
+		if (count.countedBallots.length < ROLES.length) continue;
+		const state = settledState(count.agree, count.disagree);
+		if (state !== 'majority') return time;
+		const dissenting = count.countedBallots.find((b) => b.choice === 'disagree')!;
+		if (dissenting.reason.trim() === '') continue;
+		const reflectionFrom = Math.max(
+			settledAt(count.countedBallots, state) ?? time,
+			castTimeOf(dissenting)
+		);
+		const finalAt = reflectionFrom + Math.max(0, reflectionDelayMs);
+		const next = i < inCastOrder.length ? castTimeOf(inCastOrder[i]!) : Infinity;
+		if (next > finalAt) return finalAt;
+	}
+	return null;
+}
+
 function isWellFormed(b: Ballot, currentRevision: number): boolean {
 	return (
 		parseHlc(b.at) !== null &&
@@ -317,11 +435,8 @@ export function decideWith(
 	const late: Ballot[] = [];
 	const superseded: Ballot[] = [];
 	const stale: Ballot[] = [];
-	const groups: Record<Role, SeatGroups> = {
-		keeper: { current: [], earlier: [] },
-		bearer: { current: [], earlier: [] },
-		navigator: { current: [], earlier: [] }
-	};
+	const groups = emptyGroups();
+	const eligible: Ballot[] = [];
 
 	for (const b of uniqueBallotsOf(proposal, ballots)) {
 		if (!isWellFormed(b, revision) || context.holderAt(b.seat, b.at) !== b.castFor) {
@@ -334,31 +449,25 @@ export function decideWith(
 		} else if (deadline !== null && castAt > deadline) {
 			late.push(b);
 		} else {
+			eligible.push(b);
+		}
+	}
+
+	const frozenAt = freezeTime(eligible, revision, proposal.reflectionDelayMs);
+	for (const b of eligible) {
+		if (frozenAt !== null && castTimeOf(b) > frozenAt) {
+			late.push(b);
+		} else {
 			const group = groups[b.seat];
 			(b.revision === revision ? group.current : group.earlier).push(b);
 		}
 	}
 
-	const counted: Record<Role, Ballot | null> = { keeper: null, bearer: null, navigator: null };
-	const countedBallots: Ballot[] = [];
-	let agree = 0;
-	let disagree = 0;
-	let abstain = 0;
-	for (const role of ROLES) {
-		const { current, earlier } = groups[role];
-		const pick = pickLatest(current, superseded);
-		if (pick) {
-			for (const b of earlier) superseded.push(b);
-			counted[role] = pick;
-			countedBallots.push(pick);
-			if (pick.choice === 'agree') agree++;
-			else if (pick.choice === 'disagree') disagree++;
-			else abstain++;
-		} else {
-			const older = pickLatest(earlier, superseded);
-			if (older) stale.push(older);
-		}
-	}
+	const { counted, countedBallots, agree, disagree, abstain } = countSeats(
+		groups,
+		superseded,
+		stale
+	);
 
 	const reachable = deadlinePassed
 		? [settledState(agree, disagree)]
@@ -367,25 +476,20 @@ export function decideWith(
 
 	let decidedAt: EpochMs | null = null;
 	if (tallyState !== 'open') {
-		// The earliest prefix of the counted ballots, in cast order, that already settles it.
-		const inCastOrder = countedBallots.slice().sort(byCastTime);
-		const prefix = { agree: 0, disagree: 0, abstain: 0 };
-		for (const b of inCastOrder) {
-			prefix[b.choice]++;
-			if (
-				stateOf(REACHABLE[tallyKey(prefix.agree, prefix.disagree, prefix.abstain)]!) === tallyState
-			) {
-				decidedAt = castTimeOf(b);
-				break;
-			}
-		}
 		// Not settled by the ballots alone: the deadline's passing settled it.
-		decidedAt ??= deadline;
+		decidedAt = settledAt(countedBallots, tallyState) ?? deadline;
 	}
 
 	let dissent: Dissent | null = null;
-	let final = tallyState !== 'open';
-	let finalAt: EpochMs | null = decidedAt;
+	let final = false;
+	let finalAt: EpochMs | null = null;
+	if (frozenAt !== null) {
+		finalAt = frozenAt;
+		final = now >= frozenAt;
+	} else if (deadlinePassed) {
+		finalAt = deadline;
+		final = true;
+	}
 	if (tallyState === 'majority') {
 		const dissenting = countedBallots.find((b) => b.choice === 'disagree')!;
 		const reasonBallot =
