@@ -6,6 +6,41 @@
 import type { StoredDocument, UpdateSeq } from './relay-storage';
 import type { AppendRow } from './sqlite-database';
 
+/**
+ * Appends packed flat: row i is `docIds[i]`, `seqs[i]` and the next `lengths[i]` bytes of
+ * `bytes`. Cloning one buffer and three arrays costs a fraction of cloning an object and a typed
+ * array per row, and `bytes` can be transferred rather than copied.
+ */
+export interface PackedAppends {
+	docIds: string[];
+	seqs: UpdateSeq[];
+	lengths: number[];
+	bytes: Uint8Array<ArrayBuffer>;
+}
+
+/** Packs rows for posting; the caller may transfer `bytes.buffer`, which is its own. */
+export function packAppends(rows: readonly AppendRow[]): PackedAppends {
+	const lengths = rows.map((row) => row.data.byteLength);
+	const bytes = new Uint8Array(lengths.reduce((sum, length) => sum + length, 0));
+	let offset = 0;
+	for (const row of rows) {
+		bytes.set(row.data, offset);
+		offset += row.data.byteLength;
+	}
+	return { docIds: rows.map((row) => row.docId), seqs: rows.map((row) => row.seq), lengths, bytes };
+}
+
+/** The rows of `packed`, as views into its buffer. */
+export function unpackAppends(packed: PackedAppends): AppendRow[] {
+	let offset = packed.bytes.byteOffset;
+	return packed.docIds.map((docId, i) => {
+		const length = packed.lengths[i] as number;
+		const data = new Uint8Array(packed.bytes.buffer, offset, length);
+		offset += length;
+		return { docId, seq: packed.seqs[i] as UpdateSeq, data };
+	});
+}
+
 /** What the worker is started with (`workerData`). */
 export interface SqliteWorkerData {
 	dataDir: string;
@@ -15,7 +50,7 @@ export interface SqliteWorkerData {
 
 /** Requests from the main thread; those with an `id` are answered with a `WorkerReply`. */
 export type WorkerRequest =
-	| { type: 'append'; rows: AppendRow[] }
+	| ({ type: 'append' } & PackedAppends)
 	| { type: 'load'; id: number; docId: string }
 	| { type: 'getToken'; id: number; docId: string }
 	| { type: 'registerToken'; id: number; docId: string; token: string }

@@ -3,11 +3,12 @@ import { Worker } from 'node:worker_threads';
 import type { AccessToken, DocId } from '../doc-id';
 import type { RelayStorage, StoredDocument, UpdateSeq } from './relay-storage';
 import type { AppendRow } from './sqlite-database';
-import type {
-	SqliteWorkerData,
-	WorkerEvent,
-	WorkerRequest,
-	WorkerResults
+import {
+	packAppends,
+	type SqliteWorkerData,
+	type WorkerEvent,
+	type WorkerRequest,
+	type WorkerResults
 } from './sqlite-worker-protocol';
 
 /** Options of {@link openSqliteWorkerStorage}. */
@@ -46,9 +47,9 @@ interface Waiter {
  *
  * Seqs are handed out here, synchronously, continuing after the highest seq in the file (read
  * by the worker at open). Appends are queued for at most `flushDelayMs`, then posted to the
- * worker in one message (copied), which commits them in one transaction. Every other request
- * posts the queue first and travels on the same port behind it, and the worker handles messages
- * in order: so `flush()` resolves once everything appended before the call is committed, and
+ * worker in one message (see `PackedAppends`), which commits them in one transaction. Every
+ * other request posts the queue first and travels on the same port behind it, and the worker
+ * handles messages in order: so `flush()` resolves once everything appended before the call is committed, and
  * `loadDocument` sees unflushed appends. Committed means written to the WAL: it survives
  * kill -9 (see `SqliteDatabase`). An append is committed about `flushDelayMs` after it arrived,
  * far under the one second a killed relay may lose.
@@ -163,9 +164,11 @@ export class SqliteWorkerStorage implements RelayStorage {
 			this.#postTimer = null;
 		}
 		if (this.#queued.length === 0) return;
-		// Structured cloning copies the bytes; transferring them would detach arrays the caller
-		// may still read.
-		this.#worker.postMessage({ type: 'append', rows: this.#queued } satisfies WorkerRequest);
+		// Packing copies the bytes into a buffer of our own, which is transferred, not cloned.
+		const packed = packAppends(this.#queued);
+		this.#worker.postMessage({ type: 'append', ...packed } satisfies WorkerRequest, [
+			packed.bytes.buffer
+		]);
 		this.#queued = [];
 	}
 

@@ -6,11 +6,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { describeError } from '../logger';
 import { SqliteDatabase, type AppendRow } from './sqlite-database';
-import type {
-	SqliteWorkerData,
-	WorkerEvent,
-	WorkerRequest,
-	WorkerResults
+import {
+	unpackAppends,
+	type SqliteWorkerData,
+	type WorkerEvent,
+	type WorkerRequest,
+	type WorkerResults
 } from './sqlite-worker-protocol';
 
 const RETRY_DELAY_MS = 1000;
@@ -80,7 +81,7 @@ function handle(request: Exclude<WorkerRequest, { type: 'append' }>): unknown {
 
 port.on('message', (request: WorkerRequest) => {
 	if (request.type === 'append') {
-		for (const row of request.rows) pending.push(row);
+		for (const row of unpackAppends(request)) pending.push(row);
 		// After a failure, the retry writes them: one error report per second, not per batch.
 		if (retryTimer === null) writeInBackground();
 		return;
