@@ -128,14 +128,20 @@ export interface SpawnRelayOptions {
 	env?: Record<string, string>;
 	/** How long to wait for the "listening" line (default 20 s). */
 	startTimeoutMs?: number;
+	/** Node arguments that start the relay (default: the sources through tsx). */
+	nodeArgs?: string[];
 }
 
+/** `nodeArgs` of the bundled relay as `npm start` runs it, once `npm run build:server` ran. */
+export const BUNDLED_RELAY_ARGS = ['--expose-gc', 'build-server/main.js'];
+
 /**
- * Spawns `node --import tsx server/main.ts` and resolves once it printed its "listening" line.
- * The caller must `stop()` it.
+ * Spawns `node --import tsx server/main.ts` (or `options.nodeArgs`) and resolves once it printed
+ * its "listening" line. The caller must `stop()` it.
  */
 export async function spawnRelay(options: SpawnRelayOptions): Promise<RelayProcess> {
-	const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+	const args = options.nodeArgs ?? ['--import', 'tsx', 'server/main.ts'];
+	const child = spawn(process.execPath, args, {
 		cwd: REPO_ROOT,
 		env: {
 			...process.env,

@@ -1,0 +1,55 @@
+import { execFileSync } from 'node:child_process';
+import { afterEach, beforeAll, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import {
+	BUNDLED_RELAY_ARGS,
+	connectProvider,
+	destroyProviders,
+	makeTempDir,
+	newRoom,
+	REPO_ROOT,
+	spawnRelay,
+	synced,
+	waitFor,
+	type RelayProcess
+} from './harness';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+	destroyProviders();
+	for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+beforeAll(() => {
+	// The bundle `npm start` runs: its storage worker is a second entry point found beside it.
+	execFileSync('npm', ['run', '--silent', 'build:server'], { cwd: REPO_ROOT, stdio: 'inherit' });
+});
+
+async function bundledRelay(dataDir: string): Promise<RelayProcess> {
+	const relay = await spawnRelay({ dataDir, nodeArgs: BUNDLED_RELAY_ARGS });
+	cleanups.push(() => relay.stop('SIGKILL'));
+	return relay;
+}
+
+it('runs bundled, with its storage worker, and keeps edits through kill -9', async () => {
+	const dir = await makeTempDir();
+	cleanups.push(dir.remove);
+	const room = newRoom();
+	const first = await bundledRelay(dir.path);
+	const doc = new Y.Doc();
+	await synced(connectProvider(first.syncUrl, room, doc));
+	doc.getText('body').insert(0, 'bundled');
+	const witness = new Y.Doc();
+	await synced(connectProvider(first.syncUrl, room, witness));
+	await waitFor(() => witness.getText('body').length > 0, 'the edit at the relay');
+	// The relay answers a sync only once storage committed everything it received before, and
+	// it had received the edit: so once this one syncs, the edit is on disk.
+	await synced(connectProvider(first.syncUrl, room, new Y.Doc()));
+	expect(await first.stop('SIGKILL')).toBeNull();
+	destroyProviders();
+
+	const second = await bundledRelay(dir.path);
+	const reader = new Y.Doc();
+	await synced(connectProvider(second.syncUrl, room, reader));
+	expect(reader.getText('body').toString()).toBe('bundled');
+});
