@@ -46,6 +46,13 @@ describe('createProposal', () => {
 		expect(readBodyText(doc, id)).toBe('Why\nHow');
 	});
 
+	it('starts a body without paragraphs as one empty paragraph, so no edit has to create it', () => {
+		const { doc, clock } = fresh();
+		const id = createProposal(doc, clock, { title: 'T', createdBy: ana });
+		expect(readBodyXml(doc, id)).toBe('<paragraph></paragraph>');
+		expect(readBodyText(doc, id)).toBe('');
+	});
+
 	it('writes everything in one transaction with the given origin', () => {
 		const { doc, clock } = fresh();
 		const origins: unknown[] = [];
@@ -72,9 +79,9 @@ describe('createProposal', () => {
 		const { doc, clock } = fresh();
 		const id = createProposal(doc, clock, { title: 'T', createdBy: ana });
 		const body = proposalBody(doc, id);
-		const paragraph = new Y.XmlElement('paragraph');
-		body.insert(0, [paragraph]);
-		paragraph.insert(0, [new Y.XmlText('typed in the editor')]);
+		// The editor types into the paragraph the body was created with.
+		const paragraph = body.get(0) as Y.XmlElement;
+		(paragraph.get(0) as Y.XmlText).insert(0, 'typed in the editor');
 		expect(readBodyText(doc, id)).toBe('typed in the editor');
 		expect(proposalBody(doc, id)).toBe(body);
 		expect(() => proposalBody(doc, 'nope' as ProposalId)).toThrow(NotFoundError);

@@ -28,7 +28,10 @@ const PARAGRAPH = 'paragraph';
 export interface NewProposal {
 	title: string;
 	createdBy: MemberId;
-	/** Initial body as plain paragraphs; the editor takes over from there. */
+	/**
+	 * Initial body as plain paragraphs; the editor takes over from there. Without any, the body
+	 * starts as one empty paragraph.
+	 */
 	paragraphs?: string[];
 	/** Lets tests and imports choose the id; a random one is minted otherwise. */
 	id?: ProposalId;
@@ -47,7 +50,13 @@ export function createProposal(
 ): ProposalId {
 	const title = requireText('title', input.title, TITLE_MAX);
 	const createdBy = requireId<MemberId>('createdBy', input.createdBy);
-	const paragraphs = (input.paragraphs ?? []).map((text, index) =>
+	// Never an empty body: the editor's schema needs a block, and if the first keystroke had to
+	// create that block, the block would belong to the typist's undo step. Undoing it emptied the
+	// body, the editor wrote its filler paragraph back, and redo added a second one: a blank line
+	// above the text. Made here, once, with the proposal, the block is nobody's edit to undo, and
+	// two members who start typing at once share it instead of each adding their own.
+	const given = input.paragraphs ?? [];
+	const paragraphs = (given.length > 0 ? given : ['']).map((text, index) =>
 		optionalText(`paragraph ${index + 1}`, text, NOTE_MAX)
 	);
 	const id = input.id === undefined ? newId<ProposalId>() : requireId<ProposalId>('id', input.id);
