@@ -28,6 +28,7 @@ describe('castBallot', () => {
 			seat: 'keeper',
 			choice: 'agree',
 			castBy: ana,
+			revision: 1,
 			deviceTime: NOW
 		});
 		expect(listBallots(doc, proposalId)).toEqual([
@@ -53,6 +54,7 @@ describe('castBallot', () => {
 			seat: 'keeper',
 			choice: 'agree',
 			castBy: ana,
+			revision: 1,
 			deviceTime: NOW
 		});
 		castBallot(doc, clock, {
@@ -61,6 +63,7 @@ describe('castBallot', () => {
 			choice: 'disagree',
 			reason: 'changed my mind',
 			castBy: ana,
+			revision: 1,
 			deviceTime: NOW
 		});
 		castBallot(doc, clock, {
@@ -69,6 +72,7 @@ describe('castBallot', () => {
 			choice: 'abstain',
 			castBy: ana,
 			castFor: ben,
+			revision: 1,
 			deviceTime: NOW
 		});
 		const ballots = listBallots(doc, proposalId);
@@ -77,6 +81,15 @@ describe('castBallot', () => {
 			['keeper', 'disagree', ana, ana],
 			['bearer', 'abstain', ana, ben]
 		]);
+	});
+
+	it('refuses a ballot that does not name the revision the voter saw', () => {
+		const { doc, clock, proposalId } = openDoc();
+		const input = { proposalId, seat: 'keeper', choice: 'agree', castBy: ana, deviceTime: NOW };
+		expect(() => castBallot(doc, clock, input as Parameters<typeof castBallot>[2])).toThrow(
+			InvalidInputError
+		);
+		expect(listBallots(doc)).toEqual([]);
 	});
 
 	it('records the revision the voter saw, and refuses one that does not exist yet', () => {
@@ -95,6 +108,7 @@ describe('castBallot', () => {
 			seat: 'bearer',
 			choice: 'agree',
 			castBy: ben,
+			revision: 2,
 			deviceTime: NOW
 		});
 		expect(listBallots(doc, proposalId).map((b) => b.revision)).toEqual([1, 2]);
@@ -120,6 +134,7 @@ describe('castBallot', () => {
 				seat: 'keeper',
 				choice: 'agree',
 				castBy: ana,
+				revision: 1,
 				deviceTime: NOW
 			})
 		).toThrow('proposal ' + draft + ' is draft; ballots are taken only while it is open');
@@ -130,6 +145,7 @@ describe('castBallot', () => {
 				seat: 'keeper',
 				choice: 'agree',
 				castBy: ana,
+				revision: 1,
 				deviceTime: NOW
 			})
 		).toThrow(InvalidTransitionError);
@@ -139,6 +155,7 @@ describe('castBallot', () => {
 				seat: 'keeper',
 				choice: 'agree',
 				castBy: ana,
+				revision: 1,
 				deviceTime: NOW
 			})
 		).toThrow(NotFoundError);
@@ -153,6 +170,7 @@ describe('castBallot', () => {
 				seat: 'captain' as 'keeper',
 				choice: 'agree',
 				castBy: ana,
+				revision: 1,
 				deviceTime: NOW
 			})
 		).toThrow(/seat must be one of keeper, bearer, navigator/);
@@ -162,6 +180,7 @@ describe('castBallot', () => {
 				seat: 'keeper',
 				choice: 'maybe' as Choice,
 				castBy: ana,
+				revision: 1,
 				deviceTime: NOW
 			})
 		).toThrow(InvalidInputError);
@@ -176,6 +195,7 @@ describe('reading the ballot log', () => {
 			seat: 'keeper',
 			choice: 'agree',
 			castBy: ana,
+			revision: 1,
 			deviceTime: NOW
 		});
 		ballotLog(doc).push([{ id: 'junk' }, 'text', 42, null, { ...listBallots(doc)[0], seat: 'x' }]);
@@ -191,6 +211,7 @@ describe('reading the ballot log', () => {
 			seat: 'keeper',
 			choice: 'agree',
 			castBy: ana,
+			revision: 1,
 			deviceTime: NOW
 		});
 		castBallot(doc, early, {
@@ -198,6 +219,7 @@ describe('reading the ballot log', () => {
 			seat: 'bearer',
 			choice: 'agree',
 			castBy: ben,
+			revision: 1,
 			deviceTime: NOW
 		});
 		expect(listBallots(doc).map((b) => b.seat)).toEqual(['bearer', 'keeper']);
@@ -212,6 +234,7 @@ describe('reading the ballot log', () => {
 			seat: 'keeper',
 			choice: 'agree',
 			castBy: ana,
+			revision: 1,
 			deviceTime: NOW
 		});
 		castBallot(doc, clock, {
@@ -219,6 +242,7 @@ describe('reading the ballot log', () => {
 			seat: 'keeper',
 			choice: 'agree',
 			castBy: ana,
+			revision: 1,
 			deviceTime: NOW
 		});
 		castBallot(doc, clock, {
@@ -226,6 +250,7 @@ describe('reading the ballot log', () => {
 			seat: 'bearer',
 			choice: 'agree',
 			castBy: ben,
+			revision: 1,
 			deviceTime: NOW
 		});
 		const index = ballotsByProposal(doc);

@@ -20,8 +20,11 @@ export interface NewBallot {
 	castBy: MemberId;
 	/** The seat holder the ballot is for; defaults to castBy. Differs for a proxy ballot by a cover. */
 	castFor?: MemberId;
-	/** The revision the voter was shown; defaults to the proposal's current revision. */
-	revision?: number;
+	/**
+	 * The revision of the text the voter was shown. Required: defaulting to the revision current
+	 * at write time would count the ballot for an amended text the voter never saw.
+	 */
+	revision: number;
 	/**
 	 * The device clock at the moment of casting (`Date.now()` in the app). The decision rule judges
 	 * the deadline by it, not by the HLC, which a fast peer's clock can drag ahead.
@@ -58,7 +61,7 @@ export function castBallot(
 		);
 	}
 	const current = readProposal(doc, input.proposalId)?.revision ?? 1;
-	const revision = input.revision ?? current;
+	const { revision } = input;
 	if (!Number.isSafeInteger(revision) || revision < 1 || revision > current) {
 		throw new InvalidInputError(`revision must be between 1 and ${current}, got ${revision}`);
 	}

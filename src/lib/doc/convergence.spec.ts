@@ -18,7 +18,7 @@ import { appendLogEntry } from './keeper-log';
 import { putMember } from './members';
 import { initWorkspace } from './meta';
 import { outcomesOf } from './outcome';
-import { listProposals, readBodyXml } from './proposal-read';
+import { listProposals, readBodyXml, readProposal } from './proposal-read';
 import {
 	amendProposal,
 	createProposal,
@@ -313,6 +313,7 @@ class Triad {
 					reason: op.reason,
 					castBy: member,
 					castFor: MEMBERS[seatIndex],
+					revision: readProposal(doc, chosen)?.revision ?? 1,
 					deviceTime: r.deviceTime,
 					id: this.id('b')
 				});

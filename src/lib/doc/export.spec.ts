@@ -41,6 +41,7 @@ function decidedTriad() {
 		seat: 'bearer',
 		choice: 'agree',
 		castBy: ben,
+		revision: 1,
 		deviceTime: T + 1
 	});
 	amendProposal(doc, clock, { proposalId, by: ben, now: T + 2 });
@@ -50,6 +51,7 @@ function decidedTriad() {
 		choice: 'agree',
 		castBy: nia,
 		castFor: kim,
+		revision: 2,
 		deviceTime: T + 2
 	});
 	castBallot(doc, clock, {
@@ -58,6 +60,7 @@ function decidedTriad() {
 		choice: 'disagree',
 		reason: 'Clashes\nwith review',
 		castBy: nia,
+		revision: 2,
 		deviceTime: T + 3
 	});
 	castBallot(doc, clock, {
@@ -65,6 +68,7 @@ function decidedTriad() {
 		seat: 'bearer',
 		choice: 'agree',
 		castBy: ben,
+		revision: 2,
 		deviceTime: T + 4
 	});
 	castBallot(doc, clock, {
@@ -72,6 +76,7 @@ function decidedTriad() {
 		seat: 'bearer',
 		choice: 'abstain',
 		castBy: ben,
+		revision: 2,
 		deviceTime: T + 6 * HOUR
 	});
 	createAction(doc, clock, { title: 'Book room', proposalId, owner: nia, due: T + 24 * HOUR });
@@ -146,6 +151,7 @@ describe('exportWorkspace', () => {
 			seat: 'keeper',
 			choice: 'agree',
 			castBy: kim,
+			revision: 1,
 			deviceTime: T
 		});
 		amendProposal(doc, clock, { proposalId, by: kim, now: T + 1 });

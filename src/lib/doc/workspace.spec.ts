@@ -72,6 +72,7 @@ describe('outcomes', () => {
 				seat,
 				choice,
 				castBy,
+				revision: 1,
 				deviceTime: NOW,
 				reason: 'because'
 			});
@@ -93,6 +94,7 @@ describe('outcomes', () => {
 			seat: 'keeper',
 			choice: 'agree',
 			castBy: kim,
+			revision: 1,
 			deviceTime: NOW
 		});
 		castBallot(doc, clock, {
@@ -100,6 +102,7 @@ describe('outcomes', () => {
 			seat: 'bearer',
 			choice: 'agree',
 			castBy: ben,
+			revision: 1,
 			deviceTime: NOW
 		});
 		castBallot(doc, clock, {
@@ -108,6 +111,7 @@ describe('outcomes', () => {
 			choice: 'disagree',
 			reason: 'too costly',
 			castBy: nia,
+			revision: 1,
 			deviceTime: NOW
 		});
 		const outcome = outcomeOf(doc, proposalId, NOW);
