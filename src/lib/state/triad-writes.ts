@@ -103,7 +103,8 @@ export class TriadWrites {
 
 	/**
 	 * Casts a ballot for `seat`, on behalf of `castFor` (the seat holder; someone else when this
-	 * member covers for them, which makes it a proxy ballot).
+	 * member covers for them, which makes it a proxy ballot). `revision` is the revision of the
+	 * text the member was shown, so the ballot never counts for an amendment they did not see.
 	 */
 	vote(input: {
 		proposalId: ProposalId;
@@ -111,6 +112,7 @@ export class TriadWrites {
 		castFor: MemberId;
 		choice: Choice;
 		reason: string;
+		revision: number;
 	}): void {
 		castBallot(this.#doc, this.#stamps, {
 			...input,
