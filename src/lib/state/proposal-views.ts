@@ -1,5 +1,5 @@
 import type * as Y from 'yjs';
-import { decide, type Outcome } from '$lib/domain/decision';
+import { decideWith, prepareDecisionContext, type Outcome } from '$lib/domain/decision';
 import type { Ballot, EpochMs, Proposal } from '$lib/domain/model';
 import { listAbsences } from '$lib/doc/absences';
 import { ballotsByProposal } from '$lib/doc/ballots';
@@ -22,14 +22,17 @@ export interface ProposalView {
  */
 export function proposalViews(doc: Y.Doc, now: EpochMs): ProposalView[] {
 	const ballots = ballotsByProposal(doc);
-	const seats = listSeatClaims(doc);
-	const absences = listAbsences(doc);
+	// Seats and absences are prepared once for the triad, not once per proposal.
+	const context = prepareDecisionContext({
+		seats: listSeatClaims(doc),
+		absences: listAbsences(doc)
+	});
 	return listProposals(doc)
 		.map((proposal) => {
 			const own = ballots.get(proposal.id) ?? [];
 			return {
 				proposal,
-				outcome: decide({ proposal, seats, ballots: own, absences, now }),
+				outcome: decideWith(context, proposal, own, now),
 				ballots: own,
 				preview: readBodyText(doc, proposal.id)
 			};
