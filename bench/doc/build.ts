@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import {
 	InvalidTransitionError,
+	readProposal,
 	amendProposal,
 	appendLogEntry,
 	castBallot,
@@ -87,8 +88,10 @@ export function buildTriad(proposals: number, ballots: number): Y.Doc {
 	}
 	for (let i = 0; i < ballots; i++) {
 		const seatIndex = i % 3;
+		const proposalId = ids[Math.floor(random() * ids.length)]!;
 		castBallot(doc, clock, {
-			proposalId: ids[Math.floor(random() * ids.length)]!,
+			proposalId,
+			revision: readProposal(doc, proposalId)!.revision,
 			seat: ROLES[seatIndex]!,
 			choice: CHOICES[Math.floor(random() * CHOICES.length)]!,
 			reason: random() < 0.3 ? sentence(random, 60) : '',
@@ -112,8 +115,10 @@ export function offlineWeek(doc: Y.Doc, operations: number): void {
 	for (let i = 0; i < operations; i++) {
 		const kind = i % 8;
 		if (kind <= 2) {
+			const proposalId = any();
 			castBallot(doc, clock, {
-				proposalId: any(),
+				proposalId,
+				revision: readProposal(doc, proposalId)!.revision,
 				seat: 'bearer',
 				choice: CHOICES[Math.floor(random() * 3)]!,
 				castBy: member,
