@@ -2,9 +2,11 @@
  * One simulated member of a triad: a phone-sized browser context and the steps a person takes in
  * the app, written against what the screen shows (labels, roles, headings), not internals.
  */
+import { readFile } from 'node:fs/promises';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { checkScreen } from './harness';
+import { bodyTextInExport } from './workspace-export';
 
 export type Seat = 'keeper' | 'bearer' | 'navigator';
 export type ChoiceLabel = 'Agree' | 'Disagree' | 'Stand aside';
@@ -119,6 +121,50 @@ export class Member {
 
 	editor(): Locator {
 		return this.page.locator('.proposal-body');
+	}
+
+	/**
+	 * The text of each block of the proposal as drawn on this screen. The other members' carets
+	 * are left out: their name labels are drawn inside the text but are not part of it.
+	 */
+	editorBlocks(): Promise<string[]> {
+		return this.editor().evaluate((editor) =>
+			Array.from(editor.children, (block) => {
+				const copy = block.cloneNode(true) as Element;
+				for (const caret of copy.querySelectorAll('.collaboration-carets__caret')) caret.remove();
+				return copy.textContent ?? '';
+			})
+		);
+	}
+
+	/** Waits until this screen draws exactly `blocks` as the proposal text. */
+	async seesBlocks(blocks: string[]): Promise<void> {
+		await expect.poll(() => this.editorBlocks(), { timeout: 30_000 }).toEqual(blocks);
+	}
+
+	/**
+	 * Types at the end of the proposal's block number `index` (from 0), as a person does who
+	 * clicks into their own line while the others write theirs.
+	 */
+	async typeInBlock(index: number, text: string): Promise<void> {
+		await this.editor().locator(':scope > *').nth(index).click();
+		await this.page.keyboard.press('End');
+		await this.page.keyboard.type(text, { delay: 15 });
+	}
+
+	/**
+	 * The body of proposal `title` as this member's own document holds it, read from the workspace
+	 * file the triad screen downloads. Goes through the triad screen and back to the proposal.
+	 */
+	async storedBodyText(triadName: string, title: string): Promise<string> {
+		await this.gotoTriad(triadName);
+		const [download] = await Promise.all([
+			this.page.waitForEvent('download'),
+			this.page.getByRole('button', { name: 'Download workspace file (.json)' }).click()
+		]);
+		const json = await readFile(await download.path(), 'utf8');
+		await this.openProposal(title);
+		return bodyTextInExport(json, title);
 	}
 
 	/** Types at the end of the proposal text, as a person would after clicking into it. */
