@@ -43,7 +43,8 @@ const ENCODINGS = [
  *   else (index.html, service-worker.js, the manifest) revalidates on every use;
  * - a path without a file extension and without a file serves `index.html` (SPA routes); a
  *   missing file with an extension is a 404, so a stale asset URL never gets HTML back;
- * - `.br`/`.gz` siblings are served when the client accepts them, with `Vary`;
+ * - `.br`/`.gz` siblings are served when the client accepts them (and they are not older than
+ *   the file), with `Vary`;
  * - nothing outside `root` is ever served; GET and HEAD only;
  * - when `root` has no `index.html`, 503 says the app is not built.
  */
@@ -108,7 +109,7 @@ async function serveFile(
 	const accepted = acceptedEncodings(req.headers['accept-encoding']);
 	for (const encoding of ENCODINGS) {
 		const sibling = await fileStats(file + encoding.suffix);
-		if (sibling?.isFile() !== true) continue;
+		if (sibling?.isFile() !== true || isStaleSibling(sibling, stats)) continue;
 		headers['Vary'] = 'Accept-Encoding';
 		if (served === file && accepted.has(encoding.name)) {
 			served = file + encoding.suffix;
@@ -152,6 +153,18 @@ function acceptedEncodings(header: string | undefined): Set<string> {
 		if (name && !rejected) accepted.add(name);
 	}
 	return accepted;
+}
+
+/**
+ * A build writes each compressed sibling after its file, and a copy of the build writes them
+ * within moments of each other. A sibling clearly older than its file means the file was replaced
+ * or edited in place afterwards (a hot-patched service worker, say): its bytes are not the file's
+ * any more, so the file itself is served.
+ */
+const SIBLING_MTIME_TOLERANCE_MS = 1000;
+
+function isStaleSibling(sibling: Stats, file: Stats): boolean {
+	return sibling.mtimeMs < file.mtimeMs - SIBLING_MTIME_TOLERANCE_MS;
 }
 
 async function fileStats(path: string): Promise<Stats | null> {
