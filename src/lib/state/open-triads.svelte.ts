@@ -1,32 +1,41 @@
 import { SvelteMap } from 'svelte/reactivity';
 import type { DocumentId } from '$lib/domain/ids';
 import type { Identity } from '$lib/sync/identity';
-import { openWorkspace, relayUrlFor } from '$lib/sync/open-workspace';
 import type { WorkspaceEntry } from '$lib/sync/workspace-directory';
 import { combinedPhase, type SyncPhase } from './sync-phase';
-import { TriadSession } from './triad-session.svelte';
+import type { TriadSession } from './triad-session.svelte';
 
 /**
  * The triads open on this page. A triad opens once and stays open while the app runs, so moving
  * between its screens never reloads it and its edits keep syncing in the background.
+ *
+ * Yjs and the sync stack are loaded on the first `open`, not with the app: the welcome, first-run
+ * and empty home screens need none of it, and home shows the device directory before any triad
+ * is open.
  */
 export class OpenTriads {
 	#sessions = new SvelteMap<DocumentId, TriadSession>();
+	// Pending opens only; what screens read is `#sessions`.
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
+	#opening = new Map<DocumentId, Promise<TriadSession>>();
 
-	/** The session of a joined triad, opening it (local copy, then relay) on first use. */
-	open(entry: WorkspaceEntry, identity: Identity): TriadSession {
+	/**
+	 * The session of a joined triad, opening it (local copy, then relay) on first use. Every call
+	 * for one triad resolves to the same session; `get` returns it once this resolved.
+	 */
+	open(entry: WorkspaceEntry, identity: Identity): Promise<TriadSession> {
 		const existing = this.#sessions.get(entry.docId);
-		if (existing) return existing;
-		const handle = openWorkspace({
-			docId: entry.docId,
-			secret: entry.secret,
-			identity,
-			relayUrl: relayUrlFor(location)
-		});
-		const session = new TriadSession(handle, identity);
-		this.#sessions.set(entry.docId, session);
-		void session.announceMember();
-		return session;
+		if (existing) return Promise.resolve(existing);
+		let opening = this.#opening.get(entry.docId);
+		if (!opening) {
+			opening = import('./open-triad-session').then(({ openTriadSession }) => {
+				const session = openTriadSession(entry, identity);
+				this.#sessions.set(entry.docId, session);
+				return session;
+			});
+			this.#opening.set(entry.docId, opening);
+		}
+		return opening;
 	}
 
 	/** The session of a triad already open on this page, if any. */
