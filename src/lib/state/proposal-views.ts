@@ -3,7 +3,7 @@ import { decideWith, prepareDecisionContext, type Outcome } from '$lib/domain/de
 import type { Ballot, EpochMs, Proposal } from '$lib/domain/model';
 import { listAbsences } from '$lib/doc/absences';
 import { ballotsByProposal } from '$lib/doc/ballots';
-import { listProposals, readBodyText } from '$lib/doc/proposal-read';
+import { listProposals } from '$lib/doc/proposal-read';
 import { listSeatClaims } from '$lib/doc/seats';
 
 /** A proposal as the screens show it: the record, what the decision rule says, its ballots. */
@@ -12,13 +12,13 @@ export interface ProposalView {
 	outcome: Outcome;
 	/** Every ballot cast on it, oldest first: the audit trail. */
 	ballots: Ballot[];
-	/** The body as plain text, for previews. */
-	preview: string;
 }
 
 /**
  * Every proposal of the triad with its outcome at `now`, newest first. Ballots are judged by
  * the seat log (who held the seat when they were cast) and the absences (who covered whom).
+ * Bodies are not read: lists show titles, and decoding every body of a large triad on each
+ * change cost most of a second.
  */
 export function proposalViews(doc: Y.Doc, now: EpochMs): ProposalView[] {
 	const ballots = ballotsByProposal(doc);
@@ -33,8 +33,7 @@ export function proposalViews(doc: Y.Doc, now: EpochMs): ProposalView[] {
 			return {
 				proposal,
 				outcome: decideWith(context, proposal, own, now),
-				ballots: own,
-				preview: readBodyText(doc, proposal.id)
+				ballots: own
 			};
 		})
 		.reverse();
