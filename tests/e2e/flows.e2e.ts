@@ -82,6 +82,8 @@ describe('deciding flows of a triad', () => {
 		await expect.poll(() => ivy.editor().textContent()).not.toContain('every night.');
 		await ivy.page.getByRole('button', { name: 'Redo' }).click();
 		await expect.poll(() => ivy.editor().textContent()).toBe('Two people on every night.');
+		// Undo must not have emptied the body: redo then left a blank paragraph above the text.
+		expect(await ivy.editorBlocks()).toEqual(['Two people on every night.']);
 		await ivy.screen(SHOT, 'proposal-redone');
 	});
 
