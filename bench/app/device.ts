@@ -3,17 +3,7 @@
  * a person introduced (so `/` is the home screen), CPU throttling and a cleared HTTP cache.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-
-/* The same small phone as tests/e2e/chromium.ts; repeated because this bench needs the
- * `serviceWorkers` option, which the shared helper does not take. */
-const PHONE = {
-	viewport: { width: 360, height: 740 },
-	deviceScaleFactor: 2,
-	isMobile: true,
-	hasTouch: true,
-	locale: 'en-GB',
-	timezoneId: 'Europe/Paris'
-} as const;
+import { PHONE } from '../../tests/e2e/chromium';
 
 /** A fresh (incognito) phone profile; `serviceWorker: false` keeps the worker from registering. */
 export function newPhone(
@@ -34,6 +24,26 @@ export async function introduce(page: Page): Promise<void> {
 	await page.getByLabel('Your name').fill('Bench');
 	await page.getByRole('button', { name: 'Continue' }).click();
 	await page.getByRole('heading', { name: 'Hello, Bench' }).waitFor();
+}
+
+/**
+ * Runs `measure` on the first page of a fresh phone profile that has been through the first run,
+ * and closes the profile afterwards whether or not the measurement succeeded.
+ */
+export async function withIntroducedPhone<T>(
+	browser: Browser,
+	baseURL: string,
+	options: { serviceWorker: boolean },
+	measure: (page: Page) => Promise<T>
+): Promise<T> {
+	const context = await newPhone(browser, baseURL, options);
+	try {
+		const page = await context.newPage();
+		await introduce(page);
+		return await measure(page);
+	} finally {
+		await context.close();
+	}
 }
 
 /** Resolves once a service worker controls the page, so the next navigation goes through it. */

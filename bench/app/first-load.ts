@@ -5,7 +5,7 @@
  * arrives when a proposal's editor opens, followed from the chunk that holds the editor.
  */
 import type { Browser } from 'playwright-core';
-import { clearHttpCache, introduce, newPhone, throttleCpu } from './device';
+import { clearHttpCache, throttleCpu, withIntroducedPhone } from './device';
 import { importClosure, scriptsFetched, type Fetched } from './javascript';
 import { HOME, navigateUntilUsable, watchUsable, type Usable } from './usable';
 
@@ -30,10 +30,7 @@ export async function networkStart(
 	url: string,
 	cpuSlowdown: number
 ): Promise<NetworkStart> {
-	const context = await newPhone(browser, url, { serviceWorker: false });
-	try {
-		const page = await context.newPage();
-		await introduce(page);
+	return withIntroducedPhone(browser, url, { serviceWorker: false }, async (page) => {
 		await watchUsable(page, HOME);
 		await clearHttpCache(page);
 		await throttleCpu(page, cpuSlowdown);
@@ -58,7 +55,5 @@ export async function networkStart(
 			throw new Error(`no fetched chunk contains "${EDITOR_MARKER}": did the editor move?`);
 		}
 		return { firstLoad, afterUsable, usable: start.usable!, editor, proposalScreen };
-	} finally {
-		await context.close();
-	}
+	});
 }

@@ -4,7 +4,7 @@
  * the network cut (`context.setOffline`), with the page's main thread throttled.
  */
 import type { Browser } from 'playwright-core';
-import { introduce, newPhone, throttleCpu, untilWorkerControls } from './device';
+import { throttleCpu, untilWorkerControls, withIntroducedPhone } from './device';
 import { HOME, navigateUntilUsable, watchUsable, type Usable } from './usable';
 
 /** Usable times of one online and one offline start from the worker. */
@@ -19,10 +19,7 @@ export async function workerStart(
 	url: string,
 	cpuSlowdown: number
 ): Promise<WorkerStart> {
-	const context = await newPhone(browser, url, { serviceWorker: true });
-	try {
-		const page = await context.newPage();
-		await introduce(page);
+	return withIntroducedPhone(browser, url, { serviceWorker: true }, async (page) => {
 		await untilWorkerControls(page);
 		await watchUsable(page, HOME);
 		await throttleCpu(page, cpuSlowdown);
@@ -30,10 +27,8 @@ export async function workerStart(
 		// scripts; a person who returns to the app has had that start long ago.
 		await navigateUntilUsable(page, '/');
 		const online = await navigateUntilUsable(page, '/');
-		await context.setOffline(true);
+		await page.context().setOffline(true);
 		const offline = await navigateUntilUsable(page, '/');
 		return { online, offline };
-	} finally {
-		await context.close();
-	}
+	});
 }

@@ -5,9 +5,11 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 
-const CHROMIUM = '/usr/bin/chromium';
+/** Where Debian installs Chromium; Playwright cannot download its own here. */
+export const CHROMIUM = '/usr/bin/chromium';
 
-const CHROMIUM_ARGS = [
+/** The project's one list of Chromium flags (DESIGN §5): no sandbox, no traffic off 127.0.0.1. */
+export const CHROMIUM_ARGS = [
 	'--no-sandbox',
 	'--disable-gpu',
 	'--disable-background-networking',
@@ -33,7 +35,7 @@ function requireChromium(): void {
 }
 
 /** A small phone: 360×740 CSS px at 2×, touch. */
-const PHONE = {
+export const PHONE = {
 	viewport: { width: 360, height: 740 },
 	deviceScaleFactor: 2,
 	isMobile: true,
