@@ -1,10 +1,8 @@
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { DocumentId } from '../domain/ids';
-import { Listeners } from './listeners';
+import { ConnectionStatus, relayTransport } from './connection-status';
 import type {
-	ConnectionState,
-	RelayRefusal,
 	RelayTransport,
 	RelayTransportFactory,
 	RelayTransportOptions
@@ -120,18 +118,10 @@ export class MemoryRelay {
 	}
 
 	#createTransport({ docId, doc, awareness, token }: RelayTransportOptions): RelayTransport {
-		const listeners = new Listeners<[ConnectionState]>();
+		const status = new ConnectionStatus();
 		const waiting = this.#waiting;
-		let state: ConnectionState = 'offline';
-		let refusal: RelayRefusal | null = null;
 		let wanted = false;
 		let connection: Connection | null = null;
-
-		const setState = (next: ConnectionState, notifyAnyway = false) => {
-			if (next === state && !notifyAnyway) return;
-			state = next;
-			listeners.emit(state);
-		};
 
 		const retry = () => {
 			this.#waiting.delete(retry);
@@ -170,7 +160,7 @@ export class MemoryRelay {
 		};
 
 		const open = () => {
-			setState('connecting');
+			status.set('connecting');
 			let isOpen = true;
 			const link: Connection = {
 				get open() {
@@ -192,7 +182,7 @@ export class MemoryRelay {
 					if (connection === link) connection = null;
 					const remote = [...awareness.getStates().keys()].filter((id) => id !== doc.clientID);
 					awarenessProtocol.removeAwarenessStates(awareness, remote, link);
-					setState('offline');
+					status.set('offline');
 					if (wanted) this.#waiting.add(retry);
 				}
 			};
@@ -204,10 +194,10 @@ export class MemoryRelay {
 				}
 				const room = this.#room(docId, token);
 				if (room === null) {
-					refusal = { code: 4403, reason: 'token does not match this document' };
+					status.refusal = { code: 4403, reason: 'token does not match this document' };
 					wanted = false;
 					link.drop();
-					setState('offline', true);
+					status.set('offline', true);
 					return;
 				}
 				room.connections.add(link);
@@ -217,13 +207,13 @@ export class MemoryRelay {
 					...room.awareness.getStates().keys()
 				]);
 				link.toClient(() => {
-					setState('syncing');
+					status.set('syncing');
 					Y.applyUpdate(doc, relayState, link);
 					awarenessProtocol.applyAwarenessUpdate(awareness, presence, link);
 					const missing = Y.encodeStateAsUpdate(doc, relayVector);
 					link.toRelay(() => Y.applyUpdate(room.doc, missing, link));
 					sendAwareness({ added: [doc.clientID], updated: [], removed: [] });
-					link.toRelay(() => link.toClient(() => setState('synced')));
+					link.toRelay(() => link.toClient(() => status.set('synced')));
 				});
 			});
 		};
@@ -231,21 +221,14 @@ export class MemoryRelay {
 		doc.on('update', sendUpdate);
 		awareness.on('update', sendAwareness);
 
-		return {
-			get state() {
-				return state;
-			},
-			get refusal() {
-				return refusal;
-			},
-			onStateChange: (listener) => listeners.add(listener),
+		return relayTransport(status, {
 			isFromRelay: (origin) => origin !== null && origin === connection,
 			confirmRelayHasDoc() {
 				const link = connection;
-				if (state !== 'synced' || link === null) return Promise.resolve(false);
+				if (status.state !== 'synced' || link === null) return Promise.resolve(false);
 				return new Promise((resolve) => {
 					// A dropped link delivers nothing more; settle the promise then.
-					const stop = listeners.add((next) => {
+					const stop = status.onStateChange((next) => {
 						if (next === 'offline') {
 							stop();
 							resolve(false);
@@ -261,7 +244,7 @@ export class MemoryRelay {
 			},
 			connect() {
 				wanted = true;
-				refusal = null;
+				status.refusal = null;
 				if (connection === null) open();
 			},
 			disconnect() {
@@ -273,8 +256,8 @@ export class MemoryRelay {
 				this.disconnect();
 				doc.off('update', sendUpdate);
 				awareness.off('update', sendAwareness);
-				listeners.clear();
+				status.clear();
 			}
-		};
+		});
 	}
 }

@@ -2,13 +2,8 @@ import { WebsocketProvider } from 'y-websocket';
 import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
 import { DEFAULT_BACKOFF, reconnectDelay, type BackoffPolicy } from './backoff';
-import { Listeners } from './listeners';
-import type {
-	ConnectionState,
-	RelayRefusal,
-	RelayTransport,
-	RelayTransportOptions
-} from './relay-transport';
+import { ConnectionStatus, relayTransport } from './connection-status';
+import type { ConnectionState, RelayTransport, RelayTransportOptions } from './relay-transport';
 
 /** Where and how to reach the relay. */
 export interface WebsocketTransportOptions extends RelayTransportOptions {
@@ -81,12 +76,10 @@ export function createWebsocketTransport(options: WebsocketTransportOptions): Re
 	const BaseSocket = options.WebSocket ?? globalThis.WebSocket;
 	const backoff = options.backoff ?? DEFAULT_BACKOFF;
 	const random = options.random ?? Math.random;
-	const listeners = new Listeners<[ConnectionState]>();
+	const status = new ConnectionStatus();
 	const network = options.network === undefined ? browserNetworkSignal() : options.network;
 	const crossTab = options.crossTab !== false;
 
-	let state: ConnectionState = 'offline';
-	let refusal: RelayRefusal | null = null;
 	let handlingRelayFrame = false;
 	// eslint-disable-next-line prefer-const -- assigned once the provider exists
 	let provider: WebsocketProvider;
@@ -151,18 +144,14 @@ export function createWebsocketTransport(options: WebsocketTransportOptions): Re
 
 	function computeState(): ConnectionState {
 		const socket = currentSocket();
-		if (socket === null || refusal !== null) return 'offline';
+		if (socket === null || status.refusal !== null) return 'offline';
 		if (provider.wsconnecting) return 'connecting';
 		if (!provider.wsconnected) return 'offline';
 		return provider.synced && socket.relayStep1Seen ? 'synced' : 'syncing';
 	}
 
 	function updateState(notifyAnyway = false): void {
-		const next = computeState();
-		if (next !== state || notifyAnyway) {
-			state = next;
-			listeners.emit(state);
-		}
+		status.set(computeState(), notifyAnyway);
 	}
 
 	provider = new WebsocketProvider(options.relayUrl, docId, doc, {
@@ -190,7 +179,7 @@ export function createWebsocketTransport(options: WebsocketTransportOptions): Re
 		queueMicrotask(() => updateState());
 	});
 	provider.on('closed', (event) => {
-		refusal = { code: event.code, reason: event.reason };
+		status.refusal = { code: event.code, reason: event.reason };
 		updateState(true);
 	});
 
@@ -223,28 +212,21 @@ export function createWebsocketTransport(options: WebsocketTransportOptions): Re
 		updateState();
 	};
 	const goOnline = () => {
-		if (wanted && refusal === null && provider.ws === null) provider.connect();
+		if (wanted && status.refusal === null && provider.ws === null) provider.connect();
 		updateState();
 	};
 	network?.events.addEventListener('offline', goOffline);
 	network?.events.addEventListener('online', goOnline);
 
-	return {
-		get state() {
-			return state;
-		},
-		get refusal() {
-			return refusal;
-		},
-		onStateChange: (listener) => listeners.add(listener),
+	return relayTransport(status, {
 		isFromRelay: (origin) => origin === provider && handlingRelayFrame,
 		confirmRelayHasDoc() {
 			const socket = currentSocket();
-			if (state !== 'synced' || socket === null) return Promise.resolve(false);
+			if (status.state !== 'synced' || socket === null) return Promise.resolve(false);
 			return new Promise((resolve) => socket.sendBarrier(resolve));
 		},
 		connect() {
-			refusal = null;
+			status.refusal = null;
 			wanted = true;
 			if (network === null || network.isOnline()) {
 				provider.connect();
@@ -266,7 +248,7 @@ export function createWebsocketTransport(options: WebsocketTransportOptions): Re
 			currentSocket()?.failBarriers();
 			provider.destroy();
 			updateState();
-			listeners.clear();
+			status.clear();
 		}
-	};
+	});
 }
