@@ -154,6 +154,10 @@ describe('a triad of three members', () => {
 			expect(text).toContain('Balance broken');
 			expect(text).toContain('Noa (Navigator) disagrees: “Too early for the night shift.”');
 		}
+		// Final with the dissent's reason and no reflection delay: the record can no longer change.
+		await ben.page.getByText('This proposal is decided').waitFor();
+		expect(await ben.page.getByRole('button', { name: 'Amend the text' }).count()).toBe(0);
+		expect(await ben.page.getByRole('button', { name: 'Withdraw proposal' }).count()).toBe(0);
 		await ben.screen(SHOT, 'majority');
 		await ben.gotoTriad(TRIAD);
 		await ben.page.getByText('Balance broken: Noa disagreed').waitFor();
