@@ -7,6 +7,7 @@ import { InvalidInputError, InvalidTransitionError, NotFoundError } from './erro
 import { amendProposal, createProposal, openProposal, withdrawProposal } from './proposals';
 import { ballotLog } from './schema';
 import { stepClock } from './testing/step-clock';
+import { newBallot } from './testing/new-ballot';
 
 const ana = 'ana' as MemberId;
 const ben = 'ben' as MemberId;
@@ -23,14 +24,7 @@ function openDoc() {
 describe('castBallot', () => {
 	it('appends a ballot on the current revision, stamped by the clock', () => {
 		const { doc, clock, proposalId } = openDoc();
-		const id = castBallot(doc, clock, {
-			proposalId,
-			seat: 'keeper',
-			choice: 'agree',
-			castBy: ana,
-			revision: 1,
-			deviceTime: NOW
-		});
+		const id = castBallot(doc, clock, newBallot(proposalId, 'keeper', 'agree', ana));
 		expect(listBallots(doc, proposalId)).toEqual([
 			{
 				id,
@@ -49,32 +43,13 @@ describe('castBallot', () => {
 
 	it('keeps every ballot when a member changes their vote, and records proxies', () => {
 		const { doc, clock, proposalId } = openDoc();
-		castBallot(doc, clock, {
-			proposalId,
-			seat: 'keeper',
-			choice: 'agree',
-			castBy: ana,
-			revision: 1,
-			deviceTime: NOW
-		});
-		castBallot(doc, clock, {
-			proposalId,
-			seat: 'keeper',
-			choice: 'disagree',
-			reason: 'changed my mind',
-			castBy: ana,
-			revision: 1,
-			deviceTime: NOW
-		});
-		castBallot(doc, clock, {
-			proposalId,
-			seat: 'bearer',
-			choice: 'abstain',
-			castBy: ana,
-			castFor: ben,
-			revision: 1,
-			deviceTime: NOW
-		});
+		castBallot(doc, clock, newBallot(proposalId, 'keeper', 'agree', ana));
+		castBallot(
+			doc,
+			clock,
+			newBallot(proposalId, 'keeper', 'disagree', ana, { reason: 'changed my mind' })
+		);
+		castBallot(doc, clock, newBallot(proposalId, 'bearer', 'abstain', ana, { castFor: ben }));
 		const ballots = listBallots(doc, proposalId);
 		expect(ballots.map((b) => [b.seat, b.choice, b.castBy, b.castFor])).toEqual([
 			['keeper', 'agree', ana, ana],
@@ -95,32 +70,11 @@ describe('castBallot', () => {
 	it('records the revision the voter saw, and refuses one that does not exist yet', () => {
 		const { doc, clock, proposalId } = openDoc();
 		amendProposal(doc, clock, { proposalId, by: ana, now: NOW });
-		castBallot(doc, clock, {
-			proposalId,
-			seat: 'keeper',
-			choice: 'agree',
-			castBy: ana,
-			revision: 1,
-			deviceTime: NOW
-		});
-		castBallot(doc, clock, {
-			proposalId,
-			seat: 'bearer',
-			choice: 'agree',
-			castBy: ben,
-			revision: 2,
-			deviceTime: NOW
-		});
+		castBallot(doc, clock, newBallot(proposalId, 'keeper', 'agree', ana));
+		castBallot(doc, clock, newBallot(proposalId, 'bearer', 'agree', ben, { revision: 2 }));
 		expect(listBallots(doc, proposalId).map((b) => b.revision)).toEqual([1, 2]);
 		expect(() =>
-			castBallot(doc, clock, {
-				proposalId,
-				seat: 'keeper',
-				choice: 'agree',
-				castBy: ana,
-				revision: 3,
-				deviceTime: NOW
-			})
+			castBallot(doc, clock, newBallot(proposalId, 'keeper', 'agree', ana, { revision: 3 }))
 		).toThrow(InvalidInputError);
 	});
 
@@ -128,36 +82,15 @@ describe('castBallot', () => {
 		const doc = new Y.Doc();
 		const clock = stepClock('a');
 		const draft = createProposal(doc, clock, { title: 'T', createdBy: ana });
-		expect(() =>
-			castBallot(doc, clock, {
-				proposalId: draft,
-				seat: 'keeper',
-				choice: 'agree',
-				castBy: ana,
-				revision: 1,
-				deviceTime: NOW
-			})
-		).toThrow('proposal ' + draft + ' is draft; ballots are taken only while it is open');
+		expect(() => castBallot(doc, clock, newBallot(draft, 'keeper', 'agree', ana))).toThrow(
+			'proposal ' + draft + ' is draft; ballots are taken only while it is open'
+		);
 		withdrawProposal(doc, { proposalId: draft, now: NOW });
+		expect(() => castBallot(doc, clock, newBallot(draft, 'keeper', 'agree', ana))).toThrow(
+			InvalidTransitionError
+		);
 		expect(() =>
-			castBallot(doc, clock, {
-				proposalId: draft,
-				seat: 'keeper',
-				choice: 'agree',
-				castBy: ana,
-				revision: 1,
-				deviceTime: NOW
-			})
-		).toThrow(InvalidTransitionError);
-		expect(() =>
-			castBallot(doc, clock, {
-				proposalId: 'x' as ProposalId,
-				seat: 'keeper',
-				choice: 'agree',
-				castBy: ana,
-				revision: 1,
-				deviceTime: NOW
-			})
+			castBallot(doc, clock, newBallot('x' as ProposalId, 'keeper', 'agree', ana))
 		).toThrow(NotFoundError);
 		expect(listBallots(doc)).toEqual([]);
 	});
@@ -165,24 +98,10 @@ describe('castBallot', () => {
 	it('refuses an unknown seat or choice', () => {
 		const { doc, clock, proposalId } = openDoc();
 		expect(() =>
-			castBallot(doc, clock, {
-				proposalId,
-				seat: 'captain' as 'keeper',
-				choice: 'agree',
-				castBy: ana,
-				revision: 1,
-				deviceTime: NOW
-			})
+			castBallot(doc, clock, newBallot(proposalId, 'captain' as 'keeper', 'agree', ana))
 		).toThrow(/seat must be one of keeper, bearer, navigator/);
 		expect(() =>
-			castBallot(doc, clock, {
-				proposalId,
-				seat: 'keeper',
-				choice: 'maybe' as Choice,
-				castBy: ana,
-				revision: 1,
-				deviceTime: NOW
-			})
+			castBallot(doc, clock, newBallot(proposalId, 'keeper', 'maybe' as Choice, ana))
 		).toThrow(InvalidInputError);
 	});
 });
@@ -190,14 +109,7 @@ describe('castBallot', () => {
 describe('reading the ballot log', () => {
 	it('skips entries a misbehaving peer wrote in the wrong shape', () => {
 		const { doc, clock, proposalId } = openDoc();
-		castBallot(doc, clock, {
-			proposalId,
-			seat: 'keeper',
-			choice: 'agree',
-			castBy: ana,
-			revision: 1,
-			deviceTime: NOW
-		});
+		castBallot(doc, clock, newBallot(proposalId, 'keeper', 'agree', ana));
 		ballotLog(doc).push([{ id: 'junk' }, 'text', 42, null, { ...listBallots(doc)[0], seat: 'x' }]);
 		expect(listBallots(doc)).toHaveLength(1);
 	});
@@ -206,22 +118,8 @@ describe('reading the ballot log', () => {
 		const { doc, proposalId } = openDoc();
 		const late = stepClock('z', NOW + 1000);
 		const early = stepClock('y', NOW);
-		castBallot(doc, late, {
-			proposalId,
-			seat: 'keeper',
-			choice: 'agree',
-			castBy: ana,
-			revision: 1,
-			deviceTime: NOW
-		});
-		castBallot(doc, early, {
-			proposalId,
-			seat: 'bearer',
-			choice: 'agree',
-			castBy: ben,
-			revision: 1,
-			deviceTime: NOW
-		});
+		castBallot(doc, late, newBallot(proposalId, 'keeper', 'agree', ana));
+		castBallot(doc, early, newBallot(proposalId, 'bearer', 'agree', ben));
 		expect(listBallots(doc).map((b) => b.seat)).toEqual(['bearer', 'keeper']);
 	});
 
@@ -229,30 +127,9 @@ describe('reading the ballot log', () => {
 		const { doc, clock, proposalId } = openDoc();
 		const other = createProposal(doc, clock, { title: 'U', createdBy: ana });
 		openProposal(doc, clock, { proposalId: other, deadline: null, now: NOW });
-		castBallot(doc, clock, {
-			proposalId,
-			seat: 'keeper',
-			choice: 'agree',
-			castBy: ana,
-			revision: 1,
-			deviceTime: NOW
-		});
-		castBallot(doc, clock, {
-			proposalId: other,
-			seat: 'keeper',
-			choice: 'agree',
-			castBy: ana,
-			revision: 1,
-			deviceTime: NOW
-		});
-		castBallot(doc, clock, {
-			proposalId,
-			seat: 'bearer',
-			choice: 'agree',
-			castBy: ben,
-			revision: 1,
-			deviceTime: NOW
-		});
+		castBallot(doc, clock, newBallot(proposalId, 'keeper', 'agree', ana));
+		castBallot(doc, clock, newBallot(other, 'keeper', 'agree', ana));
+		castBallot(doc, clock, newBallot(proposalId, 'bearer', 'agree', ben));
 		const index = ballotsByProposal(doc);
 		expect(index.get(proposalId)?.map((b) => b.seat)).toEqual(['keeper', 'bearer']);
 		expect(index.get(other)).toHaveLength(1);

@@ -9,6 +9,7 @@ import { readProposal } from './proposal-read';
 import { amendProposal, createProposal, openProposal, withdrawProposal } from './proposals';
 import { claimSeat } from './seats';
 import { stepClock } from './testing/step-clock';
+import { newBallot } from './testing/new-ballot';
 
 const MEMBERS = ['kim', 'ben', 'nia'] as MemberId[];
 const NOW = 1_700_000_000_000;
@@ -27,14 +28,11 @@ function triad() {
 
 function agreeAll(doc: Y.Doc, clock: ReturnType<typeof stepClock>, proposalId: ProposalId) {
 	ROLES.forEach((seat, i) =>
-		castBallot(doc, clock, {
-			proposalId,
-			seat,
-			choice: 'agree',
-			castBy: MEMBERS[i]!,
-			revision: 1,
-			deviceTime: NOW + (i + 1) * HOUR
-		})
+		castBallot(
+			doc,
+			clock,
+			newBallot(proposalId, seat, 'agree', MEMBERS[i]!, { deviceTime: NOW + (i + 1) * HOUR })
+		)
 	);
 }
 

@@ -12,6 +12,7 @@ import { amendProposal, createProposal, openProposal } from './proposals';
 import { claimSeat } from './seats';
 import { stepClock } from './testing/step-clock';
 import { readWorkspace } from './workspace';
+import { newBallot } from './testing/new-ballot';
 
 const DOC_ID = 'AAAAAAAAAAAAAAAAAAAAAA' as DocumentId;
 const [kim, ben, nia] = ['kim', 'ben', 'nia'] as MemberId[] as [MemberId, MemberId, MemberId];
@@ -36,49 +37,32 @@ function decidedTriad() {
 		id: 'prop-1' as ProposalId
 	});
 	openProposal(doc, clock, { proposalId, deadline: T + 5 * HOUR, now: T });
-	castBallot(doc, clock, {
-		proposalId,
-		seat: 'bearer',
-		choice: 'agree',
-		castBy: ben,
-		revision: 1,
-		deviceTime: T + 1
-	});
+	castBallot(doc, clock, newBallot(proposalId, 'bearer', 'agree', ben, { deviceTime: T + 1 }));
 	amendProposal(doc, clock, { proposalId, by: ben, now: T + 2 });
-	castBallot(doc, clock, {
-		proposalId,
-		seat: 'keeper',
-		choice: 'agree',
-		castBy: nia,
-		castFor: kim,
-		revision: 2,
-		deviceTime: T + 2
-	});
-	castBallot(doc, clock, {
-		proposalId,
-		seat: 'navigator',
-		choice: 'disagree',
-		reason: 'Clashes\nwith review',
-		castBy: nia,
-		revision: 2,
-		deviceTime: T + 3
-	});
-	castBallot(doc, clock, {
-		proposalId,
-		seat: 'bearer',
-		choice: 'agree',
-		castBy: ben,
-		revision: 2,
-		deviceTime: T + 4
-	});
-	castBallot(doc, clock, {
-		proposalId,
-		seat: 'bearer',
-		choice: 'abstain',
-		castBy: ben,
-		revision: 2,
-		deviceTime: T + 6 * HOUR
-	});
+	castBallot(
+		doc,
+		clock,
+		newBallot(proposalId, 'keeper', 'agree', nia, { castFor: kim, revision: 2, deviceTime: T + 2 })
+	);
+	castBallot(
+		doc,
+		clock,
+		newBallot(proposalId, 'navigator', 'disagree', nia, {
+			reason: 'Clashes\nwith review',
+			revision: 2,
+			deviceTime: T + 3
+		})
+	);
+	castBallot(
+		doc,
+		clock,
+		newBallot(proposalId, 'bearer', 'agree', ben, { revision: 2, deviceTime: T + 4 })
+	);
+	castBallot(
+		doc,
+		clock,
+		newBallot(proposalId, 'bearer', 'abstain', ben, { revision: 2, deviceTime: T + 6 * HOUR })
+	);
 	createAction(doc, clock, { title: 'Book room', proposalId, owner: nia, due: T + 24 * HOUR });
 	return { doc, proposalId };
 }
@@ -146,14 +130,7 @@ describe('exportWorkspace', () => {
 		claimSeat(doc, clock, { seat: 'keeper', member: kim });
 		const proposalId = createProposal(doc, clock, { title: 'T', createdBy: kim });
 		openProposal(doc, clock, { proposalId, deadline: null, now: T });
-		castBallot(doc, clock, {
-			proposalId,
-			seat: 'keeper',
-			choice: 'agree',
-			castBy: kim,
-			revision: 1,
-			deviceTime: T
-		});
+		castBallot(doc, clock, newBallot(proposalId, 'keeper', 'agree', kim, { deviceTime: T }));
 		amendProposal(doc, clock, { proposalId, by: kim, now: T + 1 });
 		const { markdown, json } = exportWorkspace(doc, DOC_ID, T + HOUR);
 		expect(JSON.parse(json).register.proposals[0].earlierText).toHaveLength(1);

@@ -19,6 +19,7 @@ import {
 import { metaMap, SCHEMA_VERSION } from './schema';
 import { claimSeat, releaseSeat } from './seats';
 import { stepClock } from './testing/step-clock';
+import { newBallot } from './testing/new-ballot';
 
 const ana = 'ana' as MemberId;
 const ben = 'ben' as MemberId;
@@ -66,14 +67,7 @@ describe('a workspace written by a newer schema version', () => {
 			[
 				'castBallot',
 				() =>
-					castBallot(doc, clock, {
-						proposalId,
-						seat: 'keeper',
-						choice: 'agree',
-						castBy: ana,
-						revision: 1,
-						deviceTime: NOW
-					})
+					castBallot(doc, clock, newBallot(proposalId, 'keeper', 'agree', ana, { deviceTime: NOW }))
 			],
 			[
 				'declareAbsence',

@@ -12,6 +12,7 @@ import { absencesMap, actionsMap, proposalsMap } from './schema';
 import { claimSeat } from './seats';
 import { latestTimestamp } from './timestamps';
 import { stepClock } from './testing/step-clock';
+import { newBallot } from './testing/new-ballot';
 
 const ana = 'ana' as MemberId;
 const ben = 'ben' as MemberId;
@@ -25,14 +26,7 @@ function workspace() {
 	claimSeat(doc, clock, { seat: 'keeper', member: ana });
 	const proposalId = createProposal(doc, clock, { title: 'T', createdBy: ana });
 	openProposal(doc, clock, { proposalId, deadline: null, now: NOW });
-	castBallot(doc, clock, {
-		proposalId,
-		seat: 'keeper',
-		choice: 'agree',
-		castBy: ana,
-		revision: 1,
-		deviceTime: NOW
-	});
+	castBallot(doc, clock, newBallot(proposalId, 'keeper', 'agree', ana));
 	appendLogEntry(doc, clock, { author: ana, text: 'note' });
 	const absenceId = declareAbsence(doc, clock, {
 		member: ana,

@@ -11,6 +11,7 @@ import { createProposal, openProposal, proposalBody } from './proposals';
 import { claimSeat, lostSeatClaims, readSeatHolders, releaseSeat } from './seats';
 import { stepClock } from './testing/step-clock';
 import { readWorkspace } from './workspace';
+import { newBallot } from './testing/new-ballot';
 
 const [kim, ben, nia] = ['kim', 'ben', 'nia'] as MemberId[] as [MemberId, MemberId, MemberId];
 const NOW = 1_700_000_000_000;
@@ -66,16 +67,7 @@ describe('outcomes', () => {
 			seat: 'keeper' | 'bearer' | 'navigator',
 			castBy: MemberId,
 			choice: 'agree' | 'disagree'
-		) =>
-			castBallot(doc, clock, {
-				proposalId,
-				seat,
-				choice,
-				castBy,
-				revision: 1,
-				deviceTime: NOW,
-				reason: 'because'
-			});
+		) => castBallot(doc, clock, newBallot(proposalId, seat, choice, castBy, { reason: 'because' }));
 		vote('keeper', kim, 'agree');
 		vote('bearer', ben, 'disagree');
 		vote('bearer', ben, 'agree');
@@ -89,31 +81,13 @@ describe('outcomes', () => {
 
 	it('marks a 2-of-3 majority as balance broken, with the dissent', () => {
 		const { doc, clock, proposalId } = triad();
-		castBallot(doc, clock, {
-			proposalId,
-			seat: 'keeper',
-			choice: 'agree',
-			castBy: kim,
-			revision: 1,
-			deviceTime: NOW
-		});
-		castBallot(doc, clock, {
-			proposalId,
-			seat: 'bearer',
-			choice: 'agree',
-			castBy: ben,
-			revision: 1,
-			deviceTime: NOW
-		});
-		castBallot(doc, clock, {
-			proposalId,
-			seat: 'navigator',
-			choice: 'disagree',
-			reason: 'too costly',
-			castBy: nia,
-			revision: 1,
-			deviceTime: NOW
-		});
+		castBallot(doc, clock, newBallot(proposalId, 'keeper', 'agree', kim));
+		castBallot(doc, clock, newBallot(proposalId, 'bearer', 'agree', ben));
+		castBallot(
+			doc,
+			clock,
+			newBallot(proposalId, 'navigator', 'disagree', nia, { reason: 'too costly' })
+		);
 		const outcome = outcomeOf(doc, proposalId, NOW);
 		expect(outcome).toMatchObject({
 			state: 'majority',
