@@ -1,9 +1,8 @@
 import { request } from 'node:http';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import {
 	connectProvider,
-	destroyProviders,
 	makeTempDir,
 	makeToken,
 	newRoom,
@@ -11,18 +10,12 @@ import {
 	randomSecret,
 	roomUrl,
 	spawnRelay,
-	startInProcessRelay,
 	synced,
-	waitFor,
-	type InProcessRelay
+	waitFor
 } from './harness';
+import { relayPerFile } from './relay-per-file';
 
-let relay: InProcessRelay;
-beforeAll(async () => {
-	relay = await startInProcessRelay();
-});
-afterEach(() => destroyProviders());
-afterAll(() => relay.stop());
+const relay = relayPerFile();
 
 /** Tries an upgrade on a literal request path (no URL normalisation); resolves the status. */
 function upgradeStatus(port: number, path: string): Promise<number> {
@@ -65,7 +58,7 @@ async function refusedStatus(
 async function registeredRoom() {
 	const room = newRoom();
 	const doc = new Y.Doc();
-	const provider = connectProvider(relay.syncUrl, room, doc);
+	const provider = connectProvider(relay().syncUrl, room, doc);
 	await synced(provider);
 	doc.getText('secret').insert(0, 'for members only');
 	return { room, provider };
@@ -75,7 +68,7 @@ describe('capability tokens', () => {
 	it('refuses a wrong token with 403 before sending anything', async () => {
 		const { room } = await registeredRoom();
 		const wrong = { ...room, token: makeToken(randomSecret(), room.docId) };
-		expect(await refusedStatus(roomUrl(relay.syncUrl, wrong))).toEqual({
+		expect(await refusedStatus(roomUrl(relay().syncUrl, wrong))).toEqual({
 			status: 403,
 			received: 0
 		});
@@ -83,7 +76,7 @@ describe('capability tokens', () => {
 
 	it('refuses a missing or empty token with 401', async () => {
 		const { room } = await registeredRoom();
-		const base = `${relay.syncUrl}/${room.docId}`;
+		const base = `${relay().syncUrl}/${room.docId}`;
 		expect(await refusedStatus(base)).toEqual({ status: 401, received: 0 });
 		expect(await refusedStatus(`${base}?token=`)).toEqual({ status: 401, received: 0 });
 	});
@@ -97,11 +90,11 @@ describe('capability tokens', () => {
 			room.token.slice(0, 42) + '=',
 			'%00'.repeat(43)
 		]) {
-			expect(await refusedStatus(`${relay.syncUrl}/${room.docId}?token=${token}`)).toEqual({
+			expect(await refusedStatus(`${relay().syncUrl}/${room.docId}?token=${token}`)).toEqual({
 				status: 403,
 				received: 0
 			});
-			expect(await refusedStatus(`${relay.syncUrl}/${fresh.docId}?token=${token}`)).toEqual({
+			expect(await refusedStatus(`${relay().syncUrl}/${fresh.docId}?token=${token}`)).toEqual({
 				status: 403,
 				received: 0
 			});
@@ -111,11 +104,11 @@ describe('capability tokens', () => {
 	it('keeps the first token after the document was unloaded', async () => {
 		const { room, provider } = await registeredRoom();
 		provider.destroy();
-		await waitFor(() => relay.metrics.loadedDocuments === 0, 'the document to unload');
+		await waitFor(() => relay().metrics.loadedDocuments === 0, 'the document to unload');
 		const wrong = { ...room, token: makeToken(randomSecret(), room.docId) };
-		expect((await refusedStatus(roomUrl(relay.syncUrl, wrong))).status).toBe(403);
+		expect((await refusedStatus(roomUrl(relay().syncUrl, wrong))).status).toBe(403);
 		const member = new Y.Doc();
-		await synced(connectProvider(relay.syncUrl, room, member));
+		await synced(connectProvider(relay().syncUrl, room, member));
 		expect(member.getText('secret').toString()).toBe('for members only');
 	});
 
@@ -125,7 +118,7 @@ describe('capability tokens', () => {
 			docId,
 			token: makeToken(secret, docId)
 		}));
-		const clients = [first, second].map((room) => openRawClient(roomUrl(relay.syncUrl, room!)));
+		const clients = [first, second].map((room) => openRawClient(roomUrl(relay().syncUrl, room!)));
 		const outcomes = await Promise.allSettled(clients.map((client) => client.opened));
 		expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
 		const refused = clients.find((_, i) => outcomes[i]?.status === 'rejected');
@@ -152,9 +145,9 @@ describe('room ids', () => {
 			`/sync${query}`
 		];
 		for (const path of refused) {
-			expect([400, 404], path).toContain(await upgradeStatus(relay.port, path));
+			expect([400, 404], path).toContain(await upgradeStatus(relay().port, path));
 		}
-		expect(await upgradeStatus(relay.port, `/sync/${room.docId}${query}`)).toBe(101);
+		expect(await upgradeStatus(relay().port, `/sync/${room.docId}${query}`)).toBe(101);
 	});
 });
 

@@ -1,25 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { encodeAwareness, MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS } from '../../server/protocol';
-import {
-	connectProvider,
-	destroyProviders,
-	newRoom,
-	openRawClient,
-	roomUrl,
-	startInProcessRelay,
-	synced,
-	waitFor,
-	type InProcessRelay
-} from './harness';
+import { connectProvider, newRoom, openRawClient, roomUrl, synced, waitFor } from './harness';
+import { relayPerFile } from './relay-per-file';
 
-let relay: InProcessRelay;
-beforeAll(async () => {
-	relay = await startInProcessRelay();
-});
-afterEach(() => destroyProviders());
-afterAll(() => relay.stop());
+const relay = relayPerFile();
 
 /** An awareness message announcing `state` for `clientID`, as a y-websocket client sends it. */
 function announce(clientID: number, state: Record<string, unknown>, renewals = 0): Uint8Array {
@@ -37,8 +23,8 @@ describe('awareness', () => {
 	it('forwards a client state to the others in the room', async () => {
 		const room = newRoom();
 		const [a, b] = [new Y.Doc(), new Y.Doc()];
-		const providerA = connectProvider(relay.syncUrl, room, a);
-		const providerB = connectProvider(relay.syncUrl, room, b);
+		const providerA = connectProvider(relay().syncUrl, room, a);
+		const providerB = connectProvider(relay().syncUrl, room, b);
 		await Promise.all([synced(providerA), synced(providerB)]);
 		providerA.awareness.setLocalStateField('user', { name: 'keeper' });
 		await waitFor(
@@ -50,9 +36,9 @@ describe('awareness', () => {
 
 	it("removes a connection's states for the others when its socket closes", async () => {
 		const room = newRoom();
-		const observer = connectProvider(relay.syncUrl, room);
+		const observer = connectProvider(relay().syncUrl, room);
 		await synced(observer);
-		const raw = openRawClient(roomUrl(relay.syncUrl, room));
+		const raw = openRawClient(roomUrl(relay().syncUrl, room));
 		await raw.opened;
 		raw.ws.send(announce(424242, { user: { name: 'raw' } }));
 		await waitFor(() => observer.awareness.getStates().has(424242), 'the raw state to arrive');
@@ -64,13 +50,13 @@ describe('awareness', () => {
 
 	it('keeps the state of a client that reconnected when its old socket closes', async () => {
 		const room = newRoom();
-		const observer = connectProvider(relay.syncUrl, room);
+		const observer = connectProvider(relay().syncUrl, room);
 		await synced(observer);
-		const oldSocket = openRawClient(roomUrl(relay.syncUrl, room));
+		const oldSocket = openRawClient(roomUrl(relay().syncUrl, room));
 		await oldSocket.opened;
 		oldSocket.ws.send(announce(515151, { seat: 'bearer' }));
 		await waitFor(() => observer.awareness.getStates().has(515151), 'the first announcement');
-		const newSocket = openRawClient(roomUrl(relay.syncUrl, room));
+		const newSocket = openRawClient(roomUrl(relay().syncUrl, room));
 		await newSocket.opened;
 		newSocket.ws.send(announce(515151, { seat: 'bearer', back: true }, 1));
 		await waitFor(
@@ -78,7 +64,7 @@ describe('awareness', () => {
 			'the announcement on the new socket'
 		);
 		oldSocket.ws.terminate();
-		await waitFor(() => relay.metrics.connections === 2, 'the old socket to be gone');
+		await waitFor(() => relay().metrics.connections === 2, 'the old socket to be gone');
 		// The sentinel proves the relay has sent all it will about the old socket.
 		observer.awareness.setLocalStateField('sentinel', 1);
 		await waitFor(
@@ -92,10 +78,10 @@ describe('awareness', () => {
 
 	it('answers an awareness query with every state in the room', async () => {
 		const room = newRoom();
-		const member = connectProvider(relay.syncUrl, room);
+		const member = connectProvider(relay().syncUrl, room);
 		await synced(member);
 		member.awareness.setLocalStateField('seat', 'navigator');
-		const raw = openRawClient(roomUrl(relay.syncUrl, room));
+		const raw = openRawClient(roomUrl(relay().syncUrl, room));
 		await raw.opened;
 		await waitFor(() => raw.messages.some((m) => m[0] === MESSAGE_AWARENESS), 'the greeting');
 		const before = raw.messages.length;

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { encodeSyncUpdate } from '../../server/protocol';
 import {
@@ -7,30 +7,24 @@ import {
 	newRoom,
 	openRawClient,
 	roomUrl,
-	startInProcessRelay,
 	synced,
 	waitFor,
-	type InProcessRelay,
 	type TestRoom
 } from './harness';
+import { relayPerFile } from './relay-per-file';
 
-let relay: InProcessRelay;
-beforeAll(async () => {
-	relay = await startInProcessRelay();
-});
-afterEach(() => destroyProviders());
-afterAll(() => relay.stop());
+const relay = relayPerFile();
 
 /** A room with two synced members, and a raw client in it that got the relay's greeting. */
 async function roomWithIntruder() {
 	const room = newRoom();
 	const [a, b] = [new Y.Doc(), new Y.Doc()];
 	const providers = [
-		connectProvider(relay.syncUrl, room, a),
-		connectProvider(relay.syncUrl, room, b)
+		connectProvider(relay().syncUrl, room, a),
+		connectProvider(relay().syncUrl, room, b)
 	];
 	await Promise.all(providers.map((provider) => synced(provider)));
-	const raw = openRawClient(roomUrl(relay.syncUrl, room));
+	const raw = openRawClient(roomUrl(relay().syncUrl, room));
 	await raw.opened;
 	await waitFor(() => raw.messages.length > 0, 'the greeting');
 	return { room, a, b, raw };
@@ -48,8 +42,8 @@ async function expectStillSyncing(a: Y.Doc, b: Y.Doc, marker: string): Promise<v
 }
 
 function errorLines(since: number, kind: string) {
-	return relay.logs
-		.slice(since)
+	return relay()
+		.logs.slice(since)
 		.filter((line) => line.event === 'connection_closed_on_error' && line.kind === kind);
 }
 
@@ -58,7 +52,7 @@ async function expectRejected(
 	expected: { code: number; reason: string; kind: string }
 ): Promise<{ room: TestRoom; a: Y.Doc; b: Y.Doc }> {
 	const { room, a, b, raw } = await roomWithIntruder();
-	const logsBefore = relay.logs.length;
+	const logsBefore = relay().logs.length;
 	raw.ws.send(input);
 	const closed = await raw.closed;
 	expect(closed).toEqual({ code: expected.code, reason: expected.reason });
@@ -141,9 +135,9 @@ describe('bad input closes only the offending connection', () => {
 		});
 		// Reload the document from storage: it holds the members' edits and nothing else.
 		destroyProviders();
-		await waitFor(() => relay.metrics.loadedDocuments === 0, 'the document to unload');
+		await waitFor(() => relay().metrics.loadedDocuments === 0, 'the document to unload');
 		const reloaded = new Y.Doc();
-		await synced(connectProvider(relay.syncUrl, room, reloaded));
+		await synced(connectProvider(relay().syncUrl, room, reloaded));
 		expect(reloaded.getMap('m').toJSON()).toEqual(a.getMap('m').toJSON());
 		expect(reloaded.getText('body').toString()).toBe('');
 	});
@@ -156,7 +150,7 @@ describe('bad input closes only the offending connection', () => {
 		const received = b.getMap('files').get('blob') as Uint8Array;
 		expect(Buffer.from(received).equals(Buffer.from(blob))).toBe(true);
 
-		const logsBefore = relay.logs.length;
+		const logsBefore = relay().logs.length;
 		raw.ws.send(new Uint8Array(17 * 1024 * 1024));
 		expect((await raw.closed).code).toBe(1009);
 		await expectStillSyncing(a, b, 'after oversize');
@@ -165,7 +159,7 @@ describe('bad input closes only the offending connection', () => {
 
 	it('too many messages per second: 1008', async () => {
 		const { a, b, raw } = await roomWithIntruder();
-		const logsBefore = relay.logs.length;
+		const logsBefore = relay().logs.length;
 		// Awareness queries are harmless one by one; a thousand at once exceed the default limit.
 		for (let i = 0; i < 1000; i++) raw.ws.send(new Uint8Array([3]));
 		expect(await raw.closed).toEqual({ code: 1008, reason: 'rate limit exceeded' });

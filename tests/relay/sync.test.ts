@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import {
 	connectProvider,
@@ -7,16 +7,11 @@ import {
 	readMetric,
 	startInProcessRelay,
 	synced,
-	waitFor,
-	type InProcessRelay
+	waitFor
 } from './harness';
+import { relayPerFile } from './relay-per-file';
 
-let relay: InProcessRelay;
-beforeAll(async () => {
-	relay = await startInProcessRelay();
-});
-afterEach(() => destroyProviders());
-afterAll(() => relay.stop());
+const relay = relayPerFile();
 
 const text = (doc: Y.Doc) => doc.getText('body').toString();
 
@@ -24,7 +19,7 @@ describe('sync through the relay', () => {
 	it('makes three clients converge on concurrent edits', async () => {
 		const room = newRoom();
 		const docs = ['keeper', 'bearer', 'navigator'].map(() => new Y.Doc());
-		const providers = docs.map((doc) => connectProvider(relay.syncUrl, room, doc));
+		const providers = docs.map((doc) => connectProvider(relay().syncUrl, room, doc));
 		await Promise.all(providers.map((provider) => synced(provider)));
 		docs.forEach((doc, i) => doc.getMap('seats').set(`seat${i}`, i));
 		docs.forEach((doc, i) => doc.getText('body').insert(0, `[${i}]`));
@@ -44,18 +39,18 @@ describe('sync through the relay', () => {
 	it('gives a late joiner the full state', async () => {
 		const room = newRoom();
 		const early = new Y.Doc();
-		const provider = connectProvider(relay.syncUrl, room, early);
+		const provider = connectProvider(relay().syncUrl, room, early);
 		await synced(provider);
-		const appendsBefore = relay.metrics.storageAppends;
+		const appendsBefore = relay().metrics.storageAppends;
 		for (let i = 0; i < 50; i++) early.getArray<number>('log').push([i]);
 		early.getText('body').insert(0, 'written before you came');
 		const late = new Y.Doc();
 		// Wait until the relay holds everything, then join from scratch.
 		await waitFor(
-			() => relay.metrics.storageAppends >= appendsBefore + 51,
+			() => relay().metrics.storageAppends >= appendsBefore + 51,
 			'the edits to reach the relay'
 		);
-		await synced(connectProvider(relay.syncUrl, room, late));
+		await synced(connectProvider(relay().syncUrl, room, late));
 		expect(late.getArray('log').toArray()).toEqual([...Array(50).keys()]);
 		expect(text(late)).toBe('written before you came');
 	});
@@ -63,14 +58,14 @@ describe('sync through the relay', () => {
 	it('merges edits made offline when the client reconnects', async () => {
 		const room = newRoom();
 		const [a, b] = [new Y.Doc(), new Y.Doc()];
-		const providerA = connectProvider(relay.syncUrl, room, a);
-		const providerB = connectProvider(relay.syncUrl, room, b);
+		const providerA = connectProvider(relay().syncUrl, room, a);
+		const providerB = connectProvider(relay().syncUrl, room, b);
 		await Promise.all([synced(providerA), synced(providerB)]);
 		providerA.disconnect();
-		const appendsBefore = relay.metrics.storageAppends;
+		const appendsBefore = relay().metrics.storageAppends;
 		a.getMap('m').set('offline', 'from a');
 		b.getMap('m').set('online', 'from b');
-		await waitFor(() => relay.metrics.storageAppends > appendsBefore, 'b to reach the relay');
+		await waitFor(() => relay().metrics.storageAppends > appendsBefore, 'b to reach the relay');
 		expect(b.getMap('m').get('offline')).toBeUndefined();
 		providerA.connect();
 		await waitFor(
@@ -85,10 +80,10 @@ describe('sync through the relay', () => {
 		const [a, b] = [new Y.Doc(), new Y.Doc()];
 		const [c, d] = [new Y.Doc(), new Y.Doc()];
 		const providers = [
-			connectProvider(relay.syncUrl, first, a),
-			connectProvider(relay.syncUrl, first, b),
-			connectProvider(relay.syncUrl, second, c),
-			connectProvider(relay.syncUrl, second, d)
+			connectProvider(relay().syncUrl, first, a),
+			connectProvider(relay().syncUrl, first, b),
+			connectProvider(relay().syncUrl, second, c),
+			connectProvider(relay().syncUrl, second, d)
 		];
 		await Promise.all(providers.map((provider) => synced(provider)));
 		a.getMap('m').set('room', 'first');
@@ -107,24 +102,24 @@ describe('sync through the relay', () => {
 	it('unloads a document after its last connection closes and reloads it with its content', async () => {
 		const room = newRoom();
 		const doc = new Y.Doc();
-		const provider = connectProvider(relay.syncUrl, room, doc);
+		const provider = connectProvider(relay().syncUrl, room, doc);
 		await synced(provider);
-		const before = await readMetric(relay.url, 'triad_relay_loaded_documents');
-		const appendsBefore = relay.metrics.storageAppends;
+		const before = await readMetric(relay().url, 'triad_relay_loaded_documents');
+		const appendsBefore = relay().metrics.storageAppends;
 		doc.getText('body').insert(0, 'kept across unload');
 		await waitFor(
-			() => relay.metrics.storageAppends > appendsBefore,
+			() => relay().metrics.storageAppends > appendsBefore,
 			'the edit to reach the relay'
 		);
 		provider.destroy();
 		await waitFor(
-			async () => (await readMetric(relay.url, 'triad_relay_loaded_documents')) === before - 1,
+			async () => (await readMetric(relay().url, 'triad_relay_loaded_documents')) === before - 1,
 			'the document to unload'
 		);
 		const fresh = new Y.Doc();
-		await synced(connectProvider(relay.syncUrl, room, fresh));
+		await synced(connectProvider(relay().syncUrl, room, fresh));
 		expect(text(fresh)).toBe('kept across unload');
-		expect(await readMetric(relay.url, 'triad_relay_loaded_documents')).toBe(before);
+		expect(await readMetric(relay().url, 'triad_relay_loaded_documents')).toBe(before);
 	});
 
 	it('serves 200 rooms at once', async () => {
@@ -132,8 +127,8 @@ describe('sync through the relay', () => {
 		const writers = rooms.map(() => new Y.Doc());
 		const readers = rooms.map(() => new Y.Doc());
 		const providers = rooms.flatMap((room, i) => [
-			connectProvider(relay.syncUrl, room, writers[i]),
-			connectProvider(relay.syncUrl, room, readers[i])
+			connectProvider(relay().syncUrl, room, writers[i]),
+			connectProvider(relay().syncUrl, room, readers[i])
 		]);
 		await Promise.all(providers.map((provider) => synced(provider, 30_000)));
 		writers.forEach((doc, i) => doc.getMap('m').set('room', i));
@@ -142,7 +137,9 @@ describe('sync through the relay', () => {
 			'every room to sync',
 			30_000
 		);
-		expect(await readMetric(relay.url, 'triad_relay_loaded_documents')).toBeGreaterThanOrEqual(200);
+		expect(await readMetric(relay().url, 'triad_relay_loaded_documents')).toBeGreaterThanOrEqual(
+			200
+		);
 	});
 });
 
