@@ -1,10 +1,10 @@
 import { expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { putMember, readMembers } from '../doc/members';
 import type { DocumentId } from '../domain/ids';
 import type { LocalStoreFactory } from './local-store';
 import type { StorageError } from './storage-error';
-import { newDocumentId, newMemberId } from './workspace-secret';
+import { newDocumentId } from './workspace-secret';
+import { addMember, memberNames } from './spec-members';
 
 /** What the shared suite needs from an implementation of LocalStore. */
 export interface LocalStoreHarness {
@@ -12,16 +12,6 @@ export interface LocalStoreHarness {
 	open: LocalStoreFactory;
 	/** Makes later writes fail as on a full disk; returns the function that heals it. */
 	failWritesWithQuota(): () => void;
-}
-
-function addMember(doc: Y.Doc, name: string): void {
-	putMember(doc, { id: newMemberId(), name, joinedAt: 1 });
-}
-
-function names(doc: Y.Doc): string[] {
-	return readMembers(doc)
-		.map((member) => member.name)
-		.sort();
 }
 
 /**
@@ -55,7 +45,7 @@ export function runLocalStoreContract(harness: () => LocalStoreHarness): void {
 		addMember(doc, 'Ada');
 		addMember(doc, 'Bo');
 		await store.destroy();
-		expect(names(await reopen(h, docId))).toEqual(['Ada', 'Bo']);
+		expect(memberNames(await reopen(h, docId))).toEqual(['Ada', 'Bo']);
 	});
 
 	it('keeps edits made while loading, and applies loaded data with its own origin', async () => {
@@ -73,10 +63,10 @@ export function runLocalStoreContract(harness: () => LocalStoreHarness): void {
 		const store = h.open(docId, doc);
 		addMember(doc, 'Early');
 		await store.whenLoaded;
-		expect(names(doc)).toEqual(['Ada', 'Early']);
+		expect(memberNames(doc)).toEqual(['Ada', 'Early']);
 		expect(origins.slice(1).every((origin) => origin === store.origin)).toBe(true);
 		await store.destroy();
-		expect(names(await reopen(h, docId))).toEqual(['Ada', 'Early']);
+		expect(memberNames(await reopen(h, docId))).toEqual(['Ada', 'Early']);
 	});
 
 	it('keeps a sync marker per document', async () => {
@@ -105,7 +95,7 @@ export function runLocalStoreContract(harness: () => LocalStoreHarness): void {
 		addMember(doc, 'Kept');
 		await store.destroy();
 		addMember(doc, 'Lost');
-		expect(names(await reopen(h, docId))).toEqual(['Kept']);
+		expect(memberNames(await reopen(h, docId))).toEqual(['Kept']);
 	});
 
 	it('reports a full disk as StorageError kind "quota" instead of dropping edits silently', async () => {

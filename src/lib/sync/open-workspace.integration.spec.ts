@@ -1,12 +1,14 @@
 import 'fake-indexeddb/auto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket as NodeWebSocket } from 'ws';
-import { putMember, readMembers } from '../doc/members';
+import { putMember } from '../doc/members';
 import { failWritesWithQuota } from './fake-indexeddb-faults';
 import type { Identity } from './identity';
-import { openWorkspace, type SyncStatus, type WorkspaceHandle } from './open-workspace';
+import { openWorkspace, type WorkspaceHandle } from './open-workspace';
 import { startTestRelay, type TestRelay } from './test-relay';
 import { newDocumentId, newMemberId, newWorkspaceSecret } from './workspace-secret';
+import { memberNames } from './spec-members';
+import { untilStatus } from './until-status';
 
 /*
  * The real stack in Node: y-indexeddb on fake-indexeddb, y-websocket over `ws`, and the
@@ -44,25 +46,6 @@ function openReal(docId = newDocumentId(), secret = newWorkspaceSecret()): Works
 	return handle;
 }
 
-function untilStatus(
-	handle: WorkspaceHandle,
-	check: (s: SyncStatus) => boolean
-): Promise<SyncStatus> {
-	return new Promise((resolve) => {
-		if (check(handle.status)) return resolve(handle.status);
-		const stop = handle.onStatus((status) => {
-			if (!check(status)) return;
-			stop();
-			resolve(status);
-		});
-	});
-}
-
-const names = (h: WorkspaceHandle) =>
-	readMembers(h.doc)
-		.map((m) => m.name)
-		.sort();
-
 describe('openWorkspace with IndexedDB and the WebSocket relay', () => {
 	it('syncs an offline edit once the relay is back, and clears the unsynced flag', async () => {
 		await relay.stop();
@@ -83,7 +66,7 @@ describe('openWorkspace with IndexedDB and the WebSocket relay', () => {
 
 		const b = openReal(docId, secret);
 		await untilStatus(b, (s) => s.connection === 'synced');
-		expect(names(b)).toEqual(['Offline']);
+		expect(memberNames(b.doc)).toEqual(['Offline']);
 	});
 
 	it('keeps edits across a reload from IndexedDB before connecting', async () => {
@@ -97,7 +80,7 @@ describe('openWorkspace with IndexedDB and the WebSocket relay', () => {
 		await first.close();
 		const again = openReal(docId, secret);
 		await again.whenLocalLoaded;
-		expect(names(again)).toEqual(['Saved']);
+		expect(memberNames(again.doc)).toEqual(['Saved']);
 		await untilStatus(again, (s) => s.unsyncedLocalChanges);
 	});
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { putMember, readMembers } from '../doc/members';
+import { readMembers } from '../doc/members';
 import type { MemberId } from '../domain/ids';
 import type { Identity } from './identity';
 import { createMemoryStorage, type MemoryStorage } from './memory-local-store';
@@ -8,6 +8,8 @@ import { MemoryRelay } from './memory-transport';
 import { openWorkspace, type SyncStatus, type WorkspaceHandle } from './open-workspace';
 import { memberColor } from './presence';
 import { newDocumentId, newMemberId, newWorkspaceSecret } from './workspace-secret';
+import { addMember, memberNames } from './spec-members';
+import { untilStatus } from './until-status';
 
 const ada: Identity = { memberId: newMemberId(), name: 'Ada', createdAt: 0 };
 const bo: Identity = { memberId: newMemberId(), name: 'Bo', createdAt: 0 };
@@ -39,31 +41,6 @@ function openOn(w: World, storage: MemoryStorage, identity = ada): WorkspaceHand
 	return handle;
 }
 
-/** Resolves with the first status that satisfies `check` (the current one included). */
-function untilStatus(
-	handle: WorkspaceHandle,
-	check: (status: SyncStatus) => boolean
-): Promise<SyncStatus> {
-	return new Promise((resolve) => {
-		if (check(handle.status)) return resolve(handle.status);
-		const stop = handle.onStatus((status) => {
-			if (!check(status)) return;
-			stop();
-			resolve(status);
-		});
-	});
-}
-
-function addMember(handle: WorkspaceHandle, name: string): void {
-	putMember(handle.doc, { id: newMemberId(), name, joinedAt: 1 });
-}
-
-function names(handle: WorkspaceHandle): string[] {
-	return readMembers(handle.doc)
-		.map((m) => m.name)
-		.sort();
-}
-
 describe('openWorkspace', () => {
 	it('loads the local copy first, then goes offline → connecting → syncing → synced', async () => {
 		const w = world();
@@ -87,7 +64,7 @@ describe('openWorkspace', () => {
 		w.relay.setOnline(false);
 		const handle = openOn(w, createMemoryStorage());
 		await handle.whenLocalLoaded;
-		addMember(handle, 'Offline');
+		addMember(handle.doc, 'Offline');
 		expect(handle.status.unsyncedLocalChanges).toBe(true);
 		expect(handle.status.connection).not.toBe('synced');
 		w.relay.setOnline(true);
@@ -103,7 +80,7 @@ describe('openWorkspace', () => {
 		await untilStatus(handle, (s) => s.connection === 'synced');
 		const flags: boolean[] = [];
 		handle.onStatus((s) => flags.push(s.unsyncedLocalChanges));
-		addMember(handle, 'Live');
+		addMember(handle.doc, 'Live');
 		expect(handle.status.unsyncedLocalChanges).toBe(true);
 		await untilStatus(handle, (s) => !s.unsyncedLocalChanges);
 		expect(flags.filter((f, i) => f !== flags[i - 1])).toEqual([true, false]);
@@ -115,13 +92,13 @@ describe('openWorkspace', () => {
 		w.relay.setOnline(false);
 		const first = openOn(w, storage);
 		await first.whenLocalLoaded;
-		addMember(first, 'Unsent');
+		addMember(first.doc, 'Unsent');
 		await first.close();
 
 		const reloaded = openOn(w, storage);
 		await reloaded.whenLocalLoaded;
 		await untilStatus(reloaded, (s) => s.unsyncedLocalChanges);
-		expect(names(reloaded)).toEqual(['Unsent']);
+		expect(memberNames(reloaded.doc)).toEqual(['Unsent']);
 		w.relay.setOnline(true);
 		await untilStatus(reloaded, (s) => !s.unsyncedLocalChanges && s.connection === 'synced');
 		expect(readMembers(w.relay.documentOf(w.docId)!).map((m) => m.name)).toEqual(['Unsent']);
@@ -132,13 +109,13 @@ describe('openWorkspace', () => {
 		const storage = createMemoryStorage();
 		const mine = openOn(w, storage);
 		const theirs = openOn(w, createMemoryStorage(), bo);
-		addMember(mine, 'Mine');
+		addMember(mine.doc, 'Mine');
 		await untilStatus(mine, (s) => s.connection === 'synced' && !s.unsyncedLocalChanges);
-		addMember(theirs, 'Theirs');
+		addMember(theirs.doc, 'Theirs');
 		await untilStatus(theirs, (s) => !s.unsyncedLocalChanges && s.connection === 'synced');
 		await new Promise<void>((resolve) => {
-			if (names(mine).length === 2) return resolve();
-			mine.doc.on('update', () => names(mine).length === 2 && resolve());
+			if (memberNames(mine.doc).length === 2) return resolve();
+			mine.doc.on('update', () => memberNames(mine.doc).length === 2 && resolve());
 		});
 		await mine.close();
 
@@ -146,7 +123,7 @@ describe('openWorkspace', () => {
 		const reloaded = openOn(w, storage);
 		// The session connects only after comparing the loaded copy with its sync marker.
 		const attempting = await untilStatus(reloaded, (s) => s.connection === 'connecting');
-		expect(names(reloaded)).toEqual(['Mine', 'Theirs']);
+		expect(memberNames(reloaded.doc)).toEqual(['Mine', 'Theirs']);
 		expect(attempting.unsyncedLocalChanges).toBe(false);
 		expect(reloaded.status.unsyncedLocalChanges).toBe(false);
 	});
@@ -155,15 +132,15 @@ describe('openWorkspace', () => {
 		const w = world();
 		const a = openOn(w, createMemoryStorage(), ada);
 		const b = openOn(w, createMemoryStorage(), bo);
-		addMember(a, 'Ada');
-		addMember(b, 'Bo');
+		addMember(a.doc, 'Ada');
+		addMember(b.doc, 'Bo');
 		a.setEditing('proposal-1');
 		await untilStatus(a, (s) => s.connection === 'synced' && !s.unsyncedLocalChanges);
 		await untilStatus(b, (s) => s.connection === 'synced' && !s.unsyncedLocalChanges);
 		await new Promise<void>((resolve) => {
 			const check = () =>
-				names(a).length === 2 &&
-				names(b).length === 2 &&
+				memberNames(a.doc).length === 2 &&
+				memberNames(b.doc).length === 2 &&
 				b.peers().some((p) => p.editing === 'proposal-1') &&
 				resolve();
 			if (!check()) {
@@ -172,8 +149,8 @@ describe('openWorkspace', () => {
 				b.onPeers(check);
 			}
 		});
-		expect(names(a)).toEqual(['Ada', 'Bo']);
-		expect(names(b)).toEqual(['Ada', 'Bo']);
+		expect(memberNames(a.doc)).toEqual(['Ada', 'Bo']);
+		expect(memberNames(b.doc)).toEqual(['Ada', 'Bo']);
 		expect(b.peers()).toEqual([
 			{
 				clientId: a.doc.clientID,
@@ -207,16 +184,16 @@ describe('openWorkspace', () => {
 	it('merges an outside update as a local change that reaches the relay', async () => {
 		const w = world();
 		const source = openOn({ ...world(), docId: w.docId }, createMemoryStorage(), bo);
-		addMember(source, 'From the file');
+		addMember(source.doc, 'From the file');
 		const target = openOn(w, createMemoryStorage(), ada);
 		await untilStatus(target, (s) => s.connection === 'synced');
 		target.mergeUpdate(Y.encodeStateAsUpdate(source.doc));
-		expect(names(target)).toEqual(['From the file']);
+		expect(memberNames(target.doc)).toEqual(['From the file']);
 		expect(target.status.unsyncedLocalChanges).toBe(true);
 		await untilStatus(target, (s) => !s.unsyncedLocalChanges);
 		const other = openOn(w, createMemoryStorage(), bo);
 		await untilStatus(other, (s) => s.connection === 'synced');
-		expect(names(other)).toEqual(['From the file']);
+		expect(memberNames(other.doc)).toEqual(['From the file']);
 	});
 
 	it('surfaces a full disk as status.storageError', async () => {
@@ -225,7 +202,7 @@ describe('openWorkspace', () => {
 		const handle = openOn(w, storage);
 		await handle.whenLocalLoaded;
 		storage.failWrites('quota');
-		addMember(handle, 'Too much');
+		addMember(handle.doc, 'Too much');
 		expect(handle.status.storageError?.kind).toBe('quota');
 		expect(handle.status.storageError?.message).toMatch(/storage/);
 	});

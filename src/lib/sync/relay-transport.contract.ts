@@ -1,10 +1,10 @@
 import { afterEach, expect, it } from 'vitest';
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { putMember, readMembers } from '../doc/members';
 import type { DocumentId } from '../domain/ids';
 import type { ConnectionState, RelayTransport, RelayTransportFactory } from './relay-transport';
-import { newDocumentId, newMemberId } from './workspace-secret';
+import { newDocumentId } from './workspace-secret';
+import { addMember, memberNames } from './spec-members';
 
 /** What the shared suite needs from a transport implementation and its relay. */
 export interface RelayTransportHarness {
@@ -23,16 +23,6 @@ interface Device {
 	awareness: Awareness;
 	transport: RelayTransport;
 	states: ConnectionState[];
-}
-
-function addMember(doc: Y.Doc, name: string): void {
-	putMember(doc, { id: newMemberId(), name, joinedAt: 1 });
-}
-
-function names(doc: Y.Doc): string[] {
-	return readMembers(doc)
-		.map((member) => member.name)
-		.sort();
 }
 
 /** Resolves once `check` holds, re-checking after every doc update and transport state change. */
@@ -107,8 +97,8 @@ export function runRelayTransportContract(harness: () => RelayTransportHarness):
 		await synced(a, b);
 		addMember(a.doc, 'Ada');
 		addMember(b.doc, 'Bo');
-		await until([a, b], () => names(a.doc).length === 2 && names(b.doc).length === 2);
-		expect(names(a.doc)).toEqual(['Ada', 'Bo']);
+		await until([a, b], () => memberNames(a.doc).length === 2 && memberNames(b.doc).length === 2);
+		expect(memberNames(a.doc)).toEqual(['Ada', 'Bo']);
 		expect(Y.encodeStateVector(a.doc)).toEqual(Y.encodeStateVector(b.doc));
 	});
 
@@ -127,8 +117,8 @@ export function runRelayTransportContract(harness: () => RelayTransportHarness):
 			fromRelay.push(b.transport.isFromRelay(origin))
 		);
 		b.transport.connect();
-		await until([b], () => names(b.doc).length === 1);
-		expect(names(b.doc)).toEqual(['Offline edit']);
+		await until([b], () => memberNames(b.doc).length === 1);
+		expect(memberNames(b.doc)).toEqual(['Offline edit']);
 		addMember(b.doc, 'Local');
 		expect(fromRelay).toEqual([true, false]);
 	});
@@ -144,7 +134,7 @@ export function runRelayTransportContract(harness: () => RelayTransportHarness):
 		const b = device(docId);
 		b.transport.connect();
 		await synced(b);
-		expect(names(b.doc)).toHaveLength(20);
+		expect(memberNames(b.doc)).toHaveLength(20);
 	});
 
 	it('keeps confirmed edits through a relay crash', async () => {
@@ -160,7 +150,7 @@ export function runRelayTransportContract(harness: () => RelayTransportHarness):
 		const b = device(docId);
 		b.transport.connect();
 		await synced(b);
-		expect(names(b.doc)).toEqual(['Durable']);
+		expect(memberNames(b.doc)).toEqual(['Durable']);
 	});
 
 	it('rides out a relay outage and reconnects by itself', async () => {
@@ -175,9 +165,9 @@ export function runRelayTransportContract(harness: () => RelayTransportHarness):
 		addMember(a.doc, 'During outage');
 		expect(await a.transport.confirmRelayHasDoc()).toBe(false);
 		await harness().setRelayReachable(true);
-		await until([a, b], () => names(b.doc).length === 1);
+		await until([a, b], () => memberNames(b.doc).length === 1);
 		await synced(a, b);
-		expect(names(b.doc)).toEqual(['During outage']);
+		expect(memberNames(b.doc)).toEqual(['During outage']);
 		expect(await a.transport.confirmRelayHasDoc()).toBe(true);
 	});
 
@@ -212,6 +202,6 @@ export function runRelayTransportContract(harness: () => RelayTransportHarness):
 		}
 		expect(intruder.transport.state).not.toBe('synced');
 		expect(intruder.states).not.toContain('syncing');
-		expect(names(intruder.doc)).toEqual([]);
+		expect(memberNames(intruder.doc)).toEqual([]);
 	});
 }
