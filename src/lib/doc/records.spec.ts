@@ -15,6 +15,19 @@ const ben = 'ben' as MemberId;
 const DAY = 86_400_000;
 const NOW = 1_700_000_000_000;
 
+/** A fresh doc in which Ana is away for a day from NOW, with Ben as her cover. */
+function anaAwayForADay(more: { handover?: string } = {}) {
+	const doc = new Y.Doc();
+	const id = declareAbsence(doc, stepClock('a'), {
+		member: ana,
+		from: NOW,
+		to: NOW + DAY,
+		cover: ben,
+		...more
+	});
+	return { doc, id };
+}
+
 describe('members', () => {
 	it('keys each member by id, oldest first, skipping malformed entries', () => {
 		const doc = new Y.Doc();
@@ -32,14 +45,7 @@ describe('members', () => {
 
 describe('absences', () => {
 	it('declares an absence with cover and handover note', () => {
-		const doc = new Y.Doc();
-		const id = declareAbsence(doc, stepClock('a'), {
-			member: ana,
-			from: NOW,
-			to: NOW + DAY,
-			cover: ben,
-			handover: 'budget review on Tuesday'
-		});
+		const { doc, id } = anaAwayForADay({ handover: 'budget review on Tuesday' });
 		expect(listAbsences(doc)).toEqual([
 			{
 				id,
@@ -68,13 +74,7 @@ describe('absences', () => {
 	});
 
 	it('lets only the absent member cancel or edit the handover, keeping the record', () => {
-		const doc = new Y.Doc();
-		const id = declareAbsence(doc, stepClock('a'), {
-			member: ana,
-			from: NOW,
-			to: NOW + DAY,
-			cover: ben
-		});
+		const { doc, id } = anaAwayForADay();
 		expect(() => cancelAbsence(doc, { absenceId: id, by: ben, now: NOW + 1 })).toThrow(
 			NotPermittedError
 		);
@@ -94,13 +94,7 @@ describe('absences', () => {
 	});
 
 	it('reads an absence cancelled before the time was recorded as cancelled at its start', () => {
-		const doc = new Y.Doc();
-		const id = declareAbsence(doc, stepClock('a'), {
-			member: ana,
-			from: NOW,
-			to: NOW + DAY,
-			cover: ben
-		});
+		const { doc, id } = anaAwayForADay();
 		const record = absencesMap(doc).get(id) as Y.Map<unknown>;
 		record.set('cancelled', true);
 		expect(listAbsences(doc)[0]).toMatchObject({ cancelled: true, cancelledAt: null });
