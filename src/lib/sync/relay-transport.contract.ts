@@ -77,6 +77,17 @@ export function runRelayTransportContract(harness: () => RelayTransportHarness):
 		return created;
 	}
 
+	/** Two devices on one fresh document, both connected and synced with the relay. */
+	async function twoSyncedDevices(): Promise<[Device, Device]> {
+		const docId = newDocumentId();
+		const a = device(docId);
+		const b = device(docId);
+		a.transport.connect();
+		b.transport.connect();
+		await synced(a, b);
+		return [a, b];
+	}
+
 	it('goes offline → connecting → syncing → synced', async () => {
 		const a = device(newDocumentId());
 		expect(a.transport.state).toBe('offline');
@@ -89,12 +100,7 @@ export function runRelayTransportContract(harness: () => RelayTransportHarness):
 	});
 
 	it('relays live edits between two devices, both ways', async () => {
-		const docId = newDocumentId();
-		const a = device(docId);
-		const b = device(docId);
-		a.transport.connect();
-		b.transport.connect();
-		await synced(a, b);
+		const [a, b] = await twoSyncedDevices();
 		addMember(a.doc, 'Ada');
 		addMember(b.doc, 'Bo');
 		await until([a, b], () => memberNames(a.doc).length === 2 && memberNames(b.doc).length === 2);
@@ -154,12 +160,7 @@ export function runRelayTransportContract(harness: () => RelayTransportHarness):
 	});
 
 	it('rides out a relay outage and reconnects by itself', async () => {
-		const docId = newDocumentId();
-		const a = device(docId);
-		const b = device(docId);
-		a.transport.connect();
-		b.transport.connect();
-		await synced(a, b);
+		const [a, b] = await twoSyncedDevices();
 		await harness().setRelayReachable(false);
 		await until([a, b], () => a.transport.state === 'offline' && b.transport.state === 'offline');
 		addMember(a.doc, 'During outage');
