@@ -1,41 +1,30 @@
 import { execFileSync } from 'node:child_process';
-import { afterEach, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import {
 	BUNDLED_RELAY_ARGS,
 	connectProvider,
 	destroyProviders,
-	makeTempDir,
 	newRoom,
 	REPO_ROOT,
-	spawnRelay,
 	synced,
-	waitFor,
-	type RelayProcess
+	waitFor
 } from './harness';
+import { spawnedPerTest } from './spawned-per-test';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-	destroyProviders();
-	for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const spawned = spawnedPerTest();
 
 beforeAll(() => {
 	// The bundle `npm start` runs: its storage worker is a second entry point found beside it.
 	execFileSync('npm', ['run', '--silent', 'build:server'], { cwd: REPO_ROOT, stdio: 'inherit' });
 });
 
-async function bundledRelay(dataDir: string): Promise<RelayProcess> {
-	const relay = await spawnRelay({ dataDir, nodeArgs: BUNDLED_RELAY_ARGS });
-	cleanups.push(() => relay.stop('SIGKILL'));
-	return relay;
-}
+const bundledRelay = (dataDir: string) => spawned.relay({ dataDir, nodeArgs: BUNDLED_RELAY_ARGS });
 
 it('runs bundled, with its storage worker, and keeps edits through kill -9', async () => {
-	const dir = await makeTempDir();
-	cleanups.push(dir.remove);
+	const dir = await spawned.dataDir();
 	const room = newRoom();
-	const first = await bundledRelay(dir.path);
+	const first = await bundledRelay(dir);
 	const doc = new Y.Doc();
 	await synced(connectProvider(first.syncUrl, room, doc));
 	doc.getText('body').insert(0, 'bundled');
@@ -48,7 +37,7 @@ it('runs bundled, with its storage worker, and keeps edits through kill -9', asy
 	expect(await first.stop('SIGKILL')).toBeNull();
 	destroyProviders();
 
-	const second = await bundledRelay(dir.path);
+	const second = await bundledRelay(dir);
 	const reader = new Y.Doc();
 	await synced(connectProvider(second.syncUrl, room, reader));
 	expect(reader.getText('body').toString()).toBe('bundled');

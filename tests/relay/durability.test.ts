@@ -1,37 +1,22 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import {
 	connectProvider,
 	destroyProviders,
-	makeTempDir,
 	makeToken,
 	newRoom,
 	openRawClient,
 	randomSecret,
 	roomUrl,
-	spawnRelay,
 	synced,
 	waitFor,
 	type RelayProcess
 } from './harness';
+import { spawnedPerTest } from './spawned-per-test';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-	destroyProviders();
-	for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function relayIn(dataDir: string, port = 0): Promise<RelayProcess> {
-	const relay = await spawnRelay({ dataDir, port });
-	cleanups.push(() => relay.stop('SIGKILL'));
-	return relay;
-}
-
-async function dataDir(): Promise<string> {
-	const dir = await makeTempDir();
-	cleanups.push(dir.remove);
-	return dir.path;
-}
+const spawned = spawnedPerTest();
+const relayIn = (dataDir: string, port = 0) => spawned.relay({ dataDir, port });
+const dataDir = () => spawned.dataDir();
 
 /** Reads the document through a fresh client, then disconnects it. */
 async function readBack(relay: RelayProcess, room: { docId: string; token: string }) {
