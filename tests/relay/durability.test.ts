@@ -36,14 +36,19 @@ async function refusesOtherToken(relay: RelayProcess, docId: string): Promise<nu
 	return raw.status();
 }
 
+/** A relay on a fresh data directory, and a client `doc` synced with it in a fresh room. */
+async function relayWithWriter() {
+	const dir = await dataDir();
+	const room = newRoom();
+	const first = await relayIn(dir);
+	const doc = new Y.Doc();
+	await synced(connectProvider(first.syncUrl, room, doc));
+	return { dir, room, first, doc };
+}
+
 describe('durability of the CLI relay', () => {
 	it('keeps content and token across SIGTERM and restart', async () => {
-		const dir = await dataDir();
-		const room = newRoom();
-		const first = await relayIn(dir);
-		const doc = new Y.Doc();
-		const writer = connectProvider(first.syncUrl, room, doc);
-		await synced(writer);
+		const { dir, room, first, doc } = await relayWithWriter();
 		doc.getText('body').insert(0, 'survives a graceful stop');
 		// A second client seeing the edit proves the relay has applied it.
 		const witness = new Y.Doc();
@@ -61,12 +66,7 @@ describe('durability of the CLI relay', () => {
 	});
 
 	it('loses nothing older than a second on kill -9', async () => {
-		const dir = await dataDir();
-		const room = newRoom();
-		const first = await relayIn(dir);
-		const doc = new Y.Doc();
-		const writer = connectProvider(first.syncUrl, room, doc);
-		await synced(writer);
+		const { dir, room, first, doc } = await relayWithWriter();
 		for (let i = 0; i < 20; i++) doc.getArray<number>('log').push([i]);
 		const witness = new Y.Doc();
 		await synced(connectProvider(first.syncUrl, room, witness));
