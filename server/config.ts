@@ -13,7 +13,7 @@ export interface RelayConfig extends RelayServerOptions {
 }
 
 /**
- * Reads the relay's configuration from environment variables (see server/README-relay.md).
+ * Reads the relay's configuration from environment variables (see README.md, "Configuration").
  * Throws an Error naming the variable when a value is not usable, so the process fails at
  * start rather than misbehaving later.
  */
@@ -35,7 +35,7 @@ export function readRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
 		if (env[old] !== undefined) {
 			throw new Error(
 				`${old} is no longer read: compaction waits for a pause (COMPACT_IDLE_MS); ` +
-					`the limit it set is now ${current} (see server/README-relay.md)`
+					`the limit it set is now ${current} (see README.md, "Configuration")`
 			);
 		}
 	}

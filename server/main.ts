@@ -1,6 +1,6 @@
 /**
  * The relay's command line: `node --import tsx server/main.ts`, configured by environment
- * variables (server/README-relay.md). Prints one JSON line per event; `"event":"listening"`
+ * variables (README.md, "Configuration"). Prints one JSON line per event; `"event":"listening"`
  * carries the port. SIGTERM or SIGINT shut down gracefully and exit 0.
  */
 import { readRelayConfig, type RelayConfig } from './config';
