@@ -25,6 +25,7 @@ import { listSeatClaims } from '$lib/doc/seats';
 import type { Identity } from '$lib/sync/identity';
 import type { SyncStatus, WorkspaceHandle } from '$lib/sync/open-workspace';
 import { memberColor, type Peer, type PresenceState } from '$lib/sync/presence';
+import { transactionChanged } from '$lib/sync/transaction-changed';
 import { deviceClock } from './device-clock';
 import { proposalViews, type ProposalView } from './proposal-views';
 import { phaseOf, type SyncPhase } from './sync-phase';
@@ -71,7 +72,9 @@ export class TriadSession {
 	constructor(handle: WorkspaceHandle, identity: Identity) {
 		this.#handle = handle;
 		this.#identity = identity;
-		handle.doc.on('update', () => {
+		// Not 'update', which would make Yjs encode every transaction (see transactionChanged).
+		handle.doc.on('afterTransaction', (transaction: Y.Transaction) => {
+			if (!transactionChanged(transaction)) return;
 			this.#docVersion++;
 			// Outcomes depend on time (deadlines, reflection): judge each change at its own moment.
 			this.#now = Date.now();

@@ -4,6 +4,7 @@ import * as syncProtocol from 'y-protocols/sync';
 import { DEFAULT_BACKOFF, reconnectDelay, type BackoffPolicy } from './backoff';
 import { ConnectionStatus, relayTransport } from './connection-status';
 import type { ConnectionState, RelayTransport, RelayTransportOptions } from './relay-transport';
+import { openTabChannel, type TabChannel } from './tab-channel';
 
 /** Where and how to reach the relay. */
 export interface WebsocketTransportOptions extends RelayTransportOptions {
@@ -11,7 +12,7 @@ export interface WebsocketTransportOptions extends RelayTransportOptions {
 	relayUrl: string;
 	/** The WebSocket class; browsers use the global one, Node tests pass the `ws` package's. */
 	WebSocket?: typeof WebSocket;
-	/** Sync with other tabs of this browser over BroadcastChannel (default true). */
+	/** Sync with other tabs of this browser over BroadcastChannel (default true; see tab-channel). */
 	crossTab?: boolean;
 	backoff?: BackoffPolicy;
 	random?: () => number;
@@ -64,10 +65,9 @@ function toBytes(data: unknown): Uint8Array | null {
  * Cost: one state vector out and one small diff back per confirmation, and the caller keeps at
  * most one confirmation in flight, so a burst of typing costs one round trip, not one per key.
  *
- * Updates that arrive from other tabs over BroadcastChannel carry the provider as origin too, yet
- * y-websocket does not forward them to the relay. We forward them ourselves, so that the barrier
- * also covers them, and tell them apart from relay updates by noting when a relay frame is being
- * handled.
+ * Updates from other tabs arrive through our own tab channel, with its origin, so y-websocket
+ * forwards them to the relay like local edits and the barrier covers them too. Only relay frames
+ * carry the provider as origin; we also note when one is being handled, to be sure.
  */
 
 /** Connects a workspace document to the relay with y-websocket. */
@@ -159,7 +159,9 @@ export function createWebsocketTransport(options: WebsocketTransportOptions): Re
 		awareness,
 		params: { token },
 		WebSocketPolyfill: TrackedSocket as typeof WebSocket,
-		disableBc: !crossTab,
+		// Tabs sync through openTabChannel instead: y-websocket's own channel broadcasts the whole
+		// document on every connect.
+		disableBc: true,
 		maxBackoffTime: backoff.maxMs
 	});
 
@@ -183,17 +185,12 @@ export function createWebsocketTransport(options: WebsocketTransportOptions): Re
 		updateState(true);
 	});
 
-	const forwardTabUpdate = (update: Uint8Array, origin: unknown) => {
-		const socket = currentSocket();
-		if (origin !== provider || handlingRelayFrame || socket === null || !provider.wsconnected) {
-			return;
-		}
-		const encoder = encoding.createEncoder();
-		encoding.writeVarUint(encoder, MESSAGE_SYNC);
-		syncProtocol.writeUpdate(encoder, update);
-		socket.send(encoding.toUint8Array(encoder));
+	// Other tabs need no network: the channel stays open from connect to disconnect, online or not.
+	let tabs: TabChannel | null = null;
+	const closeTabs = () => {
+		tabs?.close();
+		tabs = null;
 	};
-	doc.on('update', forwardTabUpdate);
 
 	/*
 	 * The browser's network signal. Chromium keeps an open WebSocket when the device goes offline
@@ -206,9 +203,7 @@ export function createWebsocketTransport(options: WebsocketTransportOptions): Re
 	let wanted = false;
 	const goOffline = () => {
 		if (!provider.shouldConnect) return;
-		// disconnect() also leaves the BroadcastChannel; other tabs of this browser need no network.
 		provider.disconnect();
-		if (crossTab) provider.connectBc();
 		updateState();
 	};
 	const goOnline = () => {
@@ -228,23 +223,20 @@ export function createWebsocketTransport(options: WebsocketTransportOptions): Re
 		connect() {
 			status.refusal = null;
 			wanted = true;
-			if (network === null || network.isOnline()) {
-				provider.connect();
-			} else if (crossTab) {
-				// Offline from the start (e.g. a reload without network): tabs sync, the relay waits.
-				provider.connectBc();
-			}
+			if (crossTab) tabs ??= openTabChannel(docId, doc, awareness);
+			if (network === null || network.isOnline()) provider.connect();
 			updateState();
 		},
 		disconnect() {
 			wanted = false;
+			closeTabs();
 			provider.disconnect();
 			updateState();
 		},
 		destroy() {
 			network?.events.removeEventListener('offline', goOffline);
 			network?.events.removeEventListener('online', goOnline);
-			doc.off('update', forwardTabUpdate);
+			closeTabs();
 			currentSocket()?.failBarriers();
 			provider.destroy();
 			updateState();
