@@ -112,6 +112,8 @@ describe('reading the ballot log', () => {
 		castBallot(doc, clock, newBallot(proposalId, 'keeper', 'agree', ana));
 		ballotLog(doc).push([{ id: 'junk' }, 'text', 42, null, { ...listBallots(doc)[0], seat: 'x' }]);
 		expect(listBallots(doc)).toHaveLength(1);
+		// Once more, now that every entry has been read: a rejected entry stays rejected.
+		expect(listBallots(doc)).toHaveLength(1);
 	});
 
 	it('orders ballots by timestamp whatever order the log merged them in', () => {
@@ -121,6 +123,58 @@ describe('reading the ballot log', () => {
 		castBallot(doc, late, newBallot(proposalId, 'keeper', 'agree', ana));
 		castBallot(doc, early, newBallot(proposalId, 'bearer', 'agree', ben));
 		expect(listBallots(doc).map((b) => b.seat)).toEqual(['bearer', 'keeper']);
+	});
+
+	it('reads a ballot anew when a peer replaces or deletes its entry after it was read', () => {
+		const { doc, clock, proposalId } = openDoc();
+		castBallot(doc, clock, newBallot(proposalId, 'keeper', 'agree', ana));
+		const peer = new Y.Doc();
+		Y.applyUpdate(peer, Y.encodeStateAsUpdate(doc));
+		expect(listBallots(doc).map((b) => b.choice)).toEqual(['agree']);
+		// The log is append-only by contract, but a faulty or hostile replica can still rewrite it.
+		const entry = { ...listBallots(peer)[0], choice: 'disagree', reason: 'rewritten' };
+		peer.transact(() => {
+			ballotLog(peer).delete(0, 1);
+			ballotLog(peer).insert(0, [entry]);
+		});
+		Y.applyUpdate(doc, Y.encodeStateAsUpdate(peer, Y.encodeStateVector(doc)));
+		expect(listBallots(doc).map((b) => [b.choice, b.reason])).toEqual([['disagree', 'rewritten']]);
+		expect(
+			ballotsByProposal(doc)
+				.get(proposalId)
+				?.map((b) => b.choice)
+		).toEqual(['disagree']);
+		peer.transact(() => ballotLog(peer).delete(0, 1));
+		Y.applyUpdate(doc, Y.encodeStateAsUpdate(peer, Y.encodeStateVector(doc)));
+		expect(listBallots(doc)).toEqual([]);
+	});
+
+	it('hands out frozen ballots, so a caller cannot change what later reads return', () => {
+		const { doc, clock, proposalId } = openDoc();
+		castBallot(doc, clock, newBallot(proposalId, 'keeper', 'agree', ana));
+		const [ballot] = listBallots(doc) as [{ choice: string }];
+		expect(() => (ballot.choice = 'disagree')).toThrow(TypeError);
+		expect(listBallots(doc, proposalId).map((b) => b.choice)).toEqual(['agree']);
+	});
+
+	it('rejects entries whose fields are only inherited, on every read', () => {
+		const { doc, clock, proposalId } = openDoc();
+		castBallot(doc, clock, newBallot(proposalId, 'keeper', 'agree', ana));
+		const fields = JSON.stringify({ ...listBallots(doc)[0], id: 'inherited' });
+		const writer = new Y.Doc();
+		// An own `__proto__` key survives encoding, and decoding it sets the entry's prototype.
+		ballotLog(writer).push([JSON.parse(`{"__proto__": ${fields}}`)]);
+		ballotLog(doc).push([Object.create(JSON.parse(fields))]);
+		Y.applyUpdate(doc, Y.encodeStateAsUpdate(writer));
+		expect(
+			ballotLog(doc)
+				.toArray()
+				.filter((e) => (e as { id?: string }).id === 'inherited')
+		).toHaveLength(2);
+		for (let read = 0; read < 2; read++) {
+			expect(listBallots(doc).map((b) => b.id)).not.toContain('inherited');
+			expect(listBallots(doc)).toHaveLength(1);
+		}
 	});
 
 	it('indexes ballots by proposal in one pass', () => {

@@ -7,6 +7,7 @@ import {
 	encodeHlc,
 	hlcParts,
 	isSkewed,
+	isValidNodeId,
 	MAX_ADOPT_AHEAD_MS,
 	MAX_DRIFT_MS,
 	parseHlc,
@@ -80,6 +81,43 @@ describe('encoding', () => {
 			expect(parseHlc(bad)).toBeNull();
 			expect(hlcParts(bad)).toBeNull();
 		}
+	});
+
+	it('parseHlc, hlcParts and isValidNodeId agree with the format as a regular expression', () => {
+		// The parser scans character codes for speed; the format's plain statement is the oracle.
+		const encoded = /^(\d{15})\.(\d{6})\.([A-Za-z0-9_-]{1,64})$/;
+		const nodeId = /^[A-Za-z0-9_-]{1,64}$/;
+		// Characters at and around every class boundary the parser tests, plus look-alike digits.
+		const near = [...'09AZaz_-./:@[`{\n ', '\u0660', '\uff10', '\u00e9', '\u{1F600}'];
+		const char = fc.oneof(fc.constantFrom(...near), fc.string({ maxLength: 1, unit: 'binary' }));
+		const valid = fc
+			.record({
+				wall: fc.integer({ min: 0, max: 10 ** 15 - 1 }),
+				counter: fc.integer({ min: 0, max: 999_999 }),
+				node: fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/)
+			})
+			.map((parts) => encodeHlc(parts) as string);
+		const edited = fc
+			.tuple(valid, fc.nat(), char, fc.constantFrom('replace', 'insert', 'delete', 'cut'))
+			.map(([text, at, c, edit]) => {
+				const i = at % (text.length + 1);
+				if (edit === 'replace') return text.slice(0, i) + c + text.slice(i + 1);
+				if (edit === 'insert') return text.slice(0, i) + c + text.slice(i);
+				if (edit === 'delete') return text.slice(0, i) + text.slice(i + 1);
+				return text.slice(0, i);
+			});
+		const candidate = fc.oneof(valid, edited, fc.string({ unit: char, maxLength: 90 }));
+		fc.assert(
+			fc.property(candidate, (text) => {
+				const match = encoded.exec(text);
+				expect(parseHlc(text)).toBe(match ? text : null);
+				expect(hlcParts(text)).toEqual(
+					match ? { wall: Number(match[1]), counter: Number(match[2]), node: match[3] } : null
+				);
+				expect(isValidNodeId(text)).toBe(nodeId.test(text));
+			}),
+			{ numRuns: 2000 }
+		);
 	});
 
 	it('refuses to encode out-of-range parts', () => {

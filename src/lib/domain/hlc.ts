@@ -62,8 +62,10 @@ const WALL_DIGITS = 15;
 const COUNTER_DIGITS = 6;
 const MAX_WALL = 10 ** WALL_DIGITS - 1;
 const MAX_COUNTER = 10 ** COUNTER_DIGITS - 1;
-const NODE_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const ENCODED = /^(\d{15})\.(\d{6})\.([A-Za-z0-9_-]{1,64})$/;
+const NODE_MAX = 64;
+/** Where the node id starts in an encoded timestamp: after the wall, the counter and two dots. */
+const NODE_START = WALL_DIGITS + 1 + COUNTER_DIGITS + 1;
+const DOT = 0x2e;
 
 /** The decoded parts of a timestamp. */
 export interface HlcParts {
@@ -74,7 +76,47 @@ export interface HlcParts {
 
 /** True for a node id a clock can be created with: 1–64 characters of base64url. */
 export function isValidNodeId(value: unknown): value is string {
-	return typeof value === 'string' && NODE_ID.test(value);
+	return (
+		typeof value === 'string' &&
+		value.length >= 1 &&
+		value.length <= NODE_MAX &&
+		isNodeRun(value, 0)
+	);
+}
+
+/**
+ * Whether `value` is `WWWWWWWWWWWWWWW.CCCCCC.node` exactly: 15 ASCII digits, a dot, 6 ASCII
+ * digits, a dot, 1–64 base64url characters. Scanned by character code rather than matched with a
+ * RegExp: every timestamp read from a document passes through here, tens of thousands per read of
+ * a large triad, and the scan allocates nothing.
+ */
+function isEncoded(value: string): boolean {
+	const { length } = value;
+	if (length <= NODE_START || length > NODE_START + NODE_MAX) return false;
+	for (let i = 0; i < NODE_START; i++) {
+		const code = value.charCodeAt(i);
+		if (i === WALL_DIGITS || i === NODE_START - 1) {
+			if (code !== DOT) return false;
+		} else if (!isDigit(code)) {
+			return false;
+		}
+	}
+	return isNodeRun(value, NODE_START);
+}
+
+/** Whether every character of `value` from `start` on is base64url (`A-Z a-z 0-9 _ -`). */
+function isNodeRun(value: string, start: number): boolean {
+	for (let i = start; i < value.length; i++) {
+		const code = value.charCodeAt(i);
+		const upper = code >= 0x41 && code <= 0x5a;
+		const lower = code >= 0x61 && code <= 0x7a;
+		if (!upper && !lower && !isDigit(code) && code !== 0x5f && code !== 0x2d) return false;
+	}
+	return true;
+}
+
+function isDigit(code: number): boolean {
+	return code >= 0x30 && code <= 0x39;
 }
 
 /** Encodes parts into a timestamp. Throws RangeError on parts that cannot be encoded. */
@@ -94,16 +136,17 @@ export function encodeHlc(parts: HlcParts): HlcTimestamp {
 
 /** Narrows untrusted input (e.g. a value read from a synced document) to a timestamp, or null. */
 export function parseHlc(value: unknown): HlcTimestamp | null {
-	return typeof value === 'string' && ENCODED.test(value) ? (value as HlcTimestamp) : null;
+	return typeof value === 'string' && isEncoded(value) ? (value as HlcTimestamp) : null;
 }
 
 /** Decodes a timestamp, or returns null when it is not a well-formed one. */
 export function hlcParts(value: unknown): HlcParts | null {
-	if (typeof value !== 'string') return null;
-	const match = ENCODED.exec(value);
-	if (!match) return null;
-	const [, wall, counter, node] = match as unknown as [string, string, string, string];
-	return { wall: Number(wall), counter: Number(counter), node };
+	if (typeof value !== 'string' || !isEncoded(value)) return null;
+	return {
+		wall: Number(value.slice(0, WALL_DIGITS)),
+		counter: Number(value.slice(WALL_DIGITS + 1, NODE_START - 1)),
+		node: value.slice(NODE_START)
+	};
 }
 
 /** The wall-clock part of a well-formed timestamp, in epoch milliseconds. */
