@@ -25,6 +25,16 @@ export const CLOSE_MESSAGE_TOO_BIG = 1009;
 export const CLOSE_INTERNAL_ERROR = 1011;
 export const CLOSE_TRY_AGAIN_LATER = 1013;
 
+/*
+ * Refusals of a token, as private-use close codes: browsers hide the HTTP status of a refused
+ * upgrade, but show a close code, and y-websocket stops reconnecting on 4400–4499 (a refused
+ * token does not become right by retrying). The last three digits mirror HTTP.
+ */
+/** No token, or one that is not 43 base64url characters. */
+export const CLOSE_MISSING_TOKEN = 4401;
+/** A well-formed token other than the one registered for the document. */
+export const CLOSE_WRONG_TOKEN = 4403;
+
 /** Byte length of `value` as a lib0 varUint. */
 function varUintLength(value: number): number {
 	let length = 1;

@@ -6,9 +6,11 @@ import { Connection, type ConnectionLimits } from './connection';
 import { parseAccessToken, parseDocId } from './doc-id';
 import { createLogger, describeError, type Logger, type LogLevel } from './logger';
 import { RelayMetrics, renderMetrics, type RefusalReason } from './metrics';
+import { CLOSE_MISSING_TOKEN, CLOSE_WRONG_TOKEN } from './protocol';
 import { collectGarbage } from './reclaim-memory';
 import { RoomRegistry } from './room-registry';
 import { createStaticHandler, sendText } from './static-files';
+import { TokenRefusals, type TokenRefusalLimits } from './token-refusals';
 import type { RelayStorage } from './storage/relay-storage';
 import { SqliteWorkerStorage } from './storage/sqlite-worker-storage';
 
@@ -34,6 +36,8 @@ export interface RelayServerOptions {
 	maxLoadedDocuments?: number;
 	/** Bytes queued to a slow reader before it is dropped (default 4 × maxMessageBytes). */
 	maxBufferedBytes?: number;
+	/** How many refused sockets may be closing at once, and for how long (see TokenRefusals). */
+	tokenRefusals?: TokenRefusalLimits;
 	/** Ping period; a connection that did not answer the previous ping is dropped (default 30 s). */
 	pingIntervalMs?: number;
 	/** Compact a document once it has had no update for this long, in ms (default 2000). */
@@ -68,6 +72,14 @@ export interface RelayServer {
 }
 
 const SYNC_PREFIX = '/sync/';
+
+/** How each token refusal reaches the client: a close code, or the HTTP status under a flood. */
+const TOKEN_REFUSALS = {
+	missing_token: { code: CLOSE_MISSING_TOKEN, status: 401, reason: 'missing token' },
+	malformed_token: { code: CLOSE_MISSING_TOKEN, status: 401, reason: 'malformed token' },
+	wrong_token: { code: CLOSE_WRONG_TOKEN, status: 403, reason: 'wrong token for this document' }
+} as const;
+
 /** How long closing sockets get to finish their close handshake on shutdown. */
 const CLOSE_GRACE_MS = 1000;
 
@@ -128,6 +140,7 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 	);
 	const connections = new Set<Connection>();
 	const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes });
+	const tokenRefusals = new TokenRefusals(options.tokenRefusals);
 	let closing: Promise<void> | null = null;
 
 	const server = createServer((req, res) => {
@@ -173,6 +186,25 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 		);
 	};
 
+	/*
+	 * Browsers hide the status of a refused upgrade: a member with a refused token would only see
+	 * a relay that never answers. So a token is refused after the handshake, with a close code
+	 * (DESIGN §4: before any document content), decided without loading or creating a room.
+	 */
+	const refuseToken = (
+		req: IncomingMessage,
+		socket: Duplex,
+		head: Buffer,
+		reason: keyof typeof TOKEN_REFUSALS,
+		docId: string
+	) => {
+		const { code, status, reason: text } = TOKEN_REFUSALS[reason];
+		if (!tokenRefusals.hasRoom) return refuse(req, socket, status, reason, docId);
+		metrics.refused(reason);
+		logger.warn('upgrade_refused', { reason, code, docId, remote: req.socket.remoteAddress });
+		if (!socket.destroyed) tokenRefusals.refuse(req, socket, head, code, text);
+	};
+
 	const upgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
 		socket.on('error', () => socket.destroy());
 		if (closing !== null) return refuse(req, socket, 503, 'shutting_down');
@@ -182,10 +214,10 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 		if (docId === null) return refuse(req, socket, 400, 'bad_room');
 		const rawToken = url.searchParams.get('token');
 		if (rawToken === null || rawToken === '') {
-			return refuse(req, socket, 401, 'missing_token', docId);
+			return refuseToken(req, socket, head, 'missing_token', docId);
 		}
 		const token = parseAccessToken(rawToken);
-		if (token === null) return refuse(req, socket, 403, 'malformed_token', docId);
+		if (token === null) return refuseToken(req, socket, head, 'malformed_token', docId);
 		const atCapacity = () => !registry.isLive(docId) && registry.size >= maxLoadedDocuments;
 		if (atCapacity()) return refuse(req, socket, 503, 'too_many_documents', docId);
 		let decision;
@@ -195,7 +227,7 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 			logger.error('access_check_failed', { docId, error: describeError(error) });
 			return refuse(req, socket, 503, 'storage_error', docId);
 		}
-		if (decision === 'denied') return refuse(req, socket, 403, 'wrong_token', docId);
+		if (decision === 'denied') return refuseToken(req, socket, head, 'wrong_token', docId);
 		if (decision === 'registered') logger.info('document_registered', { docId });
 		if (socket.destroyed) return;
 		if (closing !== null) return refuse(req, socket, 503, 'shutting_down', docId);
@@ -241,8 +273,9 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 		for (const connection of connections) connection.shutdown();
 		await registry.settle();
 		await storage.close();
-		await waitUntil(() => wss.clients.size === 0, CLOSE_GRACE_MS);
+		await waitUntil(() => wss.clients.size + tokenRefusals.closing === 0, CLOSE_GRACE_MS);
 		for (const ws of wss.clients) ws.terminate();
+		tokenRefusals.terminateAll();
 		server.closeAllConnections();
 		await stopped;
 	};

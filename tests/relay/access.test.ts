@@ -8,6 +8,7 @@ import {
 	newRoom,
 	openRawClient,
 	randomSecret,
+	refusalOf,
 	roomUrl,
 	spawnRelay,
 	synced,
@@ -16,6 +17,13 @@ import {
 import { relayPerFile } from './relay-per-file';
 
 const relay = relayPerFile();
+
+const WRONG_TOKEN = {
+	code: 4403,
+	reason: 'wrong token for this document',
+	status: undefined,
+	received: 0
+};
 
 /** Tries an upgrade on a literal request path (no URL normalisation); resolves the status. */
 function upgradeStatus(port: number, path: string): Promise<number> {
@@ -44,16 +52,6 @@ function upgradeStatus(port: number, path: string): Promise<number> {
 	});
 }
 
-/** Opens a raw socket that must be refused; resolves its status once it is closed for good. */
-async function refusedStatus(
-	url: string
-): Promise<{ status: number | undefined; received: number }> {
-	const raw = openRawClient(url);
-	await expect(raw.opened).rejects.toThrow();
-	await raw.closed;
-	return { status: raw.status(), received: raw.messages.length };
-}
-
 /** A room whose token is registered, with content only its members may read. */
 async function registeredRoom() {
 	const room = newRoom();
@@ -65,40 +63,41 @@ async function registeredRoom() {
 }
 
 describe('capability tokens', () => {
-	it('refuses a wrong token with 403 before sending anything', async () => {
+	it('closes a wrong token with 4403 before sending anything', async () => {
 		const { room } = await registeredRoom();
 		const wrong = { ...room, token: makeToken(randomSecret(), room.docId) };
-		expect(await refusedStatus(roomUrl(relay().syncUrl, wrong))).toEqual({
-			status: 403,
-			received: 0
-		});
+		expect(await refusalOf(roomUrl(relay().syncUrl, wrong))).toEqual(WRONG_TOKEN);
 	});
 
-	it('refuses a missing or empty token with 401', async () => {
+	it('closes a missing or empty token with 4401', async () => {
 		const { room } = await registeredRoom();
 		const base = `${relay().syncUrl}/${room.docId}`;
-		expect(await refusedStatus(base)).toEqual({ status: 401, received: 0 });
-		expect(await refusedStatus(`${base}?token=`)).toEqual({ status: 401, received: 0 });
+		const missing = { code: 4401, reason: 'missing token', status: undefined, received: 0 };
+		expect(await refusalOf(base)).toEqual(missing);
+		expect(await refusalOf(`${base}?token=`)).toEqual(missing);
 	});
 
-	it('refuses malformed tokens with 403, even on an unknown document', async () => {
+	it('closes malformed tokens with 4401, even on an unknown document', async () => {
 		const { room } = await registeredRoom();
 		const fresh = newRoom();
+		const malformed = { code: 4401, reason: 'malformed token', status: undefined, received: 0 };
 		for (const token of [
 			'abc',
 			room.token + 'A',
 			room.token.slice(0, 42) + '=',
-			'%00'.repeat(43)
+			'%00'.repeat(43),
+			'%F0%9F%94%91'.repeat(43)
 		]) {
-			expect(await refusedStatus(`${relay().syncUrl}/${room.docId}?token=${token}`)).toEqual({
-				status: 403,
-				received: 0
-			});
-			expect(await refusedStatus(`${relay().syncUrl}/${fresh.docId}?token=${token}`)).toEqual({
-				status: 403,
-				received: 0
-			});
+			expect(await refusalOf(`${relay().syncUrl}/${room.docId}?token=${token}`)).toEqual(malformed);
+			expect(await refusalOf(`${relay().syncUrl}/${fresh.docId}?token=${token}`)).toEqual(
+				malformed
+			);
 		}
+		// Nothing was registered for the unknown document: its first real token still is.
+		const member = new Y.Doc();
+		await synced(connectProvider(relay().syncUrl, fresh, member));
+		const other = { ...fresh, token: makeToken(randomSecret(), fresh.docId) };
+		expect(await refusalOf(roomUrl(relay().syncUrl, other))).toEqual(WRONG_TOKEN);
 	});
 
 	it('keeps the first token after the document was unloaded', async () => {
@@ -106,7 +105,7 @@ describe('capability tokens', () => {
 		provider.destroy();
 		await waitFor(() => relay().metrics.loadedDocuments === 0, 'the document to unload');
 		const wrong = { ...room, token: makeToken(randomSecret(), room.docId) };
-		expect((await refusedStatus(roomUrl(relay().syncUrl, wrong))).status).toBe(403);
+		expect(await refusalOf(roomUrl(relay().syncUrl, wrong))).toEqual(WRONG_TOKEN);
 		const member = new Y.Doc();
 		await synced(connectProvider(relay().syncUrl, room, member));
 		expect(member.getText('secret').toString()).toBe('for members only');
@@ -119,11 +118,16 @@ describe('capability tokens', () => {
 			token: makeToken(secret, docId)
 		}));
 		const clients = [first, second].map((room) => openRawClient(roomUrl(relay().syncUrl, room!)));
-		const outcomes = await Promise.allSettled(clients.map((client) => client.opened));
-		expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
-		const refused = clients.find((_, i) => outcomes[i]?.status === 'rejected');
-		await refused?.closed;
-		expect(refused?.status()).toBe(403);
+		// The relay greets an accepted client at once and closes a refused one at once.
+		await Promise.all(
+			clients.map((client) =>
+				Promise.race([client.closed, new Promise((greeted) => client.ws.once('message', greeted))])
+			)
+		);
+		const refused = clients.filter((client) => client.ws.readyState !== client.ws.OPEN);
+		expect(refused).toHaveLength(1);
+		expect(await refused[0]?.closed).toEqual({ code: 4403, reason: WRONG_TOKEN.reason });
+		expect(refused[0]?.messages).toEqual([]);
 		for (const client of clients) client.ws.close();
 	});
 });
@@ -162,9 +166,9 @@ describe('logs', () => {
 			const provider = connectProvider(child.syncUrl, room, doc);
 			await synced(provider);
 			doc.getMap('m').set('x', 1);
-			await refusedStatus(`${child.syncUrl}/${room.docId}?token=${wrong}`);
-			await refusedStatus(`${child.syncUrl}/${room.docId}?token=${room.token}xyz`);
-			await refusedStatus(`${child.syncUrl}/bad-room?token=${room.token}`);
+			await refusalOf(`${child.syncUrl}/${room.docId}?token=${wrong}`);
+			await refusalOf(`${child.syncUrl}/${room.docId}?token=${room.token}xyz`);
+			await refusalOf(`${child.syncUrl}/bad-room?token=${room.token}`);
 			const raw = openRawClient(roomUrl(child.syncUrl, room));
 			await raw.opened;
 			raw.ws.send(new Uint8Array([0, 2, 50, 1]));
@@ -173,6 +177,8 @@ describe('logs', () => {
 			await waitFor(() => child.output().includes('"event":"disconnected"'), 'the debug lines');
 			const output = child.output();
 			expect(output).toContain('"event":"upgrade_refused"');
+			expect(output).toContain('"reason":"wrong_token","code":4403');
+			expect(output).toContain('"reason":"malformed_token","code":4401');
 			expect(output).toContain('"event":"connection_closed_on_error"');
 			expect(output).not.toContain(room.token);
 			expect(output).not.toContain(wrong);

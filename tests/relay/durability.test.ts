@@ -5,8 +5,8 @@ import {
 	destroyProviders,
 	makeToken,
 	newRoom,
-	openRawClient,
 	randomSecret,
+	refusalOf,
 	roomUrl,
 	synced,
 	waitFor,
@@ -27,13 +27,12 @@ async function readBack(relay: RelayProcess, room: { docId: string; token: strin
 	return doc;
 }
 
-/** Whether the relay refuses `room`'s document to a token derived from another secret. */
-async function refusesOtherToken(relay: RelayProcess, docId: string): Promise<number | undefined> {
-	const raw = openRawClient(
+/** The close code with which the relay refuses `docId` to a token derived from another secret. */
+async function refusesOtherToken(relay: RelayProcess, docId: string): Promise<number> {
+	const refusal = await refusalOf(
 		roomUrl(relay.syncUrl, { docId, token: makeToken(randomSecret(), docId) })
 	);
-	await raw.closed;
-	return raw.status();
+	return refusal.code;
 }
 
 /** A relay on a fresh data directory, and a client `doc` synced with it in a fresh room. */
@@ -62,7 +61,7 @@ describe('durability of the CLI relay', () => {
 		expect((await readBack(second, room)).getText('body').toString()).toBe(
 			'survives a graceful stop'
 		);
-		expect(await refusesOtherToken(second, room.docId)).toBe(403);
+		expect(await refusesOtherToken(second, room.docId)).toBe(4403);
 	});
 
 	it('loses nothing older than a second on kill -9', async () => {
@@ -80,7 +79,7 @@ describe('durability of the CLI relay', () => {
 
 		const second = await relayIn(dir);
 		expect((await readBack(second, room)).getArray('log').toArray()).toEqual([...Array(20).keys()]);
-		expect(await refusesOtherToken(second, room.docId)).toBe(403);
+		expect(await refusesOtherToken(second, room.docId)).toBe(4403);
 	});
 
 	it('is rejoined by clients on their own after a restart on the same port', async () => {

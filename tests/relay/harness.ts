@@ -252,6 +252,24 @@ export function openRawClient(url: string, options: ClientOptions = {}): RawClie
 	return { ws, messages, closed, opened, status: () => status };
 }
 
+/** How the relay refused a raw socket. */
+export interface Refusal {
+	/** The close code: 4401 or 4403 for a token, 1006 when the upgrade itself was refused. */
+	code: number;
+	reason: string;
+	/** The HTTP status when the upgrade was refused, otherwise undefined. */
+	status: number | undefined;
+	/** Messages received before the close. */
+	received: number;
+}
+
+/** Opens a raw socket that the relay must refuse; resolves how, once it is closed. */
+export async function refusalOf(url: string): Promise<Refusal> {
+	const raw = openRawClient(url);
+	const { code, reason } = await raw.closed;
+	return { code, reason, status: raw.status(), received: raw.messages.length };
+}
+
 /** The raw socket URL of a room. */
 export function roomUrl(syncUrl: string, room: TestRoom): string {
 	return `${syncUrl}/${room.docId}?token=${room.token}`;
