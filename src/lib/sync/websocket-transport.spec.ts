@@ -25,8 +25,8 @@ describe('WebSocket transport (y-websocket) against the relay (server/main.ts) o
 				crossTab: false,
 				backoff: { baseMs: 20, maxMs: 250 }
 			}),
-		// The project's relay refuses a wrong token at the HTTP upgrade (401/403).
-		reportsRefusal: false,
+		// The project's relay closes a refused token with 4401/4403 after the handshake.
+		reportsRefusal: true,
 		async setRelayReachable(next) {
 			if (next === reachable) return;
 			reachable = next;
