@@ -199,10 +199,27 @@ describe('deciding flows of a triad', () => {
 		await sol.page.getByText('Lamp replaced on the north tower.').waitFor({ timeout: 20_000 });
 		await sol.page.getByText(/^Ivy · /).waitFor();
 
-		await sol.page.getByLabel('New action').fill('Write the swap list');
-		await sol.page.getByLabel('Owner').selectOption({ label: 'Max' });
-		await sol.page.getByLabel('Due (optional)').fill('2030-03-15');
+		const newAction = sol.page.getByLabel('New action');
+		const owner = sol.page.getByLabel('Owner');
+		const ownerShown = () => owner.locator('option:checked').textContent();
+		const due = sol.page.getByLabel('Due (optional)');
+		// A refused action keeps what was entered, so fixing the title is all it takes.
+		await newAction.fill('   ');
+		await owner.selectOption({ label: 'Max' });
+		await due.fill('2030-03-15');
 		await sol.page.getByRole('button', { name: 'Add action' }).click();
+		await sol.page.getByRole('alert').filter({ hasText: 'title must not be empty' }).waitFor();
+		expect(await ownerShown()).toBe('Max');
+		expect(await due.inputValue()).toBe('2030-03-15');
+		await newAction.fill('Write the swap list');
+		await sol.page.getByRole('button', { name: 'Add action' }).click();
+		// Once added, the form is blank again for the next action, owner included.
+		await sol.page.getByLabel('Status of Write the swap list').waitFor();
+		expect([await newAction.inputValue(), await ownerShown(), await due.inputValue()]).toEqual([
+			'',
+			'Nobody yet',
+			''
+		]);
 		await max.gotoTriad(TRIAD);
 		const status = max.page.getByLabel('Status of Write the swap list');
 		await status.waitFor({ timeout: 20_000 });
