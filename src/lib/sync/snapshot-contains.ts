@@ -1,6 +1,6 @@
 import type * as Y from 'yjs';
 
-type DeleteRanges = Y.DeleteSet['clients'] extends Map<number, infer R> ? R : never;
+type DeleteRanges = Y.Snapshot['ds']['clients'] extends Map<number, infer R> ? R : never;
 
 /** Sorts and joins touching ranges, so that coverage can be checked by one binary search. */
 function merged(ranges: DeleteRanges): { clock: number; end: number }[] {
