@@ -6,11 +6,15 @@ import { storageError, toStorageError } from './storage-error';
  * replicate anywhere, and an identity belongs to a person on a device.
  */
 
-/** Object stores of the device database. */
-export type DeviceStoreName = 'settings' | 'workspaces';
+/**
+ * Object stores of the device database. `overviews` holds, per joined workspace, what its main
+ * screen showed last (src/lib/state/triad-overview.ts), keyed by document id.
+ */
+export type DeviceStoreName = 'settings' | 'workspaces' | 'overviews';
 
 const DEFAULT_DB_NAME = 'triad-device';
-const DB_VERSION = 1;
+/** 1: settings and workspaces; 2: overviews added. Upgrades only add stores. */
+const DB_VERSION = 2;
 
 /** Promise-based access to the device database; every failure rejects with a StorageError. */
 export interface DeviceDb {
@@ -59,6 +63,7 @@ function openDatabase(factory: IDBFactory, name: string): Promise<IDBDatabase> {
 			if (!db.objectStoreNames.contains('workspaces')) {
 				db.createObjectStore('workspaces', { keyPath: 'docId' });
 			}
+			if (!db.objectStoreNames.contains('overviews')) db.createObjectStore('overviews');
 		};
 		request.onblocked = () => reject(storageError('blocked'));
 		request.onerror = () => reject(toStorageError(request.error, 'unavailable'));

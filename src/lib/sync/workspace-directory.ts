@@ -63,9 +63,13 @@ export async function addWorkspace(
 	return entry;
 }
 
-/** Forgets a workspace on this device. Its local document copy is deleted separately. */
+/**
+ * Forgets a workspace on this device, with the overview of it kept for a fast start. Its local
+ * document copy is deleted separately.
+ */
 export async function removeWorkspace(db: DeviceDb, docId: DocumentId): Promise<void> {
 	await db.delete('workspaces', docId);
+	await db.delete('overviews', docId);
 }
 
 /** Updates the open time (for ordering) and, when given, the name shown in the directory. */
