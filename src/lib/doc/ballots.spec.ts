@@ -152,7 +152,7 @@ describe('reading the ballot log', () => {
 	it('hands out frozen ballots, so a caller cannot change what later reads return', () => {
 		const { doc, clock, proposalId } = openDoc();
 		castBallot(doc, clock, newBallot(proposalId, 'keeper', 'agree', ana));
-		const [ballot] = listBallots(doc) as [{ choice: string }];
+		const ballot = listBallots(doc)[0] as { choice: string };
 		expect(() => (ballot.choice = 'disagree')).toThrow(TypeError);
 		expect(listBallots(doc, proposalId).map((b) => b.choice)).toEqual(['agree']);
 	});

@@ -55,7 +55,14 @@ export {
 } from './actions';
 export { readWorkspace, type WorkspaceSnapshot } from './workspace';
 export { observeWorkspace, type WorkspaceChange } from './observe';
-export { decideEach, outcomeOf, outcomesOf, type DecisionRecords } from './outcome';
+export {
+	decideEach,
+	decideProposals,
+	outcomeOf,
+	outcomesOf,
+	type DecidedProposal,
+	type DecisionRecords
+} from './outcome';
 export {
 	buildRegister,
 	type DecisionRegister,

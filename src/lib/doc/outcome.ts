@@ -2,11 +2,9 @@ import type * as Y from 'yjs';
 import { decideWith, prepareDecisionContext, type Outcome } from '../domain/decision';
 import type { ProposalId } from '../domain/ids';
 import type { Absence, Ballot, EpochMs, Proposal, SeatClaim } from '../domain/model';
-import { listAbsences } from './absences';
-import { listBallots } from './ballot-read';
+import { ballotsByProposal, listBallots } from './ballot-read';
 import { decisionContextOf } from './decision-context';
-import { listProposals, readProposal } from './proposal-read';
-import { listSeatClaims } from './seats';
+import { readProposal, readProposalsWith } from './proposal-read';
 
 /**
  * What the decision rule says about one proposal at `now`, or null when this replica does not
@@ -21,16 +19,31 @@ export function outcomeOf(doc: Y.Doc, proposalId: ProposalId, now: EpochMs): Out
 
 /** Every proposal's outcome at `now`, keyed by proposal id. */
 export function outcomesOf(doc: Y.Doc, now: EpochMs): Map<ProposalId, Outcome> {
-	const decided = decideEach(
-		{
-			proposals: listProposals(doc),
-			ballots: listBallots(doc),
-			seatClaims: listSeatClaims(doc),
-			absences: listAbsences(doc)
-		},
-		now
-	);
-	return new Map(decided.map(({ proposal, outcome }) => [proposal.id, outcome]));
+	const outcomes = new Map<ProposalId, Outcome>();
+	for (const { proposal, outcome } of decideProposals(doc, now)) outcomes.set(proposal.id, outcome);
+	return outcomes;
+}
+
+/** A proposal with its ballots and what the decision rule says about it. */
+export interface DecidedProposal {
+	proposal: Proposal;
+	outcome: Outcome;
+	/** Every ballot cast on it, in timestamp order: the audit trail. */
+	ballots: readonly Ballot[];
+}
+
+/**
+ * Every proposal (oldest first, as `listProposals`) with its ballots and its outcome at `now`.
+ * Reads the ballot log, the seat log and the absences once each, and shares them between the
+ * revision rule of amended proposals and the decision rule, so a list of every proposal costs
+ * one pass over each log rather than one per proposal or per use.
+ */
+export function decideProposals(doc: Y.Doc, now: EpochMs): DecidedProposal[] {
+	const inputs = { context: decisionContextOf(doc), ballots: ballotsByProposal(doc) };
+	return readProposalsWith(doc, () => inputs).map((proposal) => {
+		const ballots = inputs.ballots.get(proposal.id) ?? [];
+		return { proposal, outcome: decideWith(inputs.context, proposal, ballots, now), ballots };
+	});
 }
 
 /** The records the decision rule needs, as read from a workspace (a snapshot has them all). */

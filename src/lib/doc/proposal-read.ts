@@ -4,6 +4,7 @@ import type { MemberId, ProposalId } from '../domain/ids';
 import {
 	PROPOSAL_STATUSES,
 	ROLES,
+	type Ballot,
 	type Proposal,
 	type ProposalStatus,
 	type Role
@@ -71,17 +72,32 @@ export function readProposal(doc: Y.Doc, proposalId: ProposalId): Proposal | nul
 
 /** Every proposal, oldest first (by creation timestamp, then id, the same on every replica). */
 export function listProposals(doc: Y.Doc): Proposal[] {
+	return readProposalsWith(doc, () => ({
+		context: decisionContextOf(doc),
+		ballots: ballotsByProposal(doc)
+	}));
+}
+
+/** What the revision rule needs beyond a proposal's own map: the triad's context and ballots. */
+export interface RevisionInputs {
+	context: DecisionContext;
+	ballots: ReadonlyMap<ProposalId, readonly Ballot[]>;
+}
+
+/**
+ * `listProposals` for a caller that has read the ballots and context already (or will anyway):
+ * `inputs` is called at most once, and only when some proposal was amended, as most never are.
+ */
+export function readProposalsWith(doc: Y.Doc, inputs: () => RevisionInputs): Proposal[] {
 	const proposals: Proposal[] = [];
-	// Read only when some proposal was amended: most never are.
-	let revisionInputs:
-		{ context: DecisionContext; ballots: ReturnType<typeof ballotsByProposal> } | undefined;
+	let revisionInputs: RevisionInputs | undefined;
 	for (const [key, proposal] of proposalsMap(doc).entries()) {
 		if (!(proposal instanceof Y.Map)) continue;
 		const id = key as ProposalId;
 		const read = toProposal(id, proposal);
 		const amendments = readAmendments(proposal);
 		if (amendments.length > 0) {
-			revisionInputs ??= { context: decisionContextOf(doc), ballots: ballotsByProposal(doc) };
+			revisionInputs ??= inputs();
 			const ballots = revisionInputs.ballots.get(id) ?? [];
 			read.revision = effectiveRevision(revisionInputs.context, read, amendments, ballots);
 		}
