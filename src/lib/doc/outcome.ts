@@ -4,7 +4,7 @@ import type { ProposalId } from '../domain/ids';
 import type { Absence, Ballot, EpochMs, Proposal, SeatClaim } from '../domain/model';
 import { ballotsByProposal, listBallots } from './ballot-read';
 import { decisionContextOf } from './decision-context';
-import { readProposal, readProposalsWith } from './proposal-read';
+import { readProposalWith, readProposalsWith, type RevisionInputs } from './proposal-read';
 
 /**
  * What the decision rule says about one proposal at `now`, or null when this replica does not
@@ -12,9 +12,11 @@ import { readProposal, readProposalsWith } from './proposal-read';
  * does not rewrite a decision already reached.
  */
 export function outcomeOf(doc: Y.Doc, proposalId: ProposalId, now: EpochMs): Outcome | null {
-	const proposal = readProposal(doc, proposalId);
+	const ballots = listBallots(doc, proposalId);
+	const context = decisionContextOf(doc);
+	const proposal = readProposalWith(doc, proposalId, () => ({ context, ballotsOf: () => ballots }));
 	if (!proposal) return null;
-	return decideWith(decisionContextOf(doc), proposal, listBallots(doc, proposalId), now);
+	return decideWith(context, proposal, ballots, now);
 }
 
 /** Every proposal's outcome at `now`, keyed by proposal id. */
@@ -39,9 +41,13 @@ export interface DecidedProposal {
  * one pass over each log rather than one per proposal or per use.
  */
 export function decideProposals(doc: Y.Doc, now: EpochMs): DecidedProposal[] {
-	const inputs = { context: decisionContextOf(doc), ballots: ballotsByProposal(doc) };
+	const index = ballotsByProposal(doc);
+	const inputs: RevisionInputs = {
+		context: decisionContextOf(doc),
+		ballotsOf: (id) => index.get(id) ?? []
+	};
 	return readProposalsWith(doc, () => inputs).map((proposal) => {
-		const ballots = inputs.ballots.get(proposal.id) ?? [];
+		const ballots = inputs.ballotsOf(proposal.id);
 		return { proposal, outcome: decideWith(inputs.context, proposal, ballots, now), ballots };
 	});
 }

@@ -58,35 +58,50 @@ export function listAmendmentStamps(doc: Y.Doc): AmendmentStamp[] {
  * the domain's `effectiveRevision`: amendments made after the outcome became final do not count.
  */
 export function readProposal(doc: Y.Doc, proposalId: ProposalId): Proposal | null {
-	const proposal = proposalsMap(doc).get(proposalId);
-	if (!(proposal instanceof Y.Map)) return null;
-	const read = toProposal(proposalId, proposal);
-	const amendments = readAmendments(proposal);
-	if (amendments.length === 0) return read;
-	const ballots = listBallots(doc, proposalId);
-	return {
-		...read,
-		revision: effectiveRevision(decisionContextOf(doc), read, amendments, ballots)
-	};
+	return readProposalWith(doc, proposalId, () => {
+		const ballots = listBallots(doc, proposalId);
+		return { context: decisionContextOf(doc), ballotsOf: () => ballots };
+	});
 }
 
 /** Every proposal, oldest first (by creation timestamp, then id, the same on every replica). */
 export function listProposals(doc: Y.Doc): Proposal[] {
-	return readProposalsWith(doc, () => ({
-		context: decisionContextOf(doc),
-		ballots: ballotsByProposal(doc)
-	}));
+	return readProposalsWith(doc, () => {
+		const ballots = ballotsByProposal(doc);
+		return { context: decisionContextOf(doc), ballotsOf: (id) => ballots.get(id) ?? [] };
+	});
 }
 
 /** What the revision rule needs beyond a proposal's own map: the triad's context and ballots. */
 export interface RevisionInputs {
 	context: DecisionContext;
-	ballots: ReadonlyMap<ProposalId, readonly Ballot[]>;
+	/** The proposal's ballots, in any order. */
+	ballotsOf(proposalId: ProposalId): readonly Ballot[];
 }
 
 /**
- * `listProposals` for a caller that has read the ballots and context already (or will anyway):
- * `inputs` is called at most once, and only when some proposal was amended, as most never are.
+ * `readProposal` for a caller that has read the ballots and context already, or will anyway:
+ * `inputs` is called only when the proposal was amended, as most never are.
+ */
+export function readProposalWith(
+	doc: Y.Doc,
+	proposalId: ProposalId,
+	inputs: () => RevisionInputs
+): Proposal | null {
+	const proposal = proposalsMap(doc).get(proposalId);
+	if (!(proposal instanceof Y.Map)) return null;
+	const read = toProposal(proposalId, proposal);
+	const amendments = readAmendments(proposal);
+	if (amendments.length > 0) {
+		const { context, ballotsOf } = inputs();
+		read.revision = effectiveRevision(context, read, amendments, ballotsOf(proposalId));
+	}
+	return read;
+}
+
+/**
+ * `listProposals` for a caller that has read the ballots and context already, or will anyway:
+ * `inputs` is called at most once, and only when some proposal was amended.
  */
 export function readProposalsWith(doc: Y.Doc, inputs: () => RevisionInputs): Proposal[] {
 	const proposals: Proposal[] = [];
@@ -98,8 +113,8 @@ export function readProposalsWith(doc: Y.Doc, inputs: () => RevisionInputs): Pro
 		const amendments = readAmendments(proposal);
 		if (amendments.length > 0) {
 			revisionInputs ??= inputs();
-			const ballots = revisionInputs.ballots.get(id) ?? [];
-			read.revision = effectiveRevision(revisionInputs.context, read, amendments, ballots);
+			const { context, ballotsOf } = revisionInputs;
+			read.revision = effectiveRevision(context, read, amendments, ballotsOf(id));
 		}
 		proposals.push(read);
 	}
