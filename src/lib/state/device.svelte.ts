@@ -12,6 +12,7 @@ import {
 	type JoinResult,
 	type WorkspaceEntry
 } from '$lib/sync/workspace-directory';
+import { parseOverview, type TriadOverview } from './triad-overview';
 
 /**
  * This device's person and the triads it joined, read from the device database. Everything is
@@ -97,6 +98,17 @@ export class DeviceState {
 	async opened(docId: DocumentId, name?: string): Promise<void> {
 		await touchWorkspace(this.#db, docId, { lastOpened: Date.now(), name });
 		await this.#refresh();
+	}
+
+	/** The overview of a triad saved at its last opening, or null (none, unreadable, outdated). */
+	async readOverview(docId: DocumentId): Promise<TriadOverview | null> {
+		const stored = await this.#db.get('overviews', docId).catch(() => undefined);
+		return parseOverview(stored, docId);
+	}
+
+	/** Keeps the overview of a triad for its next opening. */
+	saveOverview(overview: TriadOverview): Promise<void> {
+		return this.#db.put('overviews', overview, overview.docId);
 	}
 
 	async #read(): Promise<void> {

@@ -1,21 +1,36 @@
 import type { Identity } from '$lib/sync/identity';
 import { openWorkspace, relayUrlFor } from '$lib/sync/open-workspace';
 import type { WorkspaceEntry } from '$lib/sync/workspace-directory';
-import { TriadSession } from './triad-session.svelte';
+import { TriadSession, type OverviewKeeping } from './triad-session.svelte';
+
+/** Settles after the browser has painted the next frame (at once where there are no frames). */
+function afterNextPaint(): Promise<void> {
+	if (typeof requestAnimationFrame === 'undefined') return Promise.resolve();
+	// rAF runs just before the paint; a task queued from it runs after that frame.
+	return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+}
 
 /**
  * Opens a joined triad on this page: its local copy, the relay connection and the session over
  * them, and lists this member in it once the local copy is loaded. This module pulls in Yjs and
  * the sync stack, so `OpenTriads` imports it only when a triad is first opened.
+ *
+ * With a saved overview, the screens first paint that, and the document (one long task for a
+ * large triad) starts loading after the paint.
  */
-export function openTriadSession(entry: WorkspaceEntry, identity: Identity): TriadSession {
+export function openTriadSession(
+	entry: WorkspaceEntry,
+	identity: Identity,
+	overviews: OverviewKeeping
+): TriadSession {
 	const handle = openWorkspace({
 		docId: entry.docId,
 		secret: entry.secret,
 		identity,
-		relayUrl: relayUrlFor(location)
+		relayUrl: relayUrlFor(location),
+		localLoadAfter: overviews.saved === null ? undefined : afterNextPaint()
 	});
-	const session = new TriadSession(handle, identity);
+	const session = new TriadSession(handle, identity, overviews);
 	void session.announceMember();
 	return session;
 }

@@ -2,8 +2,16 @@ import { SvelteMap } from 'svelte/reactivity';
 import type { DocumentId } from '$lib/domain/ids';
 import type { Identity } from '$lib/sync/identity';
 import type { WorkspaceEntry } from '$lib/sync/workspace-directory';
+import { device } from './device.svelte';
 import { combinedPhase, type SyncPhase } from './sync-phase';
+import type { TriadOverview } from './triad-overview';
 import type { TriadSession } from './triad-session.svelte';
+
+/** Where the overviews of triads are kept on this device (the device database). */
+export interface OverviewStore {
+	readOverview(docId: DocumentId): Promise<TriadOverview | null>;
+	saveOverview(overview: TriadOverview): Promise<void>;
+}
 
 /**
  * The triads open on this page. A triad opens once and stays open while the app runs, so moving
@@ -14,22 +22,35 @@ import type { TriadSession } from './triad-session.svelte';
  * is open.
  */
 export class OpenTriads {
+	readonly #overviews: OverviewStore;
 	#sessions = new SvelteMap<DocumentId, TriadSession>();
 	// Pending opens only; what screens read is `#sessions`.
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	#opening = new Map<DocumentId, Promise<TriadSession>>();
 
+	constructor(overviews: OverviewStore) {
+		this.#overviews = overviews;
+	}
+
 	/**
 	 * The session of a joined triad, opening it (local copy, then relay) on first use. Every call
-	 * for one triad resolves to the same session; `get` returns it once this resolved.
+	 * for one triad resolves to the same session; `get` returns it once this resolved. The saved
+	 * overview is read while the sync stack loads, so a triad opened before shows at once.
 	 */
 	open(entry: WorkspaceEntry, identity: Identity): Promise<TriadSession> {
 		const existing = this.#sessions.get(entry.docId);
 		if (existing) return Promise.resolve(existing);
 		let opening = this.#opening.get(entry.docId);
 		if (!opening) {
-			opening = import('./open-triad-session').then(({ openTriadSession }) => {
-				const session = openTriadSession(entry, identity);
+			const overviews = this.#overviews;
+			opening = Promise.all([
+				import('./open-triad-session'),
+				overviews.readOverview(entry.docId)
+			]).then(([{ openTriadSession }, saved]) => {
+				const session = openTriadSession(entry, identity, {
+					saved,
+					save: (overview) => overviews.saveOverview(overview)
+				});
 				this.#sessions.set(entry.docId, session);
 				return session;
 			});
@@ -50,4 +71,4 @@ export class OpenTriads {
 }
 
 /** The page's one registry of open triads. */
-export const openTriads = new OpenTriads();
+export const openTriads = new OpenTriads(device);

@@ -21,6 +21,7 @@ import { listLog } from '$lib/doc/keeper-log';
 import { initWorkspace, readMeta } from '$lib/doc/meta';
 import { putMember, readMembers } from '$lib/doc/members';
 import { observeWorkspace } from '$lib/doc/observe';
+import { schemaStatus, type SchemaStatus } from '$lib/doc/version';
 import { listSeatClaims } from '$lib/doc/seats';
 import type { Identity } from '$lib/sync/identity';
 import type { SyncStatus, WorkspaceHandle } from '$lib/sync/open-workspace';
@@ -29,10 +30,24 @@ import { transactionChanged } from '$lib/sync/transaction-changed';
 import { deviceClock } from './device-clock';
 import { proposalViews, type ProposalView } from './proposal-views';
 import { phaseOf, type SyncPhase } from './sync-phase';
+import { overviewOf, type TriadOverview } from './triad-overview';
 import { TriadWrites } from './triad-writes';
 
 /** How often time-dependent views (deadlines, cover periods, reflection delays) refresh. */
 const CLOCK_TICK_MS = 15_000;
+
+/**
+ * How long the document must stay quiet before its overview is saved again. Saving a large
+ * triad's overview clones about a megabyte, so a burst of typing saves once, after it.
+ */
+const OVERVIEW_SAVE_DELAY_MS = 2000;
+
+/** Where a session finds and keeps the overview of its triad (see triad-overview.ts). */
+export interface OverviewKeeping {
+	/** The overview saved last time, shown until the document is loaded; null if none. */
+	saved: TriadOverview | null;
+	save(overview: TriadOverview): Promise<void>;
+}
 
 /** A member as the triad screen shows them: name, seat and whether a device of theirs is here. */
 export interface MemberView extends Member {
@@ -54,6 +69,11 @@ export class TriadSession {
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	#memo = new Map<string, { version: number; now: number; value: unknown }>();
 	#now = Date.now();
+	readonly #overview: TriadOverview | null;
+	readonly #keeping: OverviewKeeping | null;
+	#overviewTimer: ReturnType<typeof setTimeout> | null = null;
+	#overviewSavedAt = -1;
+	#closed = false;
 
 	readonly #trackDoc = createSubscriber((update) => observeWorkspace(this.#handle.doc, update));
 	readonly #trackStatus = createSubscriber((update) => this.#handle.onStatus(update));
@@ -69,17 +89,43 @@ export class TriadSession {
 	/** The operations members perform on this triad. */
 	readonly write: TriadWrites;
 
-	constructor(handle: WorkspaceHandle, identity: Identity) {
+	constructor(
+		handle: WorkspaceHandle,
+		identity: Identity,
+		overviews: OverviewKeeping | null = null
+	) {
 		this.#handle = handle;
 		this.#identity = identity;
+		this.#keeping = overviews;
+		this.#overview = overviews?.saved ?? null;
 		// Not 'update', which would make Yjs encode every transaction (see transactionChanged).
 		handle.doc.on('afterTransaction', (transaction: Y.Transaction) => {
 			if (!transactionChanged(transaction)) return;
 			this.#docVersion++;
 			// Outcomes depend on time (deadlines, reflection): judge each change at its own moment.
 			this.#now = Date.now();
+			if (handle.status.localLoaded) this.#scheduleOverviewSave();
 		});
 		this.write = new TriadWrites(handle, identity, deviceClock);
+		// The first save after loading also replaces an overview written by an older version.
+		handle.whenLocalLoaded.then(
+			() => this.#scheduleOverviewSave(),
+			() => undefined
+		);
+	}
+
+	/**
+	 * True once the on-device copy of the document is loaded. Until then the views show the
+	 * overview saved at the last opening (if any) and writes are refused, since they would be
+	 * stamped without knowing the document.
+	 */
+	get live(): boolean {
+		return this.status.localLoaded;
+	}
+
+	/** The saved overview while the document is not loaded yet; null once it is, or if none. */
+	get #shown(): TriadOverview | null {
+		return this.#overview !== null && !this.live ? this.#overview : null;
 	}
 
 	get docId() {
@@ -121,11 +167,20 @@ export class TriadSession {
 
 	/** The triad's identity, or null until it arrives from the member who created it. */
 	get meta(): WorkspaceMeta | null {
+		const shown = this.#shown;
+		if (shown) return shown.meta;
 		return this.#view('meta', () => readMeta(this.#handle.doc));
+	}
+
+	/** How the document's schema version relates to this app's; `newer` means: do not write. */
+	get schema(): SchemaStatus {
+		return this.#view('schema', () => schemaStatus(this.#handle.doc));
 	}
 
 	/** Who holds each seat now. */
 	get holders(): SeatHolders {
+		const shown = this.#shown;
+		if (shown) return shown.holders;
 		return this.#view('holders', () => resolveSeats(listSeatClaims(this.#handle.doc)).holders);
 	}
 
@@ -138,7 +193,9 @@ export class TriadSession {
 	get members(): MemberView[] {
 		const online = [this.me, ...this.peers.map((peer) => peer.user.memberId)];
 		const holders = this.holders;
-		return this.#view('members', () => readMembers(this.#handle.doc)).map((member) => ({
+		const listed =
+			this.#shown?.members ?? this.#view('members', () => readMembers(this.#handle.doc));
+		return listed.map((member) => ({
 			...member,
 			seat: seatOf(holders, member.id),
 			online: online.includes(member.id)
@@ -154,6 +211,8 @@ export class TriadSession {
 
 	/** Every proposal with its outcome under the decision rule, newest first. */
 	get proposals(): ProposalView[] {
+		const shown = this.#shown;
+		if (shown) return shown.proposals;
 		const now = this.now;
 		return this.#view('proposals', () => proposalViews(this.#handle.doc, now), now);
 	}
@@ -175,6 +234,8 @@ export class TriadSession {
 
 	/** Every absence, cancelled ones included, by start. */
 	get absences(): Absence[] {
+		const shown = this.#shown;
+		if (shown) return shown.absences;
 		return this.#view('absences', () => listAbsences(this.#handle.doc));
 	}
 
@@ -189,10 +250,14 @@ export class TriadSession {
 	}
 
 	get log(): LogEntry[] {
+		const shown = this.#shown;
+		if (shown) return shown.log;
 		return this.#view('log', () => listLog(this.#handle.doc));
 	}
 
 	get actions(): Action[] {
+		const shown = this.#shown;
+		if (shown) return shown.actions;
 		return this.#view('actions', () => listActions(this.#handle.doc));
 	}
 
@@ -258,8 +323,47 @@ export class TriadSession {
 	}
 
 	/** Stops syncing and saving this triad on this page. */
-	close(): Promise<void> {
+	async close(): Promise<void> {
+		if (this.#overviewTimer !== null) {
+			clearTimeout(this.#overviewTimer);
+			this.#overviewTimer = null;
+			await this.#saveOverview();
+		}
+		this.#closed = true;
 		return this.#handle.close();
+	}
+
+	#scheduleOverviewSave(): void {
+		if (this.#keeping === null || this.#closed) return;
+		if (this.#overviewTimer !== null) clearTimeout(this.#overviewTimer);
+		this.#overviewTimer = setTimeout(() => {
+			this.#overviewTimer = null;
+			void this.#saveOverview();
+		}, OVERVIEW_SAVE_DELAY_MS);
+	}
+
+	async #saveOverview(): Promise<void> {
+		if (this.#keeping === null || !this.live || this.#overviewSavedAt === this.#docVersion) return;
+		const version = this.#docVersion;
+		const overview = overviewOf(
+			{
+				docId: this.docId,
+				meta: this.meta,
+				holders: this.holders,
+				members: this.#view('members', () => readMembers(this.#handle.doc)),
+				proposals: this.proposals,
+				absences: this.absences,
+				log: this.log,
+				actions: this.actions
+			},
+			Date.now()
+		);
+		// A failed save leaves the previous overview, which the next opening replaces once the
+		// document is loaded; the storage failure itself is reported by the document's store.
+		await this.#keeping.save(overview).then(
+			() => (this.#overviewSavedAt = version),
+			() => undefined
+		);
 	}
 
 	#view<T>(key: string, compute: () => T, now = 0): T {

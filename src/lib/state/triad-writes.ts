@@ -20,6 +20,14 @@ import { latestTimestamp } from '$lib/doc/timestamps';
 import type { Identity } from '$lib/sync/identity';
 import type { WorkspaceHandle } from '$lib/sync/open-workspace';
 
+/** A write attempted before the triad's on-device copy was loaded. */
+export class TriadNotLoadedError extends Error {
+	constructor() {
+		super('This triad is still loading on this device; try again in a moment.');
+		this.name = 'TriadNotLoadedError';
+	}
+}
+
 /**
  * The writes a member makes in a triad, each one doc-layer call stamped by the device's hybrid
  * logical clock. Before stamping, the clock takes in the latest timestamps of the document, so an
@@ -37,7 +45,9 @@ export class TriadWrites {
 		this.#clock = clock;
 	}
 
+	/** The document, once its on-device copy is loaded: stamps need its latest timestamps. */
 	get #doc(): Y.Doc {
+		if (!this.#handle.status.localLoaded) throw new TriadNotLoadedError();
 		return this.#handle.doc;
 	}
 

@@ -3,6 +3,7 @@ import * as Y from 'yjs';
 import type { DocumentId } from '../domain/ids';
 import type { Role } from '../domain/model';
 import type { Identity } from './identity';
+import { deferredLocalStore } from './deferred-local-store';
 import { createIndexedDbLocalStore } from './indexeddb-local-store';
 import { Listeners } from './listeners';
 import type { LocalStoreFactory } from './local-store';
@@ -46,6 +47,11 @@ export interface OpenWorkspaceOptions {
 	localStore?: LocalStoreFactory;
 	/** Whether to connect to the relay at all (default true). */
 	connect?: boolean;
+	/**
+	 * Start reading the on-device copy only once this settles (see deferredLocalStore); the app
+	 * passes "after the next paint" when it has a saved overview of the triad to show meanwhile.
+	 */
+	localLoadAfter?: Promise<unknown>;
 }
 
 /** An open workspace: the live document, its presence, and its sync status. */
@@ -94,7 +100,12 @@ export function openWorkspace(options: OpenWorkspaceOptions): WorkspaceHandle {
 	const { docId, secret, identity } = options;
 	const doc = new Y.Doc();
 	const awareness = new Awareness(doc);
-	const store = (options.localStore ?? createIndexedDbLocalStore)(docId, doc);
+	const storeFactory = options.localStore ?? createIndexedDbLocalStore;
+	const store = (
+		options.localLoadAfter === undefined
+			? storeFactory
+			: deferredLocalStore(storeFactory, options.localLoadAfter)
+	)(docId, doc);
 	const transportFactory =
 		options.transport ??
 		((transportOptions) => {

@@ -1,0 +1,149 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Identity } from '$lib/sync/identity';
+import { createMemoryStorage, type MemoryStorage } from '$lib/sync/memory-local-store';
+import { MemoryRelay } from '$lib/sync/memory-transport';
+import { openWorkspace } from '$lib/sync/open-workspace';
+import { newDocumentId, newMemberId, newWorkspaceSecret } from '$lib/sync/workspace-secret';
+import { parseOverview, type TriadOverview } from './triad-overview';
+import { TriadSession, type OverviewKeeping } from './triad-session.svelte';
+import { TriadNotLoadedError } from './triad-writes';
+
+const ada: Identity = { memberId: newMemberId(), name: 'Ada', createdAt: 0 };
+
+const sessions: TriadSession[] = [];
+afterEach(async () => {
+	vi.useRealTimers();
+	await Promise.all(sessions.splice(0).map((session) => session.close()));
+});
+
+interface Triad {
+	docId: ReturnType<typeof newDocumentId>;
+	storage: MemoryStorage;
+	relay: MemoryRelay;
+	/** The overview store of the device, as the device database would keep it. */
+	saved: Map<string, TriadOverview>;
+}
+
+function triad(): Triad {
+	return {
+		docId: newDocumentId(),
+		storage: createMemoryStorage(),
+		relay: new MemoryRelay(),
+		saved: new Map()
+	};
+}
+
+function openSession(t: Triad, localLoadAfter?: Promise<unknown>): TriadSession {
+	const keeping: OverviewKeeping = {
+		saved: parseOverview(t.saved.get(t.docId) ?? null, t.docId),
+		save: async (overview) => {
+			// The device database stores a structured clone; so does this.
+			t.saved.set(overview.docId, structuredClone(overview));
+		}
+	};
+	const handle = openWorkspace({
+		docId: t.docId,
+		secret: newWorkspaceSecret(),
+		identity: ada,
+		transport: t.relay.transport,
+		localStore: t.storage.open,
+		connect: false,
+		localLoadAfter
+	});
+	const session = new TriadSession(handle, ada, keeping);
+	sessions.push(session);
+	return session;
+}
+
+function gate(): { promise: Promise<void>; open: () => void } {
+	let open = () => undefined as void;
+	const promise = new Promise<void>((resolve) => (open = resolve));
+	return { promise, open };
+}
+
+/** A triad used once: three proposals, one of them open, saved on the device. */
+async function usedTriad(): Promise<Triad> {
+	const t = triad();
+	vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+	const first = openSession(t);
+	await first.whenLocalLoaded;
+	first.initialize({ name: 'Ops', purpose: '', level: 'operational', unit: '' });
+	first.write.createProposal('First');
+	first.write.createProposal('Second');
+	const third = first.write.createProposal('Third');
+	first.write.openForVote(third, null);
+	await vi.advanceTimersByTimeAsync(2500);
+	vi.useRealTimers();
+	await first.close();
+	sessions.splice(sessions.indexOf(first), 1);
+	return t;
+}
+
+describe('TriadSession and the saved overview', () => {
+	it('saves an overview of the loaded triad once it has been quiet for a while', async () => {
+		const t = await usedTriad();
+		const overview = t.saved.get(t.docId);
+		expect(overview?.meta?.name).toBe('Ops');
+		expect(overview?.proposals.map((view) => view.proposal.title)).toEqual([
+			'Third',
+			'Second',
+			'First'
+		]);
+		expect(overview?.proposals.every((view) => view.ballots.length === 0)).toBe(true);
+	});
+
+	it('shows the overview while the document waits, refuses writes, then shows the document', async () => {
+		const t = await usedTriad();
+		const { promise, open } = gate();
+		const session = openSession(t, promise);
+		expect(session.live).toBe(false);
+		expect(session.meta?.name).toBe('Ops');
+		expect(session.proposals.map((view) => view.outcome.state)).toEqual(['open', 'draft', 'draft']);
+		expect(() => session.write.createProposal('Too early')).toThrow(TriadNotLoadedError);
+
+		open();
+		await session.whenLocalLoaded;
+		expect(session.live).toBe(true);
+		session.write.createProposal('Fourth');
+		expect(session.proposals.map((view) => view.proposal.title)).toEqual([
+			'Fourth',
+			'Third',
+			'Second',
+			'First'
+		]);
+	});
+
+	it('shows the document, not an overview, on a first opening', async () => {
+		const t = triad();
+		const session = openSession(t);
+		expect(session.live).toBe(false);
+		expect(session.meta).toBeNull();
+		expect(session.proposals).toEqual([]);
+		await session.whenLocalLoaded;
+		expect(session.live).toBe(true);
+	});
+
+	it('ignores an overview of another format or another triad', () => {
+		const t = triad();
+		const valid = { format: 1, docId: t.docId, savedAt: 1, meta: null, holders: {} };
+		const lists = { members: [], proposals: [], absences: [], log: [], actions: [] };
+		expect(parseOverview({ ...valid, ...lists }, t.docId)).not.toBeNull();
+		expect(parseOverview({ ...valid, ...lists, format: 2 }, t.docId)).toBeNull();
+		expect(parseOverview({ ...valid, ...lists }, newDocumentId())).toBeNull();
+		expect(parseOverview({ ...valid, ...lists, proposals: [{}] }, t.docId)).toBeNull();
+		expect(parseOverview({ ...valid, ...lists, log: 'x' }, t.docId)).toBeNull();
+		expect(parseOverview({ ...valid }, t.docId)).toBeNull();
+		expect(parseOverview('garbage', t.docId)).toBeNull();
+		expect(parseOverview(null, t.docId)).toBeNull();
+	});
+
+	it('saves what is pending when closed, without waiting for the quiet period', async () => {
+		const t = await usedTriad();
+		const session = openSession(t);
+		await session.whenLocalLoaded;
+		session.write.createProposal('Last minute');
+		await session.close();
+		sessions.splice(sessions.indexOf(session), 1);
+		expect(t.saved.get(t.docId)?.proposals[0]?.proposal.title).toBe('Last minute');
+	});
+});
