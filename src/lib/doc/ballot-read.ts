@@ -13,6 +13,16 @@ import { ballotLog } from './schema';
 export function listBallots(doc: Y.Doc, proposalId?: ProposalId): Ballot[] {
 	const ballots: Ballot[] = [];
 	for (const entry of ballotLog(doc).toArray()) {
+		// Writers read one proposal's ballots out of the whole log, so most entries belong to other
+		// proposals: pass them over on the stored field alone. This only skips entries: one whose
+		// field differs cannot parse to a ballot on this proposal (an own field is the one read,
+		// and without one it does not parse at all). Those that match are parsed in full.
+		if (
+			proposalId !== undefined &&
+			(entry as { proposalId?: unknown })?.proposalId !== proposalId
+		) {
+			continue;
+		}
 		const ballot = readEntry(entry);
 		if (ballot && (proposalId === undefined || ballot.proposalId === proposalId)) {
 			ballots.push(ballot);

@@ -114,6 +114,7 @@ describe('reading the ballot log', () => {
 		expect(listBallots(doc)).toHaveLength(1);
 		// Once more, now that every entry has been read: a rejected entry stays rejected.
 		expect(listBallots(doc)).toHaveLength(1);
+		expect(listBallots(doc, proposalId)).toEqual(listBallots(doc));
 	});
 
 	it('orders ballots by timestamp whatever order the log merged them in', () => {
@@ -174,6 +175,7 @@ describe('reading the ballot log', () => {
 		for (let read = 0; read < 2; read++) {
 			expect(listBallots(doc).map((b) => b.id)).not.toContain('inherited');
 			expect(listBallots(doc)).toHaveLength(1);
+			expect(listBallots(doc, proposalId)).toHaveLength(1);
 		}
 	});
 
