@@ -7,7 +7,7 @@ import { parseAccessToken, parseDocId } from './doc-id';
 import { createLogger, describeError, type Logger, type LogLevel } from './logger';
 import { RelayMetrics, renderMetrics, type RefusalReason } from './metrics';
 import { CLOSE_MISSING_TOKEN, CLOSE_WRONG_TOKEN } from './protocol';
-import { collectGarbage } from './reclaim-memory';
+import { IdleMemoryReclaimer } from './reclaim-memory';
 import { RoomRegistry } from './room-registry';
 import { createStaticHandler, sendText } from './static-files';
 import { TokenRefusals, type TokenRefusalLimits } from './token-refusals';
@@ -114,6 +114,11 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 				logger.error('storage_failed', { error: describeError(error) });
 			}
 		}));
+	let closing: Promise<void> | null = null;
+	const reclaimer = new IdleMemoryReclaimer({
+		isIdle: () => registry.size === 0 && closing === null,
+		logger
+	});
 	const registry = new RoomRegistry(
 		storage,
 		{
@@ -123,17 +128,7 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 		},
 		metrics,
 		logger,
-		() => {
-			const before = process.memoryUsage();
-			collectGarbage();
-			const after = process.memoryUsage();
-			logger.debug('memory_reclaimed', {
-				rssBefore: before.rss,
-				rssAfter: after.rss,
-				heapUsedBefore: before.heapUsed,
-				heapUsedAfter: after.heapUsed
-			});
-		}
+		() => reclaimer.start()
 	);
 	const serveStatic = createStaticHandler(
 		options.staticDir === undefined ? './build' : options.staticDir
@@ -141,7 +136,6 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 	const connections = new Set<Connection>();
 	const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes });
 	const tokenRefusals = new TokenRefusals(options.tokenRefusals);
-	let closing: Promise<void> | null = null;
 
 	const server = createServer((req, res) => {
 		const path = (req.url ?? '/').split('?', 1)[0];
@@ -269,6 +263,7 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 
 	const shutdown = async () => {
 		clearInterval(keepalive);
+		reclaimer.stop();
 		const stopped = new Promise<void>((done) => server.close(() => done()));
 		for (const connection of connections) connection.shutdown();
 		await registry.settle();
