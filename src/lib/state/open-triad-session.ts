@@ -31,6 +31,10 @@ export function openTriadSession(
 		localLoadAfter: overviews.saved === null ? undefined : afterNextPaint()
 	});
 	const session = new TriadSession(handle, identity, overviews);
+	// A phone may discard a hidden page without notice; what it showed is saved while it can be.
+	document.addEventListener('visibilitychange', () => {
+		if (document.visibilityState === 'hidden') void session.saveOverviewNow();
+	});
 	void session.announceMember();
 	return session;
 }

@@ -1,4 +1,5 @@
 import type { DocumentId } from '$lib/domain/ids';
+import type { BalanceStats } from '$lib/domain/balance';
 import type {
 	Absence,
 	Action,
@@ -7,7 +8,7 @@ import type {
 	SeatHolders,
 	WorkspaceMeta
 } from '$lib/domain/model';
-import type { ProposalView } from './proposal-views';
+import { summaryOf, type ProposalSummary, type ProposalView } from './proposal-views';
 
 /*
  * What a triad's main screen showed last, kept on the device so that the next opening shows it
@@ -16,8 +17,10 @@ import type { ProposalView } from './proposal-views';
  * derived data only — the document stays the one source of truth — so it is shown read-only
  * until the document is loaded, and then replaced by live views of it.
  *
- * Proposals are kept without their ballot trail and lens notes (only the proposal screen shows
- * those, and it waits for the document), which keeps an overview of 1,000 proposals near 1 MB.
+ * Proposals are kept as summaries (title, state, what the lists show) with the balance figures
+ * computed from their full outcomes; the ballots stay in the document, for the proposal screen,
+ * which waits for it. An overview of 1,000 proposals is about 350 kB, where full views with
+ * their ballots were 3.2 MB and took longer to read back than the rest of the opening.
  */
 
 /** Bumped whenever the shape of an overview or of a view inside it changes. */
@@ -31,7 +34,8 @@ export interface TriadOverview {
 	meta: WorkspaceMeta | null;
 	holders: SeatHolders;
 	members: Member[];
-	proposals: ProposalView[];
+	proposals: ProposalSummary[];
+	balance: BalanceStats;
 	absences: Absence[];
 	log: LogEntry[];
 	actions: Action[];
@@ -51,11 +55,8 @@ export function overviewOf(source: OverviewSource, savedAt: number): TriadOvervi
 		meta: source.meta,
 		holders: source.holders,
 		members: source.members,
-		proposals: source.proposals.map(({ proposal, outcome }) => ({
-			proposal: { ...proposal, lensNotes: { keeper: '', bearer: '', navigator: '' } },
-			outcome,
-			ballots: []
-		})),
+		proposals: source.proposals.map(summaryOf),
+		balance: source.balance,
 		absences: source.absences,
 		log: source.log,
 		actions: source.actions
@@ -74,6 +75,7 @@ export function parseOverview(value: unknown, docId: DocumentId): TriadOverview 
 	const record = value as Partial<Record<keyof TriadOverview, unknown>>;
 	if (record.format !== OVERVIEW_FORMAT || record.docId !== docId) return null;
 	if (typeof record.savedAt !== 'number' || typeof record.holders !== 'object') return null;
+	if (typeof record.balance !== 'object' || record.balance === null) return null;
 	if (record.holders === null || (record.meta !== null && typeof record.meta !== 'object')) {
 		return null;
 	}
@@ -83,9 +85,9 @@ export function parseOverview(value: unknown, docId: DocumentId): TriadOverview 
 		(view) =>
 			typeof view === 'object' &&
 			view !== null &&
-			typeof (view as ProposalView).proposal === 'object' &&
-			typeof (view as ProposalView).outcome === 'object' &&
-			isArray((view as ProposalView).ballots)
+			typeof (view as ProposalSummary).proposal === 'object' &&
+			typeof (view as ProposalSummary).outcome === 'object' &&
+			isArray((view as ProposalSummary).outcome?.waitingFor)
 	);
 	return proposalsWellFormed ? (value as TriadOverview) : null;
 }

@@ -89,7 +89,7 @@ describe('TriadSession and the saved overview', () => {
 			'Second',
 			'First'
 		]);
-		expect(overview?.proposals.every((view) => view.ballots.length === 0)).toBe(true);
+		expect(overview?.balance.decided).toBe(0);
 	});
 
 	it('shows the overview while the document waits, refuses writes, then shows the document', async () => {
@@ -98,14 +98,15 @@ describe('TriadSession and the saved overview', () => {
 		const session = openSession(t, promise);
 		expect(session.live).toBe(false);
 		expect(session.meta?.name).toBe('Ops');
-		expect(session.proposals.map((view) => view.outcome.state)).toEqual(['open', 'draft', 'draft']);
+		expect(session.proposals).toEqual([]);
+		expect(session.summaries.map((view) => view.outcome.state)).toEqual(['open', 'draft', 'draft']);
 		expect(() => session.write.createProposal('Too early')).toThrow(TriadNotLoadedError);
 
 		open();
 		await session.whenLocalLoaded;
 		expect(session.live).toBe(true);
 		session.write.createProposal('Fourth');
-		expect(session.proposals.map((view) => view.proposal.title)).toEqual([
+		expect(session.summaries.map((view) => view.proposal.title)).toEqual([
 			'Fourth',
 			'Third',
 			'Second',
@@ -125,13 +126,14 @@ describe('TriadSession and the saved overview', () => {
 
 	it('ignores an overview of another format or another triad', () => {
 		const t = triad();
-		const valid = { format: 1, docId: t.docId, savedAt: 1, meta: null, holders: {} };
+		const valid = { format: 1, docId: t.docId, savedAt: 1, meta: null, holders: {}, balance: {} };
 		const lists = { members: [], proposals: [], absences: [], log: [], actions: [] };
 		expect(parseOverview({ ...valid, ...lists }, t.docId)).not.toBeNull();
 		expect(parseOverview({ ...valid, ...lists, format: 2 }, t.docId)).toBeNull();
 		expect(parseOverview({ ...valid, ...lists }, newDocumentId())).toBeNull();
 		expect(parseOverview({ ...valid, ...lists, proposals: [{}] }, t.docId)).toBeNull();
 		expect(parseOverview({ ...valid, ...lists, log: 'x' }, t.docId)).toBeNull();
+		expect(parseOverview({ ...valid, ...lists, balance: null }, t.docId)).toBeNull();
 		expect(parseOverview({ ...valid }, t.docId)).toBeNull();
 		expect(parseOverview('garbage', t.docId)).toBeNull();
 		expect(parseOverview(null, t.docId)).toBeNull();

@@ -28,7 +28,7 @@ import type { SyncStatus, WorkspaceHandle } from '$lib/sync/open-workspace';
 import { memberColor, type Peer, type PresenceState } from '$lib/sync/presence';
 import { transactionChanged } from '$lib/sync/transaction-changed';
 import { deviceClock } from './device-clock';
-import { proposalViews, type ProposalView } from './proposal-views';
+import { proposalViews, type ProposalSummary, type ProposalView } from './proposal-views';
 import { phaseOf, type SyncPhase } from './sync-phase';
 import { overviewOf, type TriadOverview } from './triad-overview';
 import { TriadWrites } from './triad-writes';
@@ -209,16 +209,19 @@ export class TriadSession {
 		return this.members.find((entry) => entry.id === member)?.name ?? 'a member';
 	}
 
-	/** Every proposal with its outcome under the decision rule, newest first. */
+	/**
+	 * Every proposal with its outcome under the decision rule, newest first. Empty until the
+	 * document is loaded: lists read `summaries`, which the saved overview has.
+	 */
 	get proposals(): ProposalView[] {
-		const shown = this.#shown;
-		if (shown) return shown.proposals;
 		const now = this.now;
 		return this.#view('proposals', () => proposalViews(this.#handle.doc, now), now);
 	}
 
 	/** How the triad decides: consensus share, who was outvoted, by which pair, who was covered. */
 	get balance(): BalanceStats {
+		const shown = this.#shown;
+		if (shown) return shown.balance;
 		const proposals = this.proposals;
 		const absences = this.absences;
 		return this.#view(
@@ -230,6 +233,11 @@ export class TriadSession {
 				),
 			this.now
 		);
+	}
+
+	/** Every proposal as lists show it, newest first; from the saved overview until loaded. */
+	get summaries(): ProposalSummary[] {
+		return this.#shown?.proposals ?? this.proposals;
 	}
 
 	/** Every absence, cancelled ones included, by start. */
@@ -324,13 +332,19 @@ export class TriadSession {
 
 	/** Stops syncing and saving this triad on this page. */
 	async close(): Promise<void> {
-		if (this.#overviewTimer !== null) {
-			clearTimeout(this.#overviewTimer);
-			this.#overviewTimer = null;
-			await this.#saveOverview();
-		}
+		if (this.#overviewTimer !== null) await this.saveOverviewNow();
 		this.#closed = true;
 		return this.#handle.close();
+	}
+
+	/**
+	 * Saves the overview now if the document changed since the last save, instead of after the
+	 * quiet period: for when the page is hidden and may be gone before that.
+	 */
+	saveOverviewNow(): Promise<void> {
+		if (this.#overviewTimer !== null) clearTimeout(this.#overviewTimer);
+		this.#overviewTimer = null;
+		return this.#saveOverview();
 	}
 
 	#scheduleOverviewSave(): void {
@@ -352,6 +366,7 @@ export class TriadSession {
 				holders: this.holders,
 				members: this.#view('members', () => readMembers(this.#handle.doc)),
 				proposals: this.proposals,
+				balance: this.balance,
 				absences: this.absences,
 				log: this.log,
 				actions: this.actions
