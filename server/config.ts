@@ -1,5 +1,6 @@
 import { isLogLevel, type LogLevel } from './logger';
 import type { RelayServerOptions } from './relay-server';
+import { DEFAULT_SQLITE_CACHE_BYTES } from './storage/sqlite-cache';
 
 /** Variables an older relay read, and what replaced them: a silently ignored knob misleads. */
 const RENAMED: Record<string, string> = {
@@ -68,6 +69,7 @@ export function readRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
 		compactMaxAppendedUpdates: integer('COMPACT_MAX_APPENDED_UPDATES', 10_000, 1),
 		compactMaxAppendedBytes: integer('COMPACT_MAX_APPENDED_BYTES', 8 * 1024 * 1024, 1),
 		flushDelayMs,
+		sqliteCacheBytes: integer('SQLITE_CACHE_BYTES', DEFAULT_SQLITE_CACHE_BYTES, 64 * 1024),
 		logLevel
 	};
 }

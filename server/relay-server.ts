@@ -48,6 +48,8 @@ export interface RelayServerOptions {
 	compactMaxAppendedBytes?: number;
 	/** How long SQLite appends are batched, in ms (default 10). */
 	flushDelayMs?: number;
+	/** Most memory SQLite's page cache may hold, in bytes (default 2 MiB). */
+	sqliteCacheBytes?: number;
 	/** Where log lines go (default: JSON lines on stdout at `logLevel`). */
 	logger?: Logger;
 	/** Level of the default logger (default info). */
@@ -103,6 +105,7 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 		(await SqliteWorkerStorage.open({
 			dataDir: options.dataDir ?? './data',
 			flushDelayMs: options.flushDelayMs,
+			cacheBytes: options.sqliteCacheBytes,
 			onBackgroundError: (error) => {
 				metrics.failed('storage_write');
 				logger.error('storage_write_failed', { error: describeError(error) });

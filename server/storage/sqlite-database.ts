@@ -3,6 +3,7 @@ import type { Statement } from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StoredDocument, UpdateSeq } from './relay-storage';
+import { DEFAULT_SQLITE_CACHE_BYTES } from './sqlite-cache';
 import { migrate } from './sqlite-schema';
 
 /** One appended update as it is written. */
@@ -39,13 +40,18 @@ export class SqliteDatabase {
 	readonly #appendAll: (rows: readonly AppendRow[]) => void;
 	readonly #compact: (docId: string, state: Uint8Array, upToSeq: UpdateSeq) => void;
 
-	/** Opens (creating `dataDir` and the file if missing) and migrates `dataDir/relay.sqlite`. */
-	constructor(dataDir: string) {
+	/**
+	 * Opens (creating `dataDir` and the file if missing) and migrates `dataDir/relay.sqlite`, with
+	 * a page cache of at most `cacheBytes` (rounded to whole KiB).
+	 */
+	constructor(dataDir: string, cacheBytes = DEFAULT_SQLITE_CACHE_BYTES) {
 		mkdirSync(dataDir, { recursive: true });
 		this.#db = new Database(join(dataDir, 'relay.sqlite'));
 		this.#db.pragma('journal_mode = WAL');
 		this.#db.pragma('synchronous = NORMAL');
 		this.#db.pragma('busy_timeout = 5000');
+		// A negative cache_size is a limit in KiB rather than in pages.
+		this.#db.pragma(`cache_size = ${-Math.max(1, Math.round(cacheBytes / 1024))}`);
 		migrate(this.#db);
 
 		this.#insertUpdate = this.#db.prepare(
@@ -78,6 +84,13 @@ export class SqliteDatabase {
 			const result = this.#upsertState.run(docId, toBuffer(state), upToSeq, now, now);
 			if (result.changes === 1) this.#deleteUpdates.run(docId, upToSeq);
 		});
+	}
+
+	/** The page cache limit in force, in bytes. */
+	cacheBytes(): number {
+		const size = this.#db.pragma('cache_size', { simple: true }) as number;
+		if (size < 0) return -size * 1024;
+		return size * (this.#db.pragma('page_size', { simple: true }) as number);
 	}
 
 	/** The highest seq ever stored, appended or compacted (0 for an empty database). */

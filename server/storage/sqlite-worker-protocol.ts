@@ -44,6 +44,8 @@ export function unpackAppends(packed: PackedAppends): AppendRow[] {
 /** What the worker is started with (`workerData`). */
 export interface SqliteWorkerData {
 	dataDir: string;
+	/** Page cache limit of the connection, in bytes (default `DEFAULT_SQLITE_CACHE_BYTES`, 2 MiB). */
+	cacheBytes?: number;
 	/** Module to import when starting from TypeScript sources (see `ts-worker-bootstrap.mjs`). */
 	entry?: string;
 }
@@ -71,7 +73,7 @@ export interface WorkerResults {
 /** Messages from the worker. */
 export type WorkerEvent =
 	/** The database is open and migrated; seqs continue after `lastSeq`. */
-	| { type: 'ready'; lastSeq: UpdateSeq }
+	| { type: 'ready'; lastSeq: UpdateSeq; cacheBytes: number }
 	/** Opening failed; the worker exits. */
 	| { type: 'openFailed'; message: string }
 	| { type: 'reply'; id: number; ok: true; value: unknown }

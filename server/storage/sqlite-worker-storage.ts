@@ -15,6 +15,8 @@ import {
 export interface SqliteWorkerStorageOptions {
 	/** Directory of the database file `relay.sqlite`; created if missing. */
 	dataDir: string;
+	/** Most memory SQLite's page cache may hold, in bytes (default `DEFAULT_SQLITE_CACHE_BYTES`, 2 MiB). */
+	cacheBytes?: number;
 	/**
 	 * How long appends wait to be written together in one transaction, in ms (default 10). Must
 	 * stay well under a second: that is the most a killed process may lose.
@@ -55,6 +57,8 @@ interface Waiter {
  * far under the one second a killed relay may lose.
  */
 export class SqliteWorkerStorage implements RelayStorage {
+	/** The page cache limit the worker's connection applies, in bytes. */
+	readonly cacheBytes: number;
 	readonly #worker: Worker;
 	readonly #waiters = new Map<number, Waiter>();
 	readonly #onBackgroundError: (error: Error) => void;
@@ -67,9 +71,14 @@ export class SqliteWorkerStorage implements RelayStorage {
 	#closing: Promise<void> | null = null;
 	#failure: Error | null = null;
 
-	private constructor(worker: Worker, lastSeq: UpdateSeq, options: SqliteWorkerStorageOptions) {
+	private constructor(
+		worker: Worker,
+		ready: Extract<WorkerEvent, { type: 'ready' }>,
+		options: SqliteWorkerStorageOptions
+	) {
 		this.#worker = worker;
-		this.#lastSeq = lastSeq;
+		this.cacheBytes = ready.cacheBytes;
+		this.#lastSeq = ready.lastSeq;
 		this.#flushDelayMs = options.flushDelayMs ?? DEFAULT_FLUSH_DELAY_MS;
 		this.#onBackgroundError = options.onBackgroundError ?? (() => {});
 		this.#onWorkerFailure = options.onWorkerFailure ?? (() => {});
@@ -82,7 +91,7 @@ export class SqliteWorkerStorage implements RelayStorage {
 
 	/** Starts the worker and resolves once the database is open and migrated. */
 	static async open(options: SqliteWorkerStorageOptions): Promise<SqliteWorkerStorage> {
-		const worker = startWorker({ dataDir: options.dataDir });
+		const worker = startWorker({ dataDir: options.dataDir, cacheBytes: options.cacheBytes });
 		const [first] = (await Promise.race([
 			once(worker, 'message'),
 			once(worker, 'exit').then(([code]) => {
@@ -93,7 +102,7 @@ export class SqliteWorkerStorage implements RelayStorage {
 			await worker.terminate();
 			throw new Error(first.type === 'openFailed' ? first.message : `unexpected ${first.type}`);
 		}
-		return new SqliteWorkerStorage(worker, first.lastSeq, options);
+		return new SqliteWorkerStorage(worker, first, options);
 	}
 
 	async loadDocument(docId: DocId): Promise<StoredDocument> {

@@ -18,13 +18,13 @@ const RETRY_DELAY_MS = 1000;
 
 const port = parentPort;
 if (port === null) throw new Error('sqlite-worker.ts runs as a worker thread only');
-const { dataDir } = workerData as SqliteWorkerData;
+const { dataDir, cacheBytes } = workerData as SqliteWorkerData;
 const post = (event: WorkerEvent) => port.postMessage(event);
 
 let db: SqliteDatabase;
 try {
-	db = new SqliteDatabase(dataDir);
-	post({ type: 'ready', lastSeq: db.lastSeq() });
+	db = new SqliteDatabase(dataDir, cacheBytes);
+	post({ type: 'ready', lastSeq: db.lastSeq(), cacheBytes: db.cacheBytes() });
 } catch (error) {
 	post({ type: 'openFailed', message: describeError(error) });
 	port.close();

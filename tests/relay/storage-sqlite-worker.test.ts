@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { parseDocId, type DocId } from '../../server/doc-id';
+import { DEFAULT_SQLITE_CACHE_BYTES } from '../../server/storage/sqlite-cache';
 import { SCHEMA_VERSION } from '../../server/storage/sqlite-schema';
 import { SqliteWorkerStorage } from '../../server/storage/sqlite-worker-storage';
 import { runStorageTests } from './storage-suite';
@@ -45,6 +46,17 @@ it('records its schema version and runs in WAL mode', () =>
 		const again = readOnly(dataDir);
 		expect(again.prepare('SELECT count(*) AS n FROM schema_version').get()).toEqual({ n: 1 });
 		again.close();
+	}));
+
+it("limits the worker connection's page cache: 2 MiB by default, or as configured", () =>
+	withDataDir(async (dataDir) => {
+		const byDefault = await SqliteWorkerStorage.open({ dataDir });
+		expect(byDefault.cacheBytes).toBe(DEFAULT_SQLITE_CACHE_BYTES);
+		expect(DEFAULT_SQLITE_CACHE_BYTES).toBe(2 * 1024 * 1024);
+		await byDefault.close();
+		const configured = await SqliteWorkerStorage.open({ dataDir, cacheBytes: 512 * 1024 });
+		expect(configured.cacheBytes).toBe(512 * 1024);
+		await configured.close();
 	}));
 
 it('refuses a database written by a newer relay', () =>
