@@ -85,6 +85,7 @@ const homeNetwork = timing((r) => r.network.usable.usable);
 const homeWorker = timing((r) => r.worker.online.usable);
 const homeOffline = timing((r) => r.worker.offline.usable);
 const triadOpen = timing((r) => r.triad.open.usable);
+const triadLive = timing((r) => r.triad.live.usable);
 const triadOpenThrottled = timing((r) => r.triad.openThrottled.usable);
 const homeWithTriad = timing((r) => r.triad.home.usable);
 const score = (category: (typeof CATEGORIES)[number]) => {
@@ -127,13 +128,19 @@ const rows: Row[] = [
 		met: homeOffline <= 1000
 	},
 	{
-		metric: `open triad (${PROPOSALS} proposals, ${BALLOTS} ballots) from IndexedDB`,
+		metric: `open triad (${PROPOSALS} proposals, ${BALLOTS} ballots) from IndexedDB: list shown`,
 		value: ms(triadOpen),
 		target: '≤ 500 ms',
 		met: triadOpen <= 500
 	},
 	{
-		metric: `open the same triad, ${CPU_SLOWDOWN}× CPU`,
+		metric: `the same, until its document is loaded and it takes writes`,
+		value: ms(triadLive),
+		target: '',
+		met: null
+	},
+	{
+		metric: `open the same triad, list shown, ${CPU_SLOWDOWN}× CPU`,
 		value: ms(triadOpenThrottled),
 		target: '',
 		met: null
@@ -184,13 +191,15 @@ for (const file of first.network.editor) {
 	console.log(`  ${kB(file.gzip).padStart(9)}  ${file.path}`);
 }
 console.log(
-	'per round: home network / worker / offline; triad open / throttled / home ' +
+	'per round: home network / worker / offline; triad list / live / list throttled / home ' +
 		'(in brackets: when the landmarks appeared, before the frame and the next task)'
 );
 const both = (usable: Usable) => `${ms(usable.usable)} (${ms(usable.appeared)})`;
 rounds.forEach((r, index) => {
 	const home = [r.network.usable, r.worker.online, r.worker.offline].map(both).join(' / ');
-	const triad = [r.triad.open, r.triad.openThrottled, r.triad.home].map(both).join(' / ');
+	const triad = [r.triad.open, r.triad.live, r.triad.openThrottled, r.triad.home]
+		.map(both)
+		.join(' / ');
 	console.log(`  ${index + 1}: ${home}; ${triad}`);
 });
 

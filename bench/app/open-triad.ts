@@ -1,8 +1,9 @@
 /**
- * Opening a large triad from IndexedDB: a profile that joined the seeded triad and synced it
- * once opens `/t/<id>` (a full page load: app start, reading the document from IndexedDB,
- * rendering) until the proposal list is on screen; then the same with the main thread
- * throttled; then the home screen, which opens every joined triad to show what waits there.
+ * Opening a large triad from IndexedDB: a profile that joined the seeded triad, synced it and
+ * kept its overview opens `/t/<id>` (a full page load: app start, reading the saved overview,
+ * rendering) until the proposal list is on screen; then again until the document is loaded and
+ * the screen takes writes; then the first with the main thread throttled; then the home screen,
+ * which opens every joined triad to show what waits there.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { introduce, newPhone, throttleCpu, untilWorkerControls } from './device';
@@ -11,7 +12,10 @@ import { HOME, navigateUntilUsable, watchUsable, type Landmark, type Usable } fr
 
 /** Usable times of one profile holding the seeded triad. */
 export interface TriadOpen {
+	/** The proposal list on screen (from the saved overview, while the document loads). */
 	open: Usable;
+	/** The document loaded: the list is live and "Draft" is enabled. */
+	live: Usable;
 	openThrottled: Usable;
 	home: Usable;
 }
@@ -24,6 +28,32 @@ function proposalList(seed: Seed): Landmark[] {
 		{ selector: 'a', text: `Proposal ${seed.proposals - 1}:` },
 		{ selector: 'button', text: 'Show all' }
 	];
+}
+
+function liveScreen(seed: Seed): Landmark[] {
+	return [...proposalList(seed), { selector: 'button.primary:not([disabled])', text: 'Draft' }];
+}
+
+/** Resolves once the app has saved the triad's overview, as it does on a device that used it. */
+async function untilOverviewSaved(page: Page, docId: string): Promise<void> {
+	await page.waitForFunction(
+		(id) =>
+			new Promise<boolean>((resolve) => {
+				const request = indexedDB.open('triad-device');
+				request.onsuccess = () => {
+					const db = request.result;
+					const read = db.transaction('overviews').objectStore('overviews').get(id);
+					read.onsuccess = () => {
+						db.close();
+						resolve(read.result !== undefined);
+					};
+					read.onerror = () => resolve(false);
+				};
+				request.onerror = () => resolve(false);
+			}),
+		docId,
+		{ timeout: 60_000, polling: 250 }
+	);
 }
 
 async function pageWatching(context: BrowserContext, landmarks: Landmark[]): Promise<Page> {
@@ -55,19 +85,27 @@ export async function openSeededTriad(
 			.filter({ hasText: 'Synced' })
 			.first()
 			.waitFor({ timeout: 60_000 });
+		await untilOverviewSaved(setup, seed.docId);
 		// One tab at a time: a second tab on the same triad would sync with it over BroadcastChannel.
 		await setup.close();
 
 		const triad = await pageWatching(context, proposalList(seed));
 		const open = await navigateUntilUsable(triad, path);
-		await throttleCpu(triad, cpuSlowdown);
-		const openThrottled = await navigateUntilUsable(triad, path);
 		await triad.close();
+
+		const livePage = await pageWatching(context, liveScreen(seed));
+		const live = await navigateUntilUsable(livePage, path);
+		await livePage.close();
+
+		const throttled = await pageWatching(context, proposalList(seed));
+		await throttleCpu(throttled, cpuSlowdown);
+		const openThrottled = await navigateUntilUsable(throttled, path);
+		await throttled.close();
 
 		const homePage = await pageWatching(context, HOME);
 		const home = await navigateUntilUsable(homePage, '/');
 		await homePage.close();
-		return { open, openThrottled, home };
+		return { open, live, openThrottled, home };
 	} finally {
 		await context.close();
 	}

@@ -50,7 +50,14 @@ function watchForUsable(landmarks: Landmark[]): void {
 			channel.port2.postMessage(null);
 		});
 	});
-	observer.observe(document, { childList: true, subtree: true, characterData: true });
+	// Attributes too: a landmark may be a control that turns enabled (`:not([disabled])`).
+	observer.observe(document, {
+		childList: true,
+		subtree: true,
+		characterData: true,
+		attributes: true,
+		attributeFilter: ['disabled']
+	});
 }
 
 /** Installs the watcher on every later navigation of `page`. */

@@ -1,0 +1,60 @@
+/**
+ * Where the time of opening a large triad goes: seeds the bench triad into a fresh phone profile
+ * as bench/app does, then records the full-page opening of `/t/<id>` either as a V8 CPU profile
+ * (`/tmp/triad-open.cpuprofile`, open it in Chrome DevTools) or, with `--trace`, as a Chromium
+ * trace (`/tmp/triad-open.trace.json`). Build without minification first to read the names:
+ *
+ *   npx vite build --minify false && npx tsx bench/app/profile-open.ts [--trace]
+ */
+import { writeFileSync } from 'node:fs';
+import { startServer } from '../../tests/e2e/app-server';
+import { launchBrowser } from '../../tests/e2e/chromium';
+import { introduce, newPhone, untilWorkerControls } from './device';
+import { buildSeed, seedInto } from './seed-triad';
+import { navigateUntilUsable, watchUsable } from './usable';
+
+const seed = buildSeed(1000, 10_000);
+const server = await startServer();
+const browser = await launchBrowser();
+try {
+	const context = await newPhone(browser, server.url, { serviceWorker: true });
+	const landmarks = [
+		{ selector: 'h2', text: 'Proposals' },
+		{ selector: 'a', text: `Proposal ${seed.proposals - 1}:` },
+		{ selector: 'button', text: 'Show all' }
+	];
+	const setup = await context.newPage();
+	await watchUsable(setup, landmarks);
+	await introduce(setup);
+	await untilWorkerControls(setup);
+	await seedInto(setup, seed);
+	await navigateUntilUsable(setup, `/t/${seed.docId}`);
+	await setup
+		.getByRole('status')
+		.filter({ hasText: 'Synced' })
+		.first()
+		.waitFor({ timeout: 60_000 });
+	await setup.close();
+	const page = await context.newPage();
+	await watchUsable(page, landmarks);
+	await page.goto('/');
+	if (process.argv.includes('--trace')) {
+		await browser.startTracing(page, { path: '/tmp/triad-open.trace.json', screenshots: false });
+		const usable = await navigateUntilUsable(page, `/t/${seed.docId}`);
+		await browser.stopTracing();
+		console.log('usable (ms since navigation)', usable);
+	} else {
+		const cdp = await context.newCDPSession(page);
+		await cdp.send('Profiler.enable');
+		await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+		await cdp.send('Profiler.start');
+		const usable = await navigateUntilUsable(page, `/t/${seed.docId}`);
+		const { profile } = await cdp.send('Profiler.stop');
+		console.log('usable (ms since navigation)', usable);
+		writeFileSync('/tmp/triad-open.cpuprofile', JSON.stringify(profile));
+	}
+	await context.close();
+} finally {
+	await browser.close();
+	await server.stop();
+}
