@@ -222,6 +222,38 @@ describe('openWorkspace', () => {
 		const refused = await untilStatus(intruder, (s) => s.refusal !== null);
 		expect(refused.connection).toBe('offline');
 	});
+
+	it('surfaces a transport that cannot be made as status.setupError, and keeps local work', async () => {
+		const w = world();
+		const handle = openWorkspace({
+			docId: w.docId,
+			secret: w.secret,
+			identity: ada,
+			transport: () => {
+				throw new Error('no WebSocket here');
+			},
+			localStore: createMemoryStorage().open
+		});
+		open.push(handle);
+		const failed = await untilStatus(handle, (s) => s.setupError !== null);
+		expect(failed.setupError).toMatch(/no WebSocket here/);
+		expect(failed.connection).toBe('offline');
+		addMember(handle.doc, 'Still here');
+		expect(memberNames(handle.doc)).toEqual(['Still here']);
+	});
+
+	it('says the page is not secure when WebCrypto is missing', async () => {
+		const w = world();
+		const subtle = Object.getOwnPropertyDescriptor(globalThis.crypto, 'subtle');
+		Object.defineProperty(globalThis.crypto, 'subtle', { value: undefined, configurable: true });
+		try {
+			const handle = openOn(w, createMemoryStorage());
+			const failed = await untilStatus(handle, (s) => s.setupError !== null);
+			expect(failed.setupError).toMatch(/not secure/);
+		} finally {
+			if (subtle) Object.defineProperty(globalThis.crypto, 'subtle', subtle);
+		}
+	});
 });
 
 describe('memberColor', () => {

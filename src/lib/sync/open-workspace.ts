@@ -26,6 +26,11 @@ export interface SyncStatus {
 	storageError: StorageError | null;
 	/** Set when the relay refused this workspace (e.g. a token it does not accept). */
 	refusal: RelayRefusal | null;
+	/**
+	 * Why this page cannot reach the relay at all, when it cannot: the token needs WebCrypto,
+	 * which browsers offer only on secure (HTTPS or localhost) pages. Local work goes on.
+	 */
+	setupError: string | null;
 }
 
 /** How to open a workspace. Either `relayUrl` or `transport` must be given. */
@@ -136,7 +141,8 @@ export function openWorkspace(options: OpenWorkspaceOptions): WorkspaceHandle {
 		unsyncedLocalChanges: false,
 		localLoaded: false,
 		storageError: store.error,
-		refusal: null
+		refusal: null,
+		setupError: null
 	};
 	const setStatus = (changes: Partial<SyncStatus>) => {
 		const next = { ...status, ...changes };
@@ -171,6 +177,8 @@ export function openWorkspace(options: OpenWorkspaceOptions): WorkspaceHandle {
 	whenLocalLoaded.catch(() => undefined);
 
 	const started = (async () => {
+		// A token that cannot be computed or a transport that cannot be made is not an outage
+		// that retrying fixes: say so in the status instead of staying "offline" forever.
 		const token = await computeRelayToken(docId, secret);
 		await whenLocalLoaded.catch(() => undefined);
 		if (closed) return;
@@ -183,7 +191,17 @@ export function openWorkspace(options: OpenWorkspaceOptions): WorkspaceHandle {
 		);
 		tracker.attach(relay);
 		if (options.connect !== false) relay.connect();
-	})();
+	})().catch((error: unknown) => {
+		if (closed) return;
+		const secure = typeof globalThis.crypto?.subtle !== 'undefined';
+		setStatus({
+			connection: 'offline',
+			setupError: secure
+				? `Cannot connect to the relay: ${error instanceof Error ? error.message : String(error)}`
+				: 'This page is not secure (not HTTPS), so the browser withholds the cryptography ' +
+					'needed to reach the relay. Changes stay on this device.'
+		});
+	});
 
 	const peerListeners = new Listeners<[Peer[]]>();
 	const onAwarenessChange = () => peerListeners.emit(peersOf(awareness));
