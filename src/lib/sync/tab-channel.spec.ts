@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Awareness } from 'y-protocols/awareness';
+import { Awareness, removeAwarenessStates } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { addMember, memberNames } from './spec-members';
 import { openTabChannel, TAB_ORIGIN, tabChannelName, type TabChannel } from './tab-channel';
@@ -92,6 +92,18 @@ describe('tab channel', () => {
 		closeTab(second);
 		await until(() => !first.awareness.getStates().has(second.doc.clientID));
 		expect([...first.awareness.getStates().keys()]).toEqual([first.doc.clientID]);
+	});
+
+	it('restores the presence of another tab that something else dropped (a closing relay socket)', async () => {
+		const docId = newDocumentId();
+		const first = openTab(docId, 'Ada');
+		const second = openTab(docId, 'Bo');
+		await until(() => first.awareness.getStates().has(second.doc.clientID));
+		// What y-websocket does to every presence but its own when its socket closes.
+		removeAwarenessStates(first.awareness, [second.doc.clientID], 'relay socket closed');
+		expect(first.awareness.getStates().has(second.doc.clientID)).toBe(false);
+		await until(() => first.awareness.getStates().has(second.doc.clientID));
+		expect(first.awareness.getStates().get(second.doc.clientID)).toEqual({ user: { name: 'Bo' } });
 	});
 
 	it('stops syncing once closed', async () => {

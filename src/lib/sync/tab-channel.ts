@@ -22,7 +22,7 @@ type TabMessage =
 	| { kind: 'state-vector'; stateVector: Uint8Array }
 	| { kind: 'update'; update: Uint8Array }
 	| { kind: 'awareness'; update: Uint8Array }
-	/** Answer with your presence. */
+	/** Announce your presence again (a new clock, since the asker may have dropped the old one). */
 	| { kind: 'awareness-query' };
 
 function parseMessage(data: unknown): TabMessage | null {
@@ -103,7 +103,11 @@ export function openTabChannel(
 					awarenessProtocol.applyAwarenessUpdate(awareness, message.update, TAB_ORIGIN);
 					break;
 				case 'awareness-query':
-					if (awareness.getLocalState() !== null) sendPresence([doc.clientID]);
+					// Re-setting the state bumps its clock, which onPresence then sends: a tab that
+					// dropped our entry ignores the clock it already saw.
+					if (awareness.getLocalState() !== null) {
+						awareness.setLocalState(awareness.getLocalState());
+					}
 					break;
 			}
 		} catch {
@@ -121,6 +125,9 @@ export function openTabChannel(
 		if (origin === TAB_ORIGIN) return;
 		const mine = [...added, ...updated, ...removed].includes(doc.clientID);
 		if (mine) sendPresence([doc.clientID]);
+		// y-websocket drops every other presence when its socket closes, other tabs' included;
+		// they are still here, so ask them to announce themselves again.
+		if (removed.some((client) => client !== doc.clientID)) post({ kind: 'awareness-query' });
 	};
 	doc.on('update', onUpdate);
 	awareness.on('update', onPresence);
