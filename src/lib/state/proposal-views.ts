@@ -1,10 +1,7 @@
 import type * as Y from 'yjs';
-import { decideWith, prepareDecisionContext, type Outcome } from '$lib/domain/decision';
+import type { Outcome } from '$lib/domain/decision';
 import type { Ballot, EpochMs, Proposal } from '$lib/domain/model';
-import { listAbsences } from '$lib/doc/absences';
-import { ballotsByProposal } from '$lib/doc/ballots';
-import { listProposals } from '$lib/doc/proposal-read';
-import { listSeatClaims } from '$lib/doc/seats';
+import { decideProposals } from '$lib/doc/outcome';
 
 /** A proposal as the screens show it: the record, what the decision rule says, its ballots. */
 export interface ProposalView {
@@ -43,20 +40,7 @@ export function summaryOf({ proposal, outcome }: ProposalView): ProposalSummary 
  * change cost most of a second.
  */
 export function proposalViews(doc: Y.Doc, now: EpochMs): ProposalView[] {
-	const ballots = ballotsByProposal(doc);
-	// Seats and absences are prepared once for the triad, not once per proposal.
-	const context = prepareDecisionContext({
-		seats: listSeatClaims(doc),
-		absences: listAbsences(doc)
-	});
-	return listProposals(doc)
-		.map((proposal) => {
-			const own = ballots.get(proposal.id) ?? [];
-			return {
-				proposal,
-				outcome: decideWith(context, proposal, own, now),
-				ballots: own
-			};
-		})
+	return decideProposals(doc, now)
+		.map(({ proposal, outcome, ballots }) => ({ proposal, outcome, ballots: [...ballots] }))
 		.reverse();
 }
