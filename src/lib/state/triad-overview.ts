@@ -8,7 +8,8 @@ import type {
 	SeatHolders,
 	WorkspaceMeta
 } from '$lib/domain/model';
-import { summaryOf, type ProposalSummary, type ProposalView } from './proposal-views';
+import { summaryOf, type ProposalSummary } from './proposal-summary';
+import type { ProposalView } from './proposal-views';
 
 /*
  * What a triad's main screen showed last, kept on the device so that the next opening shows it
