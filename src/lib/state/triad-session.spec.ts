@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Identity } from '$lib/sync/identity';
 import { createMemoryStorage, type MemoryStorage } from '$lib/sync/memory-local-store';
+import type { LocalStoreFactory } from '$lib/sync/local-store';
 import { MemoryRelay } from '$lib/sync/memory-transport';
+import { storageError } from '$lib/sync/storage-error';
 import { openWorkspace } from '$lib/sync/open-workspace';
 import { newDocumentId, newMemberId, newWorkspaceSecret } from '$lib/sync/workspace-secret';
 import { parseOverview, type TriadOverview } from './triad-overview';
@@ -33,7 +35,11 @@ function triad(): Triad {
 	};
 }
 
-function openSession(t: Triad, localLoadAfter?: Promise<unknown>): TriadSession {
+function openSession(
+	t: Triad,
+	localLoadAfter?: Promise<unknown>,
+	localStore: LocalStoreFactory = t.storage.open
+): TriadSession {
 	const keeping: OverviewKeeping = {
 		saved: parseOverview(t.saved.get(t.docId) ?? null, t.docId),
 		save: async (overview) => {
@@ -46,7 +52,7 @@ function openSession(t: Triad, localLoadAfter?: Promise<unknown>): TriadSession 
 		secret: newWorkspaceSecret(),
 		identity: ada,
 		transport: t.relay.transport,
-		localStore: t.storage.open,
+		localStore,
 		connect: false,
 		localLoadAfter
 	});
@@ -137,6 +143,35 @@ describe('TriadSession and the saved overview', () => {
 		expect(parseOverview({ ...valid }, t.docId)).toBeNull();
 		expect(parseOverview('garbage', t.docId)).toBeNull();
 		expect(parseOverview(null, t.docId)).toBeNull();
+	});
+
+	it('keeps the saved overview when the document cannot be read from the device', async () => {
+		const t = await usedTriad();
+		const unreadable: LocalStoreFactory = () => {
+			const failure = storageError('unavailable');
+			const whenLoaded = Promise.reject(failure);
+			whenLoaded.catch(() => undefined);
+			return {
+				origin: Symbol('unreadable'),
+				whenLoaded,
+				error: failure,
+				onError: () => () => undefined,
+				readSyncMarker: () => Promise.reject(failure),
+				writeSyncMarker: () => Promise.reject(failure),
+				destroy: async () => undefined
+			};
+		};
+		const session = openSession(t, undefined, unreadable);
+		await session.whenLocalLoaded.catch(() => undefined);
+		expect(session.live).toBe(true);
+		session.write.createProposal('Only in memory');
+		await session.close();
+		sessions.splice(sessions.indexOf(session), 1);
+		expect(t.saved.get(t.docId)?.proposals.map((view) => view.proposal.title)).toEqual([
+			'Third',
+			'Second',
+			'First'
+		]);
 	});
 
 	it('saves what is pending when closed, without waiting for the quiet period', async () => {

@@ -73,7 +73,9 @@ export class TriadSession {
 	readonly #overview: TriadOverview | null;
 	readonly #keeping: OverviewKeeping | null;
 	#overviewTimer: ReturnType<typeof setTimeout> | null = null;
-	#overviewSavedAt = -1;
+	#overviewSavedVersion = -1;
+	/** The on-device copy was read: only then does the document speak for the triad. */
+	#loadedFromDevice = false;
 	#closed = false;
 
 	readonly #trackDoc = createSubscriber((update) => observeWorkspace(this.#handle.doc, update));
@@ -110,7 +112,10 @@ export class TriadSession {
 		this.write = new TriadWrites(handle, identity, deviceClock);
 		// The first save after loading also replaces an overview written by an older version.
 		handle.whenLocalLoaded.then(
-			() => this.#scheduleOverviewSave(),
+			() => {
+				this.#loadedFromDevice = true;
+				this.#scheduleOverviewSave();
+			},
 			() => undefined
 		);
 	}
@@ -358,7 +363,15 @@ export class TriadSession {
 	}
 
 	async #saveOverview(): Promise<void> {
-		if (this.#keeping === null || !this.live || this.#overviewSavedAt === this.#docVersion) return;
+		// After a failed read the document holds only this page's edits; saving it would replace
+		// the overview of the whole triad with that.
+		if (
+			this.#keeping === null ||
+			!this.#loadedFromDevice ||
+			this.#overviewSavedVersion === this.#docVersion
+		) {
+			return;
+		}
 		const version = this.#docVersion;
 		const overview = overviewOf(
 			{
@@ -377,7 +390,7 @@ export class TriadSession {
 		// A failed save leaves the previous overview, which the next opening replaces once the
 		// document is loaded; the storage failure itself is reported by the document's store.
 		await this.#keeping.save(overview).then(
-			() => (this.#overviewSavedAt = version),
+			() => (this.#overviewSavedVersion = version),
 			() => undefined
 		);
 	}
