@@ -3,11 +3,19 @@ import { openWorkspace, relayUrlFor } from '$lib/sync/open-workspace';
 import type { WorkspaceEntry } from '$lib/sync/workspace-directory';
 import { TriadSession, type OverviewKeeping } from './triad-session.svelte';
 
-/** Settles after the browser has painted the next frame (at once where there are no frames). */
+/** The longest the document waits for a paint; a hidden tab paints nothing at all. */
+const PAINT_WAIT_LIMIT_MS = 250;
+
+/** Settles after the browser has painted the next frame, or at once where nothing is painted. */
 function afterNextPaint(): Promise<void> {
-	if (typeof requestAnimationFrame === 'undefined') return Promise.resolve();
-	// rAF runs just before the paint; a task queued from it runs after that frame.
-	return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+	if (typeof requestAnimationFrame === 'undefined' || document.visibilityState === 'hidden') {
+		return Promise.resolve();
+	}
+	return new Promise((resolve) => {
+		// rAF runs just before the paint; a task queued from it runs after that frame.
+		requestAnimationFrame(() => setTimeout(resolve, 0));
+		setTimeout(resolve, PAINT_WAIT_LIMIT_MS);
+	});
 }
 
 /**
