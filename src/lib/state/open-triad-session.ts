@@ -3,18 +3,25 @@ import { openWorkspace, relayUrlFor } from '$lib/sync/open-workspace';
 import type { WorkspaceEntry } from '$lib/sync/workspace-directory';
 import { TriadSession, type OverviewKeeping } from './triad-session.svelte';
 
-/** The longest the document waits for a paint; a hidden tab paints nothing at all. */
-const PAINT_WAIT_LIMIT_MS = 250;
-
-/** Settles after the browser has painted the next frame, or at once where nothing is painted. */
+/**
+ * Settles after the browser has painted the next frame. A hidden tab paints nothing (and runs no
+ * animation frames), so there it settles at once, or as soon as the tab is hidden.
+ */
 function afterNextPaint(): Promise<void> {
 	if (typeof requestAnimationFrame === 'undefined' || document.visibilityState === 'hidden') {
 		return Promise.resolve();
 	}
 	return new Promise((resolve) => {
+		const onHidden = () => {
+			if (document.visibilityState === 'hidden') done();
+		};
+		const done = () => {
+			document.removeEventListener('visibilitychange', onHidden);
+			resolve();
+		};
+		document.addEventListener('visibilitychange', onHidden);
 		// rAF runs just before the paint; a task queued from it runs after that frame.
-		requestAnimationFrame(() => setTimeout(resolve, 0));
-		setTimeout(resolve, PAINT_WAIT_LIMIT_MS);
+		requestAnimationFrame(() => setTimeout(done, 0));
 	});
 }
 
