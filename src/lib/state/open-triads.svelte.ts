@@ -17,7 +17,7 @@ export interface OverviewStore {
  * The triads open on this page. A triad opens once and stays open while the app runs, so moving
  * between its screens never reloads it and its edits keep syncing in the background.
  *
- * Yjs and the sync stack are loaded on the first `open`, not with the app: the welcome, first-run
+ * Yjs and the sync stack are loaded on the first `open` (or `prefetch`), not with the app: the welcome, first-run
  * and empty home screens need none of it, and home shows the device directory before any triad
  * is open.
  */
@@ -27,9 +27,25 @@ export class OpenTriads {
 	// Pending opens only; what screens read is `#sessions`.
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	#opening = new Map<DocumentId, Promise<TriadSession>>();
+	// Overviews read ahead by `prefetch`, taken by the next `open` of the same triad.
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
+	#prefetched = new Map<DocumentId, Promise<TriadOverview | null>>();
 
 	constructor(overviews: OverviewStore) {
 		this.#overviews = overviews;
+	}
+
+	/**
+	 * Starts what opening `docId` will need (its saved overview and the sync stack's code) before
+	 * the device directory is read, so that the two overlap. Harmless for a triad never joined:
+	 * nothing is written, and no overview exists for it.
+	 */
+	prefetch(docId: DocumentId): void {
+		if (this.#sessions.has(docId) || this.#opening.has(docId) || this.#prefetched.has(docId)) {
+			return;
+		}
+		this.#prefetched.set(docId, this.#overviews.readOverview(docId));
+		void import('./open-triad-session').catch(() => undefined);
 	}
 
 	/**
@@ -45,7 +61,7 @@ export class OpenTriads {
 			const overviews = this.#overviews;
 			opening = Promise.all([
 				import('./open-triad-session'),
-				overviews.readOverview(entry.docId)
+				this.#prefetched.get(entry.docId) ?? overviews.readOverview(entry.docId)
 			]).then(([{ openTriadSession }, saved]) => {
 				const session = openTriadSession(entry, identity, {
 					saved,
@@ -54,6 +70,7 @@ export class OpenTriads {
 				this.#sessions.set(entry.docId, session);
 				return session;
 			});
+			this.#prefetched.delete(entry.docId);
 			this.#opening.set(entry.docId, opening);
 		}
 		return opening;
