@@ -232,10 +232,6 @@ function byTime(a: Ballot, b: Ballot): number {
 	return compareStrings(a.at, b.at) || compareStrings(a.id, b.id);
 }
 
-function byCastTime(a: Ballot, b: Ballot): number {
-	return castTimeOf(a) - castTimeOf(b) || byTime(a, b);
-}
-
 function compareStrings(a: string, b: string): number {
 	return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -261,101 +257,149 @@ function contentKey(b: Ballot): string {
 }
 
 /**
- * The proposal's ballots, one per id; should two differ, the same one wins on every replica.
- * (The content key is computed only on a clash, which a healthy log never has.)
+ * Up to how many ballots of one proposal an id clash is looked for by scanning the ballots kept
+ * so far. A proposal has a handful of ballots: scanning them costs less than a Map for each of
+ * a triad's proposals (its allocation, and hashing every id); past this, a Map costs less.
  */
-function uniqueBallotsOf(proposal: Proposal, ballots: readonly Ballot[]): Iterable<Ballot> {
-	const byId = new Map<string, Ballot>();
+const SCAN_LIMIT = 32;
+
+/**
+ * The proposal's ballots, one per id, in HLC order (`byTime`, a total order once ids are unique);
+ * should two differ, the same one wins on every replica: the greater content key, else the first
+ * seen. (The content key is computed only on a clash, which a healthy log never has.)
+ */
+function uniqueBallotsOf(proposal: Proposal, ballots: readonly Ballot[]): Ballot[] {
+	const kept: Ballot[] = [];
+	let indexById: Map<string, number> | null = null;
 	for (const b of ballots) {
 		if (b.proposalId !== proposal.id) continue;
-		const kept = byId.get(b.id);
-		if (!kept || contentKey(b) > contentKey(kept)) byId.set(b.id, b);
+		const index = indexById ? (indexById.get(b.id) ?? -1) : scanForId(kept, b.id);
+		if (index < 0) {
+			kept.push(b);
+			if (indexById) indexById.set(b.id, kept.length - 1);
+			else if (kept.length > SCAN_LIMIT) indexById = new Map(kept.map((k, i) => [k.id, i]));
+		} else if (kept[index] !== b && contentKey(b) > contentKey(kept[index]!)) {
+			kept[index] = b;
+		}
 	}
-	return byId.values();
+	return sortFew(kept, byTime);
+}
+
+function scanForId(ballots: readonly Ballot[], id: string): number {
+	for (let i = 0; i < ballots.length; i++) if (ballots[i]!.id === id) return i;
+	return -1;
 }
 
 /**
- * The ballot that represents one seat's group of ballots: the latest by HLC, except that a proxy
- * never overrides a ballot its member cast themselves. The others go to `superseded`.
+ * Where each ballot lands. `eligible` is transient: valid and not late so far; once the seats are
+ * counted, each eligible ballot is counted, stale or superseded.
  */
-function pickLatest(group: readonly Ballot[], superseded: Ballot[]): Ballot | null {
-	let spoke: Set<MemberId> | null = null;
-	if (group.some(isProxy)) {
-		spoke = new Set();
-		for (const b of group) if (!isProxy(b)) spoke.add(b.castFor);
-	}
-	let pick: Ballot | null = null;
-	for (const b of group) {
-		if (spoke !== null && isProxy(b) && spoke.has(b.castFor)) {
-			superseded.push(b);
-		} else if (pick === null || byTime(pick, b) < 0) {
-			if (pick !== null) superseded.push(pick);
-			pick = b;
-		} else {
-			superseded.push(b);
+type Fate = 'eligible' | 'counted' | 'stale' | 'superseded' | 'late' | 'invalid';
+
+/**
+ * The proposal's ballots being decided, in HLC order, so that the latest of any group is the one
+ * with the greatest index and every list of the outcome is filled in order by one pass at the
+ * end rather than sorted. Each ballot's cast time is computed once, not in every comparison.
+ */
+interface Ledger {
+	ballots: readonly Ballot[];
+	castAt: readonly EpochMs[];
+	fate: Fate[];
+	revision: number;
+}
+
+/**
+ * Whether ballot `i` takes part in picking `seat`'s representative: still eligible, cast by
+ * `castUpTo`, for that seat, on the current revision (`onCurrent`) or on an earlier one.
+ */
+function inGroup(
+	ledger: Ledger,
+	i: number,
+	seat: Role,
+	onCurrent: boolean,
+	castUpTo: EpochMs
+): boolean {
+	const b = ledger.ballots[i]!;
+	return (
+		ledger.fate[i] === 'eligible' &&
+		ledger.castAt[i]! <= castUpTo &&
+		b.seat === seat &&
+		(b.revision === ledger.revision) === onCurrent
+	);
+}
+
+/**
+ * The index of the ballot that represents `seat` among its eligible ballots cast by `castUpTo`
+ * on the current revision (`onCurrent`) or on earlier ones: the latest, except that a proxy never
+ * overrides a ballot its member cast themselves. -1 when the seat has none there.
+ */
+function representativeOf(
+	ledger: Ledger,
+	seat: Role,
+	onCurrent: boolean,
+	castUpTo: EpochMs
+): number {
+	const { ballots } = ledger;
+	// Latest first: the first one not overridden is the representative.
+	for (let i = ballots.length - 1; i >= 0; i--) {
+		if (!inGroup(ledger, i, seat, onCurrent, castUpTo)) continue;
+		const b = ballots[i]!;
+		if (!isProxy(b)) return i;
+		let memberSpoke = false;
+		for (let j = 0; j < ballots.length && !memberSpoke; j++) {
+			memberSpoke =
+				inGroup(ledger, j, seat, onCurrent, castUpTo) &&
+				!isProxy(ballots[j]!) &&
+				ballots[j]!.castFor === b.castFor;
 		}
+		if (!memberSpoke) return i;
 	}
-	return pick;
+	return -1;
+}
+
+/** `indices` sorted by cast time, then HLC (index): each ballot's cast time is read, not parsed. */
+function inCastOrder(ledger: Ledger, indices: number[]): number[] {
+	return sortFew(indices, (x, y) => ledger.castAt[x]! - ledger.castAt[y]! || x - y);
+}
+
+/** Up to how many items `sortFew` sorts by insertion. */
+const FEW = 16;
+
+/**
+ * Sorts in place, stably. V8's `Array.prototype.sort` allocates its merge state (about a
+ * kilobyte) on every call: for the handful of ballots of a proposal that cost more than the
+ * sorting, and was half the memory allocated to decide a whole triad. Insertion sort allocates
+ * nothing and is quick at this size; longer arrays still go to the built-in sort.
+ */
+function sortFew<T>(items: T[], compare: (a: T, b: T) => number): T[] {
+	if (items.length > FEW) return items.sort(compare);
+	for (let i = 1; i < items.length; i++) {
+		const item = items[i]!;
+		let j = i - 1;
+		for (; j >= 0 && compare(items[j]!, item) > 0; j--) items[j + 1] = items[j]!;
+		items[j + 1] = item;
+	}
+	return items;
 }
 
 /**
  * The cast time of the earliest counted ballot at which the counted ballots cast so far already
  * determined `state`; null when they never did on their own (the deadline settled it).
  */
-function settledAt(countedBallots: readonly Ballot[], state: TallyState): EpochMs | null {
+function settledAt(ledger: Ledger, counted: readonly number[], state: TallyState): EpochMs | null {
 	const prefix = { agree: 0, disagree: 0, abstain: 0 };
-	for (const b of countedBallots.slice().sort(byCastTime)) {
-		prefix[b.choice]++;
+	for (const i of inCastOrder(ledger, counted.slice())) {
+		prefix[ledger.ballots[i]!.choice]++;
 		if (stateOf(REACHABLE[tallyKey(prefix.agree, prefix.disagree, prefix.abstain)]!) === state) {
-			return castTimeOf(b);
+			return ledger.castAt[i]!;
 		}
 	}
 	return null;
 }
 
-function emptyGroups(): Record<Role, SeatGroups> {
-	return {
-		keeper: { current: [], earlier: [] },
-		bearer: { current: [], earlier: [] },
-		navigator: { current: [], earlier: [] }
-	};
-}
-
-/** The ballot that counts for each seat, and the tally of those ballots. */
-interface SeatCount {
-	counted: Record<Role, Ballot | null>;
-	countedBallots: Ballot[];
-	agree: number;
-	disagree: number;
-	abstain: number;
-}
-
-/** Picks each seat's counted ballot (rules 3 and 4), sorting the rest into the given lists. */
-function countSeats(
-	groups: Record<Role, SeatGroups>,
-	superseded: Ballot[],
-	stale: Ballot[]
-): SeatCount {
-	const count: SeatCount = {
-		counted: { keeper: null, bearer: null, navigator: null },
-		countedBallots: [],
-		agree: 0,
-		disagree: 0,
-		abstain: 0
-	};
-	for (const role of ROLES) {
-		const { current, earlier } = groups[role];
-		const pick = pickLatest(current, superseded);
-		if (pick) {
-			for (const b of earlier) superseded.push(b);
-			count.counted[role] = pick;
-			count.countedBallots.push(pick);
-			count[pick.choice]++;
-		} else {
-			const older = pickLatest(earlier, superseded);
-			if (older) stale.push(older);
-		}
-	}
+function countChoices(ledger: Ledger, counted: readonly number[]): Record<Choice, number> {
+	const count = { agree: 0, disagree: 0, abstain: 0 };
+	for (const i of counted) count[ledger.ballots[i]!.choice]++;
 	return count;
 }
 
@@ -366,34 +410,43 @@ function countSeats(
  * disagree carries a reason and the reflection delay has run out with no ballot cast meanwhile.
  * Ballots cast after it are late. Each prefix depends only on the ballots cast up to it, so the
  * answer does not depend on the order ballots arrived in.
+ *
+ * The replay keeps each seat's counted ballot from one instant to the next and picks it again
+ * only for a seat that received a ballot on the current revision at that instant, without new
+ * lists or counts at each instant: deciding a triad's proposals runs it for most of them.
  */
-function freezeTime(
-	eligible: readonly Ballot[],
-	revision: number,
-	reflectionDelayMs: number
-): EpochMs | null {
-	if (eligible.filter((b) => b.revision === revision).length < ROLES.length) return null;
-	const inCastOrder = eligible.slice().sort(byCastTime);
-	const groups = emptyGroups();
-	for (let i = 0; i < inCastOrder.length;) {
-		const time = castTimeOf(inCastOrder[i]!);
-		for (; i < inCastOrder.length && castTimeOf(inCastOrder[i]!) === time; i++) {
-			const b = inCastOrder[i]!;
-			const group = groups[b.seat];
-			(b.revision === revision ? group.current : group.earlier).push(b);
+function freezeTime(ledger: Ledger, reflectionDelayMs: number): EpochMs | null {
+	const { ballots, castAt, revision } = ledger;
+	const eligible: number[] = [];
+	let onCurrent = 0;
+	for (let i = 0; i < ballots.length; i++) {
+		if (ledger.fate[i] !== 'eligible') continue;
+		eligible.push(i);
+		if (ballots[i]!.revision === revision) onCurrent++;
+	}
+	if (onCurrent < ROLES.length) return null;
+	const order = inCastOrder(ledger, eligible);
+	const picks: Record<Role, number> = { keeper: -1, bearer: -1, navigator: -1 };
+	let seatsWithPick = 0;
+	for (let k = 0; k < order.length;) {
+		const time = castAt[order[k]!]!;
+		for (; k < order.length && castAt[order[k]!] === time; k++) {
+			const { seat, revision: castOn } = ballots[order[k]!]!;
+			if (castOn !== revision) continue;
+			// A seat's representative changes only when it receives a ballot on this revision.
+			if (picks[seat] < 0) seatsWithPick++;
+			picks[seat] = representativeOf(ledger, seat, true, time);
 		}
-		const count = countSeats(groups, [], []);
-		if (count.countedBallots.length < ROLES.length) continue;
-		const state = settledState(count.agree, count.disagree);
+		if (seatsWithPick < ROLES.length) continue;
+		const counted = [picks.keeper, picks.bearer, picks.navigator];
+		const { agree, disagree } = countChoices(ledger, counted);
+		const state = settledState(agree, disagree);
 		if (state !== 'majority') return time;
-		const dissenting = count.countedBallots.find((b) => b.choice === 'disagree')!;
-		if (dissenting.reason.trim() === '') continue;
-		const reflectionFrom = Math.max(
-			settledAt(count.countedBallots, state) ?? time,
-			castTimeOf(dissenting)
-		);
+		const dissenting = counted.find((i) => ballots[i]!.choice === 'disagree')!;
+		if (ballots[dissenting]!.reason.trim() === '') continue;
+		const reflectionFrom = Math.max(settledAt(ledger, counted, state) ?? time, castAt[dissenting]!);
 		const finalAt = reflectionFrom + Math.max(0, reflectionDelayMs);
-		const next = i < inCastOrder.length ? castTimeOf(inCastOrder[i]!) : Infinity;
+		const next = k < order.length ? castAt[order[k]!]! : Infinity;
 		if (next > finalAt) return finalAt;
 	}
 	return null;
@@ -411,10 +464,23 @@ function isWellFormed(b: Ballot, currentRevision: number): boolean {
 	);
 }
 
-/** One seat's eligible ballots, split by whether they were cast on the current revision. */
-interface SeatGroups {
-	current: Ballot[];
-	earlier: Ballot[];
+/**
+ * Rules 3 and 4: settles each eligible ballot as counted, stale or superseded, and returns each
+ * seat's counted ballot (-1 for none).
+ */
+function countSeats(ledger: Ledger): Record<Role, number> {
+	const picks: Record<Role, number> = { keeper: -1, bearer: -1, navigator: -1 };
+	const stale: number[] = [];
+	for (const seat of ROLES) {
+		picks[seat] = representativeOf(ledger, seat, true, Infinity);
+		if (picks[seat] < 0) stale.push(representativeOf(ledger, seat, false, Infinity));
+	}
+	for (const seat of ROLES) if (picks[seat] >= 0) ledger.fate[picks[seat]] = 'counted';
+	for (const i of stale) if (i >= 0) ledger.fate[i] = 'stale';
+	for (let i = 0; i < ledger.fate.length; i++) {
+		if (ledger.fate[i] === 'eligible') ledger.fate[i] = 'superseded';
+	}
+	return picks;
 }
 
 /**
@@ -431,43 +497,43 @@ export function decideWith(
 	const { deadline, revision } = proposal;
 	const deadlinePassed = deadline !== null && now > deadline;
 
-	const invalid: Ballot[] = [];
-	const late: Ballot[] = [];
-	const superseded: Ballot[] = [];
-	const stale: Ballot[] = [];
-	const groups = emptyGroups();
-	const eligible: Ballot[] = [];
-
-	for (const b of uniqueBallotsOf(proposal, ballots)) {
+	const own = uniqueBallotsOf(proposal, ballots);
+	const castAt: EpochMs[] = [];
+	const fate: Fate[] = [];
+	for (const b of own) {
 		if (!isWellFormed(b, revision) || context.holderAt(b.seat, b.at) !== b.castFor) {
-			invalid.push(b);
+			castAt.push(NaN);
+			fate.push('invalid');
 			continue;
 		}
-		const castAt = castTimeOf(b);
-		if (!context.mayActFor(b.castBy, b.castFor, castAt)) {
-			invalid.push(b);
-		} else if (deadline !== null && castAt > deadline) {
-			late.push(b);
+		const cast = castTimeOf(b);
+		castAt.push(cast);
+		if (!context.mayActFor(b.castBy, b.castFor, cast)) {
+			fate.push('invalid');
+		} else if (deadline !== null && cast > deadline) {
+			fate.push('late');
 		} else {
-			eligible.push(b);
+			fate.push('eligible');
 		}
 	}
+	const ledger: Ledger = { ballots: own, castAt, fate, revision };
 
-	const frozenAt = freezeTime(eligible, revision, proposal.reflectionDelayMs);
-	for (const b of eligible) {
-		if (frozenAt !== null && castTimeOf(b) > frozenAt) {
-			late.push(b);
-		} else {
-			const group = groups[b.seat];
-			(b.revision === revision ? group.current : group.earlier).push(b);
-		}
+	const frozenAt = freezeTime(ledger, proposal.reflectionDelayMs);
+	if (frozenAt !== null) {
+		fate.forEach((f, i) => {
+			if (f === 'eligible' && castAt[i]! > frozenAt) fate[i] = 'late';
+		});
 	}
 
-	const { counted, countedBallots, agree, disagree, abstain } = countSeats(
-		groups,
-		superseded,
-		stale
-	);
+	const picks = countSeats(ledger);
+	const counted: Record<Role, Ballot | null> = { keeper: null, bearer: null, navigator: null };
+	const countedIndices: number[] = [];
+	for (const role of ROLES) {
+		if (picks[role] < 0) continue;
+		counted[role] = own[picks[role]]!;
+		countedIndices.push(picks[role]);
+	}
+	const { agree, disagree, abstain } = countChoices(ledger, countedIndices);
 
 	const reachable = deadlinePassed
 		? [settledState(agree, disagree)]
@@ -477,7 +543,7 @@ export function decideWith(
 	let decidedAt: EpochMs | null = null;
 	if (tallyState !== 'open') {
 		// Not settled by the ballots alone: the deadline's passing settled it.
-		decidedAt = settledAt(countedBallots, tallyState) ?? deadline;
+		decidedAt = settledAt(ledger, countedIndices, tallyState) ?? deadline;
 	}
 
 	let dissent: Dissent | null = null;
@@ -491,16 +557,16 @@ export function decideWith(
 		final = true;
 	}
 	if (tallyState === 'majority') {
-		const dissenting = countedBallots.find((b) => b.choice === 'disagree')!;
-		const reasonBallot =
-			dissenting.reason.trim() !== '' ? dissenting : lateReasonFor(dissenting, late, revision);
+		const dissenting = countedIndices.find((i) => own[i]!.choice === 'disagree')!;
+		const reasonIndex =
+			own[dissenting]!.reason.trim() !== '' ? dissenting : lateReasonFor(ledger, dissenting);
 		dissent = {
-			seat: dissenting.seat,
-			member: dissenting.castFor,
-			reason: reasonBallot?.reason.trim() ?? ''
+			seat: own[dissenting]!.seat,
+			member: own[dissenting]!.castFor,
+			reason: reasonIndex >= 0 ? own[reasonIndex]!.reason.trim() : ''
 		};
-		if (reasonBallot) {
-			const reflectionFrom = Math.max(decidedAt!, castTimeOf(reasonBallot));
+		if (reasonIndex >= 0) {
+			const reflectionFrom = Math.max(decidedAt!, castAt[reasonIndex]!);
 			finalAt = reflectionFrom + Math.max(0, proposal.reflectionDelayMs);
 			final = now >= finalAt;
 		} else {
@@ -508,6 +574,21 @@ export function decideWith(
 			final = false;
 		}
 	}
+
+	const lists: Record<Exclude<Fate, 'eligible' | 'counted'>, Ballot[]> = {
+		stale: [],
+		superseded: [],
+		late: [],
+		invalid: []
+	};
+	const proxies: Ballot[] = [];
+	fate.forEach((f, i) => {
+		if (f === 'counted') {
+			if (isProxy(own[i]!)) proxies.push(own[i]!);
+		} else if (f !== 'eligible') {
+			lists[f].push(own[i]!);
+		}
+	});
 
 	const open = proposal.status === 'open';
 	return {
@@ -517,15 +598,15 @@ export function decideWith(
 		finalAt: open ? finalAt : null,
 		reachable: open ? reachable : [],
 		deadlinePassed,
-		tally: { agree, disagree, abstain, missing: ROLES.length - countedBallots.length },
+		tally: { agree, disagree, abstain, missing: ROLES.length - countedIndices.length },
 		counted,
-		stale: stale.sort(byTime),
-		late: late.sort(byTime),
-		superseded: superseded.sort(byTime),
-		invalid: invalid.sort(byTime),
+		stale: lists.stale,
+		late: lists.late,
+		superseded: lists.superseded,
+		invalid: lists.invalid,
 		dissent: open ? dissent : null,
 		missingDissentReason: open && dissent !== null && dissent.reason === '',
-		proxies: countedBallots.filter(isProxy).sort(byTime),
+		proxies,
 		balanceBroken: open && tallyState === 'majority',
 		waitingFor: open && tallyState === 'open' ? ROLES.filter((r) => counted[r] === null) : []
 	};
@@ -533,25 +614,22 @@ export function decideWith(
 
 /**
  * The latest late `disagree` with a reason by the dissenting member on the same text: a reason
- * given after the deadline changes no vote, so it is accepted as the dissent's reason.
+ * given after the deadline changes no vote, so it is accepted as the dissent's reason. -1 if none.
  */
-function lateReasonFor(
-	dissenting: Ballot,
-	late: readonly Ballot[],
-	revision: number
-): Ballot | undefined {
-	let latest: Ballot | undefined;
-	for (const b of late) {
+function lateReasonFor(ledger: Ledger, dissenting: number): number {
+	const { seat, castFor } = ledger.ballots[dissenting]!;
+	for (let i = ledger.ballots.length - 1; i >= 0; i--) {
+		const b = ledger.ballots[i]!;
 		if (
-			b.seat === dissenting.seat &&
-			b.castFor === dissenting.castFor &&
-			b.revision === revision &&
+			ledger.fate[i] === 'late' &&
+			b.seat === seat &&
+			b.castFor === castFor &&
+			b.revision === ledger.revision &&
 			b.choice === 'disagree' &&
-			b.reason.trim() !== '' &&
-			(latest === undefined || byTime(latest, b) < 0)
+			b.reason.trim() !== ''
 		) {
-			latest = b;
+			return i;
 		}
 	}
-	return latest;
+	return -1;
 }
