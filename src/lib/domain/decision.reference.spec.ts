@@ -69,45 +69,49 @@ const malformation = fc.constantFrom<Partial<Record<keyof Ballot, unknown>> | nu
 	{ deviceTime: Number.POSITIVE_INFINITY }
 );
 
-const ballotArb = fc
-	.record({
-		id: fc.integer({ min: 0, max: 15 }),
-		proposal: fc.constantFrom(0, 0, 0, 1, 2),
-		revision: fc.integer({ min: 0, max: 4 }),
-		seat: fc.constantFrom(...ROLES),
-		choice: fc.constantFrom(...CHOICES),
-		reason: fc.constantFrom('', '', 'Because.', '  ', ' It costs too much. '),
-		// Mostly the seat's first holder or a proxy for them, so ballots count and covers matter.
-		voter: fc.constantFrom('holder', 'holder', 'proxy', 'proxy', 'anyone'),
-		castBy: fc.constantFrom(...members),
-		castFor: fc.constantFrom(...members),
-		wall: timeArb,
-		counter: fc.integer({ min: 0, max: 2 }),
-		node: fc.constantFrom('a', 'b', 'c'),
-		deviceOffset: fc.option(fc.constantFrom(0, 0, -HOUR, HOUR / 2, 1), { nil: undefined }),
-		malformed: malformation
-	})
-	.map(
-		(r): Ballot =>
-			({
-				id: `ballot${r.id}` as BallotId,
-				proposalId: proposalIds[r.proposal]!,
-				revision: r.revision,
-				seat: r.seat,
-				choice: r.choice,
-				reason: r.reason,
-				castBy:
-					r.voter === 'holder'
-						? HOLDERS[r.seat]!
-						: r.voter === 'proxy'
-							? memberAfter(HOLDERS[r.seat]!, 1)
-							: r.castBy,
-				castFor: r.voter === 'anyone' ? r.castFor : HOLDERS[r.seat]!,
-				at: hlc(r.wall, r.counter, r.node),
-				deviceTime: r.deviceOffset === undefined ? undefined : r.wall + r.deviceOffset,
-				...r.malformed
-			}) as Ballot
-	);
+/** Ballots with ids drawn from `ids` values: few enough that they clash often. */
+const ballotWithIds = (ids: number) =>
+	fc
+		.record({
+			id: fc.integer({ min: 0, max: ids - 1 }),
+			proposal: fc.constantFrom(0, 0, 0, 1, 2),
+			revision: fc.integer({ min: 0, max: 4 }),
+			seat: fc.constantFrom(...ROLES),
+			choice: fc.constantFrom(...CHOICES),
+			reason: fc.constantFrom('', '', 'Because.', '  ', ' It costs too much. '),
+			// Mostly the seat's first holder or a proxy for them, so ballots count and covers matter.
+			voter: fc.constantFrom('holder', 'holder', 'proxy', 'proxy', 'anyone'),
+			castBy: fc.constantFrom(...members),
+			castFor: fc.constantFrom(...members),
+			wall: timeArb,
+			counter: fc.integer({ min: 0, max: 2 }),
+			node: fc.constantFrom('a', 'b', 'c'),
+			deviceOffset: fc.option(fc.constantFrom(0, 0, -HOUR, HOUR / 2, 1), { nil: undefined }),
+			malformed: malformation
+		})
+		.map(
+			(r): Ballot =>
+				({
+					id: `ballot${r.id}` as BallotId,
+					proposalId: proposalIds[r.proposal]!,
+					revision: r.revision,
+					seat: r.seat,
+					choice: r.choice,
+					reason: r.reason,
+					castBy:
+						r.voter === 'holder'
+							? HOLDERS[r.seat]!
+							: r.voter === 'proxy'
+								? memberAfter(HOLDERS[r.seat]!, 1)
+								: r.castBy,
+					castFor: r.voter === 'anyone' ? r.castFor : HOLDERS[r.seat]!,
+					at: hlc(r.wall, r.counter, r.node),
+					deviceTime: r.deviceOffset === undefined ? undefined : r.wall + r.deviceOffset,
+					...r.malformed
+				}) as Ballot
+		);
+
+const ballotArb = ballotWithIds(16);
 
 /** `values` with the first one drawn `weight` times as often as each of the others. */
 function mostly<T>(weight: number, first: T, ...others: T[]): fc.Arbitrary<T> {
@@ -303,6 +307,26 @@ describe('optimized decision rule against its reference copy', { timeout: 120_00
 				}
 			),
 			{ numRuns: 2000 }
+		);
+	});
+
+	it('agrees with the reference on proposals with many ballots', () => {
+		// Past a few dozen ballots the rule switches to a Map for id clashes and the built-in sort.
+		fc.assert(
+			fc.property(
+				fc.array(ballotWithIds(120), { minLength: 25, maxLength: 150, size: 'max' }),
+				absencesArb,
+				proposalArb,
+				seatsArb,
+				nowArb,
+				fc.array(fc.nat(), { maxLength: 10 }),
+				(drawn, absences, p, seats, now, twice) => {
+					const ballots = arrivalOf(drawn, [], twice);
+					const input = { proposal: p, seats, ballots, absences, now };
+					expect(decide(input)).toStrictEqual(reference.decide(input));
+				}
+			),
+			{ numRuns: 300 }
 		);
 	});
 });
