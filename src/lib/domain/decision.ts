@@ -340,19 +340,23 @@ function representativeOf(
 	castUpTo: EpochMs
 ): number {
 	const { ballots } = ledger;
+	// Members with a ballot of their own in the group: found at the first proxy met, once.
+	let spoke: MemberId[] | null = null;
 	// Latest first: the first one not overridden is the representative.
 	for (let i = ballots.length - 1; i >= 0; i--) {
 		if (!inGroup(ledger, i, seat, onCurrent, castUpTo)) continue;
 		const b = ballots[i]!;
 		if (!isProxy(b)) return i;
-		let memberSpoke = false;
-		for (let j = 0; j < ballots.length && !memberSpoke; j++) {
-			memberSpoke =
-				inGroup(ledger, j, seat, onCurrent, castUpTo) &&
-				!isProxy(ballots[j]!) &&
-				ballots[j]!.castFor === b.castFor;
+		if (spoke === null) {
+			spoke = [];
+			for (let j = 0; j < ballots.length; j++) {
+				const other = ballots[j]!;
+				if (inGroup(ledger, j, seat, onCurrent, castUpTo) && !isProxy(other)) {
+					spoke.push(other.castFor);
+				}
+			}
 		}
-		if (!memberSpoke) return i;
+		if (!spoke.includes(b.castFor)) return i;
 	}
 	return -1;
 }
