@@ -103,12 +103,17 @@ export class UnsyncedChangesTracker {
 	#markChanged(): void {
 		this.#generation++;
 		this.#setPending(true);
-		void this.#confirm();
+		// Not at once: this runs in the transaction's `afterTransaction`, before the transport's
+		// `update` listener has sent the change. A barrier sent now would be answered as a receipt
+		// for everything before it, that change not included.
+		queueMicrotask(() => void this.#confirm());
 	}
 
 	async #confirm(): Promise<void> {
 		const transport = this.#transport;
-		if (this.#confirming || !this.#pending || transport?.state !== 'synced') return;
+		if (this.#destroyed || this.#confirming || !this.#pending || transport?.state !== 'synced') {
+			return;
+		}
 		this.#confirming = true;
 		const generation = this.#generation;
 		const confirmed = await transport.confirmRelayHasDoc();
