@@ -338,8 +338,13 @@ export class TriadSession {
 
 	/** Stops syncing and saving this triad on this page. */
 	async close(): Promise<void> {
-		if (this.#overviewTimer !== null) await this.saveOverviewNow();
+		if (this.#closed) return;
+		const pending = this.#overviewTimer !== null;
+		if (this.#overviewTimer !== null) clearTimeout(this.#overviewTimer);
+		this.#overviewTimer = null;
+		// Closed first, so that an edit made while the last save runs schedules no other.
 		this.#closed = true;
+		if (pending) await this.#saveOverview();
 		return this.#handle.close();
 	}
 
@@ -348,6 +353,7 @@ export class TriadSession {
 	 * quiet period: for when the page is hidden and may be gone before that.
 	 */
 	saveOverviewNow(): Promise<void> {
+		if (this.#closed) return Promise.resolve();
 		if (this.#overviewTimer !== null) clearTimeout(this.#overviewTimer);
 		this.#overviewTimer = null;
 		return this.#saveOverview();

@@ -16,6 +16,8 @@ interface Tab {
 
 const open: Tab[] = [];
 
+const RELAY = Symbol('relay');
+
 function openTab(docId: ReturnType<typeof newDocumentId>, name?: string): Tab {
 	const doc = new Y.Doc();
 	if (name) addMember(doc, name);
@@ -23,7 +25,7 @@ function openTab(docId: ReturnType<typeof newDocumentId>, name?: string): Tab {
 	awareness.setLocalState({ user: { name: name ?? 'someone' } });
 	const origins: unknown[] = [];
 	doc.on('update', (_update: Uint8Array, origin: unknown) => origins.push(origin));
-	const channel = openTabChannel(docId, doc, awareness);
+	const channel = openTabChannel(docId, doc, awareness, (origin) => origin === RELAY);
 	if (channel === null) throw new Error('this Node has no BroadcastChannel');
 	const tab = { doc, awareness, channel, origins };
 	open.push(tab);
@@ -69,6 +71,20 @@ describe('tab channel', () => {
 		await new Promise((resolve) => setTimeout(resolve, 30));
 		expect(first.origins.filter((origin) => origin !== TAB_ORIGIN)).toHaveLength(1);
 		expect(Y.encodeStateVector(first.doc)).toEqual(Y.encodeStateVector(second.doc));
+	});
+
+	it('does not pass on what came from the relay: every tab gets that itself', async () => {
+		const docId = newDocumentId();
+		const first = openTab(docId);
+		const second = openTab(docId);
+		// After the tabs' first exchange: a newcomer does get everything it lacks, relay data too.
+		await new Promise((resolve) => setTimeout(resolve, 50));
+		const fromRelay = new Y.Doc();
+		addMember(fromRelay, 'Relayed');
+		Y.applyUpdate(first.doc, Y.encodeStateAsUpdate(fromRelay), RELAY);
+		addMember(first.doc, 'Local');
+		await until(() => memberNames(second.doc).includes('Local'));
+		expect(memberNames(second.doc)).toEqual(['Local']);
 	});
 
 	it('keeps documents of other triads apart', async () => {

@@ -60,12 +60,15 @@ export interface TabChannel {
 /**
  * Syncs `doc` and this tab's presence with other tabs that have the same document open.
  * Returns null where the browser has no BroadcastChannel. Updates from other tabs are applied
- * with origin `TAB_ORIGIN`.
+ * with origin `TAB_ORIGIN`. Updates for which `fromRelay` is true are not passed on: every tab
+ * gets those from the relay itself, and a tab receiving one from us would count it as its own
+ * change and send it back to the relay.
  */
 export function openTabChannel(
 	docId: DocumentId,
 	doc: Y.Doc,
-	awareness: awarenessProtocol.Awareness
+	awareness: awarenessProtocol.Awareness,
+	fromRelay: (origin: unknown) => boolean = () => false
 ): TabChannel | null {
 	if (typeof BroadcastChannel === 'undefined') return null;
 	const channel = new BroadcastChannel(tabChannelName(docId));
@@ -116,7 +119,7 @@ export function openTabChannel(
 	};
 
 	const onUpdate = (update: Uint8Array, origin: unknown) => {
-		if (origin !== TAB_ORIGIN) post({ kind: 'update', update });
+		if (origin !== TAB_ORIGIN && !fromRelay(origin)) post({ kind: 'update', update });
 	};
 	const onPresence = (
 		{ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },

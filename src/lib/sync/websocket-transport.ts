@@ -223,7 +223,7 @@ export function createWebsocketTransport(options: WebsocketTransportOptions): Re
 		connect() {
 			status.refusal = null;
 			wanted = true;
-			if (crossTab) tabs ??= openTabChannel(docId, doc, awareness);
+			if (crossTab) tabs ??= openTabChannel(docId, doc, awareness, (origin) => origin === provider);
 			if (network === null || network.isOnline()) provider.connect();
 			updateState();
 		},
