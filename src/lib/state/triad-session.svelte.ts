@@ -173,9 +173,7 @@ export class TriadSession {
 
 	/** The triad's identity, or null until it arrives from the member who created it. */
 	get meta(): WorkspaceMeta | null {
-		const shown = this.#shown;
-		if (shown) return shown.meta;
-		return this.#view('meta', () => readMeta(this.#handle.doc));
+		return this.#viewOrShown('meta', () => readMeta(this.#handle.doc));
 	}
 
 	/** How the document's schema version relates to this app's; `newer` means: do not write. */
@@ -185,9 +183,10 @@ export class TriadSession {
 
 	/** Who holds each seat now. */
 	get holders(): SeatHolders {
-		const shown = this.#shown;
-		if (shown) return shown.holders;
-		return this.#view('holders', () => resolveSeats(listSeatClaims(this.#handle.doc)).holders);
+		return this.#viewOrShown(
+			'holders',
+			() => resolveSeats(listSeatClaims(this.#handle.doc)).holders
+		);
 	}
 
 	/** The seat of the member on this device, or null. */
@@ -199,9 +198,7 @@ export class TriadSession {
 	get members(): MemberView[] {
 		const online = [this.me, ...this.peers.map((peer) => peer.user.memberId)];
 		const holders = this.holders;
-		const listed =
-			this.#shown?.members ?? this.#view('members', () => readMembers(this.#handle.doc));
-		return listed.map((member) => ({
+		return this.#memberList.map((member) => ({
 			...member,
 			seat: seatOf(holders, member.id),
 			online: online.includes(member.id)
@@ -248,9 +245,7 @@ export class TriadSession {
 
 	/** Every absence, cancelled ones included, by start. */
 	get absences(): Absence[] {
-		const shown = this.#shown;
-		if (shown) return shown.absences;
-		return this.#view('absences', () => listAbsences(this.#handle.doc));
+		return this.#viewOrShown('absences', () => listAbsences(this.#handle.doc));
 	}
 
 	/** Who may act for whom right now. */
@@ -264,15 +259,11 @@ export class TriadSession {
 	}
 
 	get log(): LogEntry[] {
-		const shown = this.#shown;
-		if (shown) return shown.log;
-		return this.#view('log', () => listLog(this.#handle.doc));
+		return this.#viewOrShown('log', () => listLog(this.#handle.doc));
 	}
 
 	get actions(): Action[] {
-		const shown = this.#shown;
-		if (shown) return shown.actions;
-		return this.#view('actions', () => listActions(this.#handle.doc));
+		return this.#viewOrShown('actions', () => listActions(this.#handle.doc));
 	}
 
 	/** Writes the triad's identity; only its creator calls this, once. */
@@ -384,7 +375,7 @@ export class TriadSession {
 				docId: this.docId,
 				meta: this.meta,
 				holders: this.holders,
-				members: this.#view('members', () => readMembers(this.#handle.doc)),
+				members: this.#memberList,
 				proposals: this.proposals,
 				balance: this.balance,
 				absences: this.absences,
@@ -399,6 +390,20 @@ export class TriadSession {
 			() => (this.#overviewSavedVersion = version),
 			() => undefined
 		);
+	}
+
+	/** The members as listed in the triad, without seats or presence. */
+	get #memberList(): Member[] {
+		return this.#viewOrShown('members', () => readMembers(this.#handle.doc));
+	}
+
+	/** A view of the document, or the saved overview's field of the same name until it is loaded. */
+	#viewOrShown<K extends 'meta' | 'holders' | 'members' | 'absences' | 'log' | 'actions'>(
+		key: K,
+		compute: () => TriadOverview[K]
+	): TriadOverview[K] {
+		const shown = this.#shown;
+		return shown ? shown[key] : this.#view(key, compute);
 	}
 
 	#view<T>(key: string, compute: () => T, now = 0): T {
