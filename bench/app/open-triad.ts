@@ -63,35 +63,58 @@ async function pageWatching(context: BrowserContext, landmarks: Landmark[]): Pro
 }
 
 /**
- * Seeds a fresh profile, opens the triad once so the worker controls the page and the relay
- * holds the document (as on a device that has used the triad before), then measures.
+ * A fresh profile that has used the seeded triad: seeded, opened once so the worker controls the
+ * page, the relay holds the document and the overview is saved (as on a device that has used
+ * the triad before). The caller closes the context.
  */
-export async function openSeededTriad(
+export async function profileWithSeededTriad(
 	browser: Browser,
 	url: string,
-	seed: Seed,
-	cpuSlowdown: number
-): Promise<TriadOpen> {
+	seed: Seed
+): Promise<BrowserContext> {
 	const context = await newPhone(browser, url, { serviceWorker: true });
-	const path = `/t/${seed.docId}`;
 	try {
 		const setup = await pageWatching(context, proposalList(seed));
 		await introduce(setup);
 		await untilWorkerControls(setup);
 		await seedInto(setup, seed);
-		await navigateUntilUsable(setup, path);
+		await navigateUntilUsable(setup, `/t/${seed.docId}`);
 		await setup
 			.getByRole('status')
 			.filter({ hasText: 'Synced' })
 			.first()
 			.waitFor({ timeout: 60_000 });
 		await untilOverviewSaved(setup, seed.docId);
-		// One tab at a time: a second tab on the same triad would sync with it over BroadcastChannel.
+		// One tab at a time: a second tab on the same triad would sync with it.
 		await setup.close();
+		return context;
+	} catch (error) {
+		await context.close();
+		throw error;
+	}
+}
 
-		const triad = await pageWatching(context, proposalList(seed));
-		const open = await navigateUntilUsable(triad, path);
-		await triad.close();
+/** Opens the seeded triad in a new tab of `context` until its proposal list is on screen. */
+export async function openUntilListShown(context: BrowserContext, seed: Seed): Promise<Usable> {
+	const page = await pageWatching(context, proposalList(seed));
+	try {
+		return await navigateUntilUsable(page, `/t/${seed.docId}`);
+	} finally {
+		await page.close();
+	}
+}
+
+/** Seeds a fresh profile as a device that has used the triad, then measures. */
+export async function openSeededTriad(
+	browser: Browser,
+	url: string,
+	seed: Seed,
+	cpuSlowdown: number
+): Promise<TriadOpen> {
+	const context = await profileWithSeededTriad(browser, url, seed);
+	const path = `/t/${seed.docId}`;
+	try {
+		const open = await openUntilListShown(context, seed);
 
 		const livePage = await pageWatching(context, liveScreen(seed));
 		const live = await navigateUntilUsable(livePage, path);

@@ -27,16 +27,17 @@ export interface AppServer {
 
 /**
  * Starts `node --import tsx server/main.ts` on a free port with a fresh DATA_DIR and a fresh copy
- * of `build/` as STATIC_DIR, and resolves once it prints its `listening` line.
+ * of `build/` (or of `buildDir`, e.g. another commit's build for an A/B bench) as STATIC_DIR,
+ * and resolves once it prints its `listening` line.
  */
-export async function startServer(): Promise<AppServer> {
-	if (!existsSync(join(BUILD_DIR, 'index.html'))) {
-		throw new Error(`no app build at ${BUILD_DIR}: run \`npm run test:e2e\` (it builds first)`);
+export async function startServer(buildDir = BUILD_DIR): Promise<AppServer> {
+	if (!existsSync(join(buildDir, 'index.html'))) {
+		throw new Error(`no app build at ${buildDir}: run \`npm run test:e2e\` (it builds first)`);
 	}
 	const workDir = await mkdtemp(join(tmpdir(), 'triad-e2e-'));
 	const staticDir = join(workDir, 'static');
 	const dataDir = join(workDir, 'data');
-	await cp(BUILD_DIR, staticDir, { recursive: true });
+	await cp(buildDir, staticDir, { recursive: true });
 	await mkdir(dataDir);
 
 	const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
