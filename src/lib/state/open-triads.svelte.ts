@@ -7,10 +7,17 @@ import { combinedPhase, type SyncPhase } from './sync-phase';
 import type { TriadOverview } from './triad-overview';
 import type { TriadSession } from './triad-session.svelte';
 
-/** Where the overviews of triads are kept on this device (the device database). */
+/**
+ * Where the overviews of triads are kept on this device, and which triads it joined (the device
+ * database).
+ */
 export interface OverviewStore {
 	readOverview(docId: DocumentId): Promise<TriadOverview | null>;
 	saveOverview(overview: TriadOverview): Promise<void>;
+	/** Resolves once the directory of joined triads has been read (or failed to be). */
+	load(): Promise<void>;
+	/** The triads this device joined, as last read. */
+	readonly workspaces: readonly WorkspaceEntry[];
 }
 
 /**
@@ -38,14 +45,32 @@ export class OpenTriads {
 	/**
 	 * Starts what opening `docId` will need (its saved overview and the sync stack's code) before
 	 * the device directory is read, so that the two overlap. Harmless for a triad never joined:
-	 * nothing is written, and no overview exists for it.
+	 * nothing is written, no overview exists for it, and what was read ahead is dropped once the
+	 * directory shows that this device has not joined it.
 	 */
 	prefetch(docId: DocumentId): void {
 		if (this.#sessions.has(docId) || this.#opening.has(docId) || this.#prefetched.has(docId)) {
 			return;
 		}
-		this.#prefetched.set(docId, this.#overviews.readOverview(docId));
+		const overview = this.#overviews.readOverview(docId);
+		this.#prefetched.set(docId, overview);
+		void this.#dropUnlessJoined(docId, overview);
 		void import('./open-triad-session').catch(() => undefined);
+	}
+
+	/*
+	 * Only a joined triad is ever opened (every screen opens an entry of the directory), so a read
+	 * ahead for any other id, say a link to a triad this device never joined, would be kept for as
+	 * long as the page lives. Should the triad be joined later, its `open` reads the overview
+	 * itself, so dropping never loses one.
+	 */
+	async #dropUnlessJoined(
+		docId: DocumentId,
+		overview: Promise<TriadOverview | null>
+	): Promise<void> {
+		await this.#overviews.load();
+		const joined = this.#overviews.workspaces.some((entry) => entry.docId === docId);
+		if (!joined && this.#prefetched.get(docId) === overview) this.#prefetched.delete(docId);
 	}
 
 	/**
