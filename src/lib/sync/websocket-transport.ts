@@ -147,7 +147,11 @@ export function createWebsocketTransport(options: WebsocketTransportOptions): Re
 		if (socket === null || status.refusal !== null) return 'offline';
 		if (provider.wsconnecting) return 'connecting';
 		if (!provider.wsconnected) return 'offline';
-		return provider.synced && socket.relayStep1Seen ? 'synced' : 'syncing';
+		// The socket opens before the relay checks the token: a refused one is closed (4401/4403)
+		// right after, and must not look like it was syncing. The relay's step 1 is its first
+		// message on an accepted connection.
+		if (!socket.relayStep1Seen) return 'connecting';
+		return provider.synced ? 'synced' : 'syncing';
 	}
 
 	function updateState(notifyAnyway = false): void {
