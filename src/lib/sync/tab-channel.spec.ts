@@ -18,14 +18,18 @@ const open: Tab[] = [];
 
 const RELAY = Symbol('relay');
 
-function openTab(docId: ReturnType<typeof newDocumentId>, name?: string): Tab {
+function openTab(
+	docId: ReturnType<typeof newDocumentId>,
+	name?: string,
+	page: EventTarget | null = null
+): Tab {
 	const doc = new Y.Doc();
 	if (name) addMember(doc, name);
 	const awareness = new Awareness(doc);
 	awareness.setLocalState({ user: { name: name ?? 'someone' } });
 	const origins: unknown[] = [];
 	doc.on('update', (_update: Uint8Array, origin: unknown) => origins.push(origin));
-	const channel = openTabChannel(docId, doc, awareness, (origin) => origin === RELAY);
+	const channel = openTabChannel(docId, doc, awareness, (origin) => origin === RELAY, page);
 	if (channel === null) throw new Error('this Node has no BroadcastChannel');
 	const tab = { doc, awareness, channel, origins };
 	open.push(tab);
@@ -45,9 +49,34 @@ async function until(condition: () => boolean): Promise<void> {
 	throw new Error('condition not met within 1 s');
 }
 
+/** Another listener on a document's channel, recording what the tabs post there. */
+function listenTo(docId: ReturnType<typeof newDocumentId>): {
+	seen: Record<string, unknown>[];
+	channel: BroadcastChannel;
+} {
+	const channel = new BroadcastChannel(tabChannelName(docId));
+	const seen: Record<string, unknown>[] = [];
+	channel.onmessage = (event: MessageEvent) => seen.push(event.data as Record<string, unknown>);
+	listeners.push(channel);
+	return { seen, channel };
+}
+
+const listeners: BroadcastChannel[] = [];
+
 afterEach(() => {
 	for (const tab of open.splice(0)) closeTab(tab);
+	for (const listener of listeners.splice(0)) listener.close();
 });
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+/** The id a tab announced in its hello, as seen by `seen`'s listener. */
+async function helloOf(seen: Record<string, unknown>[]): Promise<string> {
+	await until(() => seen.some((message) => message.kind === 'hello'));
+	const from = seen.find((message) => message.kind === 'hello')?.from;
+	if (typeof from !== 'string') throw new Error('the hello names no tab');
+	return from;
+}
 
 describe('tab channel', () => {
 	it('brings a new tab and the open ones up to date with each other, with the tab origin', async () => {
@@ -132,11 +161,90 @@ describe('tab channel', () => {
 		expect(memberNames(second.doc)).toEqual([]);
 	});
 
+	it('answers a newcomer with messages addressed to it alone, not to every tab', async () => {
+		const docId = newDocumentId();
+		const first = openTab(docId, 'Ada');
+		const second = openTab(docId, 'Bo');
+		await until(() => memberNames(first.doc).length === 2 && memberNames(second.doc).length === 2);
+		await settle();
+		const { seen } = listenTo(docId);
+		const third = openTab(docId, 'Cy');
+		const newcomer = await helloOf(seen);
+		await until(() => [first, second, third].every((tab) => memberNames(tab.doc).length === 3));
+		await settle();
+		// Nobody edits meanwhile, so every document-carrying message is part of the catch-up.
+		const carryingDocument = seen.filter(
+			(message) => message.kind !== 'awareness' && message.update instanceof Uint8Array
+		);
+		expect(carryingDocument.length).toBeGreaterThan(0);
+		expect(carryingDocument.every((message) => typeof message.to === 'string')).toBe(true);
+		expect(carryingDocument.filter((message) => message.to === newcomer)).toHaveLength(2);
+		expect(memberNames(third.doc)).toEqual(['Ada', 'Bo', 'Cy']);
+	});
+
+	it('applies an answer addressed to it and ignores answers meant for another tab', async () => {
+		const docId = newDocumentId();
+		const { seen, channel } = listenTo(docId);
+		const tab = openTab(docId, 'Ada');
+		const tabId = await helloOf(seen);
+		const answer = (to: string, name: string) => {
+			const source = new Y.Doc();
+			addMember(source, name);
+			return {
+				kind: 'welcome',
+				from: 'another-tab',
+				to,
+				update: Y.encodeStateAsUpdate(source),
+				stateVector: Y.encodeStateVector(source)
+			};
+		};
+		channel.postMessage(answer('somebody-else', 'Stray'));
+		channel.postMessage(answer(tabId, 'Welcomed'));
+		await until(() => memberNames(tab.doc).includes('Welcomed'));
+		await settle();
+		expect(memberNames(tab.doc)).toEqual(['Ada', 'Welcomed']);
+		// It sends what the answering tab lacks to that tab alone.
+		const catchUp = seen.filter((message) => message.to === 'another-tab');
+		expect(catchUp).toHaveLength(1);
+		expect(catchUp[0]?.update).toBeInstanceOf(Uint8Array);
+	});
+
+	it('takes the presence of a tab whose page goes away (pagehide) from the other tabs at once', async () => {
+		const docId = newDocumentId();
+		const first = openTab(docId, 'Ada');
+		const page = new EventTarget();
+		const second = openTab(docId, 'Bo', page);
+		await until(() => first.awareness.getStates().has(second.doc.clientID));
+		page.dispatchEvent(new Event('pagehide'));
+		await until(() => !first.awareness.getStates().has(second.doc.clientID));
+		// A tab leaving stays gone even when asked to announce itself (another tab joining).
+		const third = openTab(docId, 'Cy');
+		await until(() => third.awareness.getStates().has(first.doc.clientID));
+		await settle();
+		expect(first.awareness.getStates().has(second.doc.clientID)).toBe(false);
+		expect(third.awareness.getStates().has(second.doc.clientID)).toBe(false);
+	});
+
+	it('announces the tab again when its page comes back from the back-forward cache', async () => {
+		const docId = newDocumentId();
+		const first = openTab(docId, 'Ada');
+		const page = new EventTarget();
+		const second = openTab(docId, 'Bo', page);
+		await until(() => first.awareness.getStates().has(second.doc.clientID));
+		page.dispatchEvent(new Event('pagehide'));
+		await until(() => !first.awareness.getStates().has(second.doc.clientID));
+		page.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true }));
+		await until(() => first.awareness.getStates().has(second.doc.clientID));
+		expect(first.awareness.getStates().get(second.doc.clientID)).toEqual({ user: { name: 'Bo' } });
+	});
+
 	it('ignores garbage, truncated updates and foreign messages on the channel', async () => {
 		const docId = newDocumentId();
+		const { seen, channel: intruder } = listenTo(docId);
 		const tab = openTab(docId, 'Ada');
-		const intruder = new BroadcastChannel(tabChannelName(docId));
+		const tabId = await helloOf(seen);
 		const update = Y.encodeStateAsUpdate(tab.doc);
+		const stateVector = Y.encodeStateVector(tab.doc);
 		for (const message of [
 			null,
 			'hello',
@@ -146,14 +254,34 @@ describe('tab channel', () => {
 			{ kind: 'update', update: update.subarray(0, 5) },
 			{ kind: 'update', update: new Uint8Array([255, 255, 255, 255]) },
 			{ kind: 'awareness', update: new Uint8Array([1, 2]) },
-			{ kind: 'hello', stateVector: new Uint8Array([200, 200]) },
+			{ kind: 'hello', from: 'garbage-tab', stateVector: new Uint8Array([200, 200]) },
+			// A hello that names no tab (an older version of the app) or names it wrongly.
+			{ kind: 'hello', stateVector },
+			{ kind: 'hello', from: 42, stateVector },
+			{ kind: 'hello', from: 'x'.repeat(10_000), stateVector },
+			{ kind: 'welcome', to: tabId, update, stateVector },
+			{
+				kind: 'welcome',
+				from: 'garbage-tab',
+				to: tabId,
+				update: update.subarray(0, 5),
+				stateVector
+			},
+			{ kind: 'welcome', from: 'garbage-tab', to: tabId, update, stateVector: new Uint8Array([9]) },
+			{ kind: 'welcome', from: 'garbage-tab', to: tabId, update: null, stateVector },
+			{ kind: 'catch-up', to: tabId, update: new Uint8Array([255, 255, 255, 255]) },
+			{ kind: 'catch-up', to: tabId, update: update.subarray(0, 5) },
+			{ kind: 'catch-up', to: 7, update },
 			{ kind: 'something-else' }
 		]) {
 			intruder.postMessage(message);
 		}
 		const late = openTab(docId);
 		await until(() => memberNames(late.doc).length === 1);
+		await settle();
 		expect(memberNames(tab.doc)).toEqual(['Ada']);
-		intruder.close();
+		// A malformed hello goes unanswered: the tab welcomed the late tab alone.
+		const lateId = seen.find((message) => message.kind === 'hello' && message.from !== tabId)?.from;
+		expect(seen.filter((message) => message.kind === 'welcome').map((m) => m.to)).toEqual([lateId]);
 	});
 });
