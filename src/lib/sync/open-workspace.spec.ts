@@ -5,7 +5,13 @@ import type { MemberId } from '../domain/ids';
 import type { Identity } from './identity';
 import { createMemoryStorage, type MemoryStorage } from './memory-local-store';
 import { MemoryRelay } from './memory-transport';
-import { openWorkspace, type SyncStatus, type WorkspaceHandle } from './open-workspace';
+import {
+	openWorkspace,
+	type OpenWorkspaceOptions,
+	type SyncStatus,
+	type WorkspaceHandle
+} from './open-workspace';
+import { tabChannelName } from './tab-channel';
 import { memberColor } from './presence';
 import { newDocumentId, newMemberId, newWorkspaceSecret } from './workspace-secret';
 import { addMember, memberNames } from './spec-members';
@@ -29,17 +35,49 @@ function world(): World {
 	return { relay: new MemoryRelay(), docId: newDocumentId(), secret: newWorkspaceSecret() };
 }
 
+/**
+ * Opens `w` as a device of its own. Node has BroadcastChannel too, and devices in one process
+ * would otherwise meet as tabs of one browser, without the relay.
+ */
 function openOn(w: World, storage: MemoryStorage, identity = ada): WorkspaceHandle {
+	return openTab(w, storage, identity, { crossTab: false });
+}
+
+/** Opens `w` as a tab of this browser: it syncs with the other tabs of its document. */
+function openTab(
+	w: World,
+	storage: MemoryStorage,
+	identity = ada,
+	options: Partial<OpenWorkspaceOptions> = {}
+): WorkspaceHandle {
 	const handle = openWorkspace({
 		docId: w.docId,
 		secret: w.secret,
 		identity,
 		transport: w.relay.transport,
-		localStore: storage.open
+		localStore: storage.open,
+		...options
 	});
 	open.push(handle);
 	return handle;
 }
+
+/** Resolves once `check` holds, re-checking after every update of the handles' documents. */
+function untilDocs(handles: WorkspaceHandle[], check: () => boolean): Promise<void> {
+	return new Promise((resolve) => {
+		const test = () => {
+			if (!check()) return;
+			for (const handle of handles) handle.doc.off('update', test);
+			resolve();
+		};
+		for (const handle of handles) handle.doc.on('update', test);
+		test();
+	});
+}
+
+const cannotConnect = () => {
+	throw new Error('no WebSocket here');
+};
 
 describe('openWorkspace', () => {
 	it('loads the local copy first, then goes offline → connecting → syncing → synced', async () => {
@@ -251,7 +289,73 @@ describe('openWorkspace', () => {
 			const failed = await untilStatus(handle, (s) => s.setupError !== null);
 			expect(failed.setupError).toMatch(/not secure/);
 		} finally {
+			// Node defines `subtle` on Crypto's prototype: then the own property shadowing it goes.
 			if (subtle) Object.defineProperty(globalThis.crypto, 'subtle', subtle);
+			else delete (globalThis.crypto as { subtle?: SubtleCrypto }).subtle;
+		}
+	});
+});
+
+describe('openWorkspace in several tabs of one browser', () => {
+	it('syncs edits and presence between tabs when there is no relay transport (setupError)', async () => {
+		const w = world();
+		const first = openTab(w, createMemoryStorage(), ada, { transport: cannotConnect });
+		const second = openTab(w, createMemoryStorage(), ada, { transport: cannotConnect });
+		await untilStatus(first, (s) => s.setupError !== null);
+		await untilStatus(second, (s) => s.setupError !== null);
+		addMember(first.doc, 'From the first tab');
+		await untilDocs([second], () => memberNames(second.doc).length === 1);
+		addMember(second.doc, 'From the second tab');
+		await untilDocs([first], () => memberNames(first.doc).length === 2);
+		expect(memberNames(first.doc)).toEqual(['From the first tab', 'From the second tab']);
+		expect(second.status.unsyncedLocalChanges).toBe(true);
+		await new Promise<void>((resolve) => {
+			if (first.peers().length === 1) return resolve();
+			first.onPeers((peers) => peers.length === 1 && resolve());
+		});
+		expect(first.peers().map((peer) => peer.clientId)).toEqual([second.doc.clientID]);
+	});
+
+	it('sends what another tab wrote to the relay, flagged unsynced until the relay holds it', async () => {
+		const w = world();
+		const offlineTab = openTab(w, createMemoryStorage(), ada, { connect: false });
+		const onlineTab = openTab(w, createMemoryStorage(), ada);
+		await untilStatus(onlineTab, (s) => s.connection === 'synced' && !s.unsyncedLocalChanges);
+		await offlineTab.whenLocalLoaded;
+		const flags: boolean[] = [];
+		onlineTab.onStatus((s) => flags.push(s.unsyncedLocalChanges));
+		addMember(offlineTab.doc, 'Written in the other tab');
+		await untilDocs([onlineTab], () => memberNames(onlineTab.doc).length === 1);
+		await untilStatus(onlineTab, (s) => !s.unsyncedLocalChanges);
+		expect(flags.filter((f, i) => f !== flags[i - 1])).toEqual([true, false]);
+		expect(readMembers(w.relay.documentOf(w.docId)!).map((m) => m.name)).toEqual([
+			'Written in the other tab'
+		]);
+	});
+
+	it('does not pass what came from the relay on to the other tabs', async () => {
+		const w = world();
+		const first = openTab(w, createMemoryStorage(), ada);
+		const second = openTab(w, createMemoryStorage(), ada);
+		await untilStatus(first, (s) => s.connection === 'synced');
+		await untilStatus(second, (s) => s.connection === 'synced');
+		await new Promise((resolve) => setTimeout(resolve, 50));
+		const onChannel: unknown[] = [];
+		const listener = new BroadcastChannel(tabChannelName(w.docId));
+		listener.onmessage = (event: MessageEvent) => onChannel.push(event.data);
+		try {
+			const otherDevice = openOn(w, createMemoryStorage(), bo);
+			addMember(otherDevice.doc, 'From another device');
+			await untilDocs([first, second], () =>
+				[first, second].every((tab) => memberNames(tab.doc).length === 1)
+			);
+			await new Promise((resolve) => setTimeout(resolve, 50));
+			expect(
+				onChannel.filter((message) => (message as { kind?: unknown }).kind === 'update')
+			).toEqual([]);
+			expect(first.status.unsyncedLocalChanges || second.status.unsyncedLocalChanges).toBe(false);
+		} finally {
+			listener.close();
 		}
 	});
 });

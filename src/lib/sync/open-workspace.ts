@@ -12,6 +12,7 @@ import type { ConnectionState, RelayRefusal, RelayTransportFactory } from './rel
 import { computeRelayToken } from './relay-token';
 import { toStorageError, type StorageError } from './storage-error';
 import { UnsyncedChangesTracker } from './unsynced-changes';
+import { openTabChannel, type TabChannel } from './tab-channel';
 import { createWebsocketTransport } from './websocket-transport';
 import type { WorkspaceSecret } from './workspace-secret';
 
@@ -44,7 +45,11 @@ export interface OpenWorkspaceOptions {
 	relayUrl?: string;
 	/** The WebSocket class for the default transport; Node passes the `ws` package's. */
 	WebSocket?: typeof WebSocket;
-	/** Whether the default transport also syncs with other tabs over BroadcastChannel (true). */
+	/**
+	 * Whether to sync with other tabs of this browser over BroadcastChannel (default true), with
+	 * or without a relay. Node has BroadcastChannel too: tests of several devices in one process
+	 * pass false so that they meet only through the relay.
+	 */
 	crossTab?: boolean;
 	/** Replaces the default y-websocket transport (tests use MemoryRelay). */
 	transport?: RelayTransportFactory;
@@ -97,9 +102,10 @@ export function relayUrlFor(location: { protocol: string; host: string }): strin
 }
 
 /**
- * Opens a workspace: loads the on-device copy first, then connects to the relay, announces
- * presence and keeps `status` current. Never throws for storage or network trouble; those show
- * up in `status` so that the workspace stays usable offline or in memory.
+ * Opens a workspace: loads the on-device copy first, then syncs with other tabs of this browser
+ * (see `crossTab`) and connects to the relay, announces presence and keeps `status` current.
+ * Never throws for storage or network trouble; those show up in `status` so that the workspace
+ * stays usable offline or in memory.
  */
 export function openWorkspace(options: OpenWorkspaceOptions): WorkspaceHandle {
 	const { docId, secret, identity } = options;
@@ -118,8 +124,7 @@ export function openWorkspace(options: OpenWorkspaceOptions): WorkspaceHandle {
 			return createWebsocketTransport({
 				...transportOptions,
 				relayUrl: options.relayUrl,
-				WebSocket: options.WebSocket,
-				crossTab: options.crossTab
+				WebSocket: options.WebSocket
 			});
 		});
 
@@ -175,6 +180,24 @@ export function openWorkspace(options: OpenWorkspaceOptions): WorkspaceHandle {
 		}
 	);
 	whenLocalLoaded.catch(() => undefined);
+
+	/*
+	 * Other tabs need neither the network nor the relay: the channel opens once the local copy is
+	 * loaded (or failed to load, leaving the doc in memory), whether a transport can be made or
+	 * not. Opened earlier, a tab would ask the others for the whole document it is about to read
+	 * from the device.
+	 */
+	let tabs: TabChannel | null = null;
+	if (options.crossTab !== false) {
+		void whenLocalLoaded
+			.catch(() => undefined)
+			.then(() => {
+				if (closed) return;
+				tabs = openTabChannel(docId, doc, awareness, (origin) => {
+					return transport?.isFromRelay(origin) ?? false;
+				});
+			});
+	}
 
 	const started = (async () => {
 		// A token that cannot be computed or a transport that cannot be made is not an outage
@@ -246,6 +269,7 @@ export function openWorkspace(options: OpenWorkspaceOptions): WorkspaceHandle {
 		async close() {
 			if (closed) return;
 			closed = true;
+			tabs?.close();
 			await started.catch(() => undefined);
 			tracker.destroy();
 			transport?.destroy();

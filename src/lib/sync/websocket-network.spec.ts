@@ -61,7 +61,6 @@ describe('WebSocket transport and the browser network signal', () => {
 			token: docId + docId.slice(0, 21),
 			relayUrl: relay.url,
 			WebSocket: CountingSocket as unknown as typeof WebSocket,
-			crossTab: false,
 			backoff: { baseMs: 20, maxMs: 100 },
 			network
 		});

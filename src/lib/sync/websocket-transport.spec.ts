@@ -20,9 +20,6 @@ describe('WebSocket transport (y-websocket) against the relay (server/main.ts) o
 				...options,
 				relayUrl: relay.url,
 				WebSocket: NodeWebSocket as unknown as typeof WebSocket,
-				// BroadcastChannel exists in Node too and would let devices in one process sync
-				// without the relay, hiding transport bugs.
-				crossTab: false,
 				backoff: { baseMs: 20, maxMs: 250 }
 			}),
 		// The project's relay closes a refused token with 4401/4403 after the handshake.

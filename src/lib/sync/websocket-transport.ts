@@ -4,7 +4,6 @@ import * as syncProtocol from 'y-protocols/sync';
 import { DEFAULT_BACKOFF, reconnectDelay, type BackoffPolicy } from './backoff';
 import { ConnectionStatus, relayTransport } from './connection-status';
 import type { ConnectionState, RelayTransport, RelayTransportOptions } from './relay-transport';
-import { openTabChannel, type TabChannel } from './tab-channel';
 
 /** Where and how to reach the relay. */
 export interface WebsocketTransportOptions extends RelayTransportOptions {
@@ -12,8 +11,6 @@ export interface WebsocketTransportOptions extends RelayTransportOptions {
 	relayUrl: string;
 	/** The WebSocket class; browsers use the global one, Node tests pass the `ws` package's. */
 	WebSocket?: typeof WebSocket;
-	/** Sync with other tabs of this browser over BroadcastChannel (default true; see tab-channel). */
-	crossTab?: boolean;
 	backoff?: BackoffPolicy;
 	random?: () => number;
 	/**
@@ -78,7 +75,6 @@ export function createWebsocketTransport(options: WebsocketTransportOptions): Re
 	const random = options.random ?? Math.random;
 	const status = new ConnectionStatus();
 	const network = options.network === undefined ? browserNetworkSignal() : options.network;
-	const crossTab = options.crossTab !== false;
 
 	let handlingRelayFrame = false;
 	// eslint-disable-next-line prefer-const -- assigned once the provider exists
@@ -163,8 +159,8 @@ export function createWebsocketTransport(options: WebsocketTransportOptions): Re
 		awareness,
 		params: { token },
 		WebSocketPolyfill: TrackedSocket as typeof WebSocket,
-		// Tabs sync through openTabChannel instead: y-websocket's own channel broadcasts the whole
-		// document on every connect.
+		// Tabs sync through openTabChannel (see openWorkspace) instead: y-websocket's own channel
+		// broadcasts the whole document on every connect.
 		disableBc: true,
 		maxBackoffTime: backoff.maxMs
 	});
@@ -188,13 +184,6 @@ export function createWebsocketTransport(options: WebsocketTransportOptions): Re
 		status.refusal = { code: event.code, reason: event.reason };
 		updateState(true);
 	});
-
-	// Other tabs need no network: the channel stays open from connect to disconnect, online or not.
-	let tabs: TabChannel | null = null;
-	const closeTabs = () => {
-		tabs?.close();
-		tabs = null;
-	};
 
 	/*
 	 * The browser's network signal. Chromium keeps an open WebSocket when the device goes offline
@@ -227,20 +216,17 @@ export function createWebsocketTransport(options: WebsocketTransportOptions): Re
 		connect() {
 			status.refusal = null;
 			wanted = true;
-			if (crossTab) tabs ??= openTabChannel(docId, doc, awareness, (origin) => origin === provider);
 			if (network === null || network.isOnline()) provider.connect();
 			updateState();
 		},
 		disconnect() {
 			wanted = false;
-			closeTabs();
 			provider.disconnect();
 			updateState();
 		},
 		destroy() {
 			network?.events.removeEventListener('offline', goOffline);
 			network?.events.removeEventListener('online', goOnline);
-			closeTabs();
 			currentSocket()?.failBarriers();
 			provider.destroy();
 			updateState();
