@@ -46,7 +46,9 @@ function openReal(docId = newDocumentId(), secret = newWorkspaceSecret()): Works
 	return handle;
 }
 
-describe('openWorkspace with IndexedDB and the WebSocket relay', () => {
+// Restarting the relay (a child process running TypeScript) takes seconds on a loaded machine,
+// and the client's backoff grows meanwhile: more than the 5 s a unit test gets by default.
+describe('openWorkspace with IndexedDB and the WebSocket relay', { timeout: 30_000 }, () => {
 	it('syncs an offline edit once the relay is back, and clears the unsynced flag', async () => {
 		await relay.stop();
 		relayUp = false;

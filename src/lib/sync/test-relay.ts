@@ -29,7 +29,15 @@ export async function startTestRelay(): Promise<TestRelay> {
 	let port = 0;
 	let child: ChildProcess | null = null;
 
-	const start = () =>
+	// One relay at a time: a test that timed out may still start it while its afterEach does, and a
+	// second process would be left running when the first one is stopped.
+	let starting: Promise<void> | null = null;
+	const start = () => {
+		if (child !== null && child.exitCode === null && starting !== null) return starting;
+		starting = spawnRelay();
+		return starting;
+	};
+	const spawnRelay = () =>
 		new Promise<void>((resolve, reject) => {
 			const process_ = spawn(process.execPath, ['--import', 'tsx', REAL_RELAY], {
 				env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir },
