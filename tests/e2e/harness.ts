@@ -48,8 +48,12 @@ export async function saveScreenshot(page: Page, name: string): Promise<void> {
 	await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
 
-/** Every screen gets both: a screenshot for review and an axe check. */
+/**
+ * Every screen gets both: a screenshot for review and an axe check, once the parts a screen
+ * renders after its first paint (marked `aria-busy` until then) are there.
+ */
 export async function checkScreen(page: Page, name: string): Promise<void> {
+	await page.locator('[aria-busy="true"]').first().waitFor({ state: 'detached', timeout: 10_000 });
 	await saveScreenshot(page, name);
 	await expectAccessible(page, name);
 }

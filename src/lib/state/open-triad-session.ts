@@ -1,29 +1,8 @@
 import type { Identity } from '$lib/sync/identity';
 import { openWorkspace, relayUrlFor } from '$lib/sync/open-workspace';
 import type { WorkspaceEntry } from '$lib/sync/workspace-directory';
+import { afterNextPaint } from './after-next-paint';
 import { TriadSession, type OverviewKeeping } from './triad-session.svelte';
-
-/**
- * Settles after the browser has painted the next frame. A hidden tab paints nothing (and runs no
- * animation frames), so there it settles at once, or as soon as the tab is hidden.
- */
-function afterNextPaint(): Promise<void> {
-	if (typeof requestAnimationFrame === 'undefined' || document.visibilityState === 'hidden') {
-		return Promise.resolve();
-	}
-	return new Promise((resolve) => {
-		const onHidden = () => {
-			if (document.visibilityState === 'hidden') done();
-		};
-		const done = () => {
-			document.removeEventListener('visibilitychange', onHidden);
-			resolve();
-		};
-		document.addEventListener('visibilitychange', onHidden);
-		// rAF runs just before the paint; a task queued from it runs after that frame.
-		requestAnimationFrame(() => setTimeout(done, 0));
-	});
-}
 
 /**
  * Opens a joined triad on this page: its local copy, the relay connection and the session over
