@@ -42,8 +42,8 @@ function sees(member: Member, text: string): Promise<void> {
 }
 
 /**
- * The proposal screen's list of the other devices editing it ("here now: …"), as its words, or
- * null when nobody else is there.
+ * The proposal screen's list of who else has it open ("here now: …": each member once, this
+ * member's other tabs as "you"), as its words, or null when nobody else is there.
  */
 async function editingHere(member: Member): Promise<string | null> {
 	const hint = member.page.locator('p.hint').filter({ hasText: /here now: / });
@@ -200,9 +200,9 @@ describe('two tabs of one browser', () => {
 
 			await kai.draftProposal(PROPOSAL);
 			await kaiTab2.openProposal(PROPOSAL);
-			// The proposal screen names the devices editing it; another tab of Kai's is one of them.
+			// The proposal screen names who else has it open; another tab of Kai's is "you".
 			for (const tab of [kai, kaiTab2]) {
-				await expect.poll(() => editingHere(tab), { timeout: 20_000 }).toBe('Kai');
+				await expect.poll(() => editingHere(tab), { timeout: 20_000 }).toBe('you');
 			}
 			await kai.typeInEditor(BODY);
 			await kaiTab2.seesBlocks([BODY]);
@@ -228,9 +228,9 @@ describe('two tabs of one browser', () => {
 		await lea.openProposal(PROPOSAL);
 		await lea.seesBlocks([BODY]);
 		for (const tab of [kai, kaiTab2]) await tab.expectPill('Synced');
-		// Online, Kai's first tab lists Lea (through the relay) and his second tab as editing.
+		// Online, Kai’s first tab lists his second tab as "you" and Lea (through the relay).
 		await kaiTab2.openProposal(PROPOSAL);
-		await expect.poll(() => editingHere(kai), { timeout: 20_000 }).toMatch(/^(Lea, Kai|Kai, Lea)$/);
+		await expect.poll(() => editingHere(kai), { timeout: 20_000 }).toBe('you, Lea');
 		await lea.screen(SHOT, 'received-from-tab');
 	});
 
@@ -243,8 +243,8 @@ describe('two tabs of one browser', () => {
 		await kai.goOffline();
 		try {
 			await kai.expectPill('Offline');
-			expect(await editingHere(kai)).toBe('Kai');
-			expect(await editingHere(kaiTab2)).toBe('Kai');
+			expect(await editingHere(kai)).toBe('you');
+			expect(await editingHere(kaiTab2)).toBe('you');
 		} finally {
 			await kai.goOnline();
 		}
