@@ -4,9 +4,13 @@
  * (`/tmp/triad-open.cpuprofile`, open it in Chrome DevTools) or, with `--trace`, as a Chromium
  * trace (`/tmp/triad-open.trace.json`). Build without minification first to read the names:
  *
- *   npx vite build --minify false && npx tsx bench/app/profile-open.ts [--trace]
+ *   npx vite build --minify false && npx tsx bench/app/profile-open.ts [--trace] [--build <dir>]
+ *
+ * `--build` serves another build directory than `build/` (a copy, so that a build running
+ * meanwhile does not change what is measured).
  */
 import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { startServer } from '../../tests/e2e/app-server';
 import { launchBrowser } from '../../tests/e2e/chromium';
 import { introduce, newPhone, untilWorkerControls } from './device';
@@ -14,7 +18,8 @@ import { buildSeed, seedInto } from './seed-triad';
 import { navigateUntilUsable, watchUsable } from './usable';
 
 const seed = buildSeed(1000, 10_000);
-const server = await startServer();
+const buildAt = process.argv.indexOf('--build');
+const server = await startServer(buildAt > 0 ? resolve(process.argv[buildAt + 1]!) : undefined);
 const browser = await launchBrowser();
 try {
 	const context = await newPhone(browser, server.url, { serviceWorker: true });
