@@ -84,6 +84,28 @@ describe('app shell', () => {
 		}
 	});
 
+	test("the app's versioned files come from the worker's cache without the worker", async () => {
+		await waitForServiceWorker(page);
+		const cdp = await context.newCDPSession(page);
+		const sources = new Map<string, string>();
+		cdp.on('Network.responseReceived', ({ response }) => {
+			const path = new URL(response.url).pathname;
+			if (path.startsWith('/_app/immutable/')) {
+				sources.set(path, response.serviceWorkerRouterInfo?.matchedSourceType ?? 'fetch handler');
+			}
+		});
+		await cdp.send('Network.enable');
+		try {
+			await page.goto('/');
+			await page.getByRole('heading', { name: 'Hello, Ada' }).waitFor();
+		} finally {
+			await cdp.detach();
+		}
+		// Chromium's static routing (the worker's install adds the route) answers them directly.
+		expect(sources.size).toBeGreaterThan(0);
+		expect(new Set(sources.values())).toEqual(new Set(['cache']));
+	});
+
 	async function reloadOffline() {
 		const relayReachable = await page.evaluate(() =>
 			fetch('/healthz').then(
