@@ -150,4 +150,26 @@ describe('app shell', () => {
 		await page.getByRole('heading', { name: 'Hello, Ada' }).waitFor();
 		expect(await banner.count()).toBe(0);
 	});
+
+	test('with two tabs open, the Reload of each takes it to the new version', async () => {
+		const tabs = [page, await context.newPage()];
+		for (const tab of tabs) {
+			await tab.goto('/');
+			await tab.getByRole('heading', { name: 'Hello, Ada' }).waitFor();
+		}
+		await appendFile(join(harness.server.staticDir, 'service-worker.js'), '\n// another version\n');
+		for (const tab of tabs) {
+			await tab.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update());
+			await tab.getByText('A new version is ready').waitFor();
+		}
+		// The first Reload activates the new worker for both tabs; the second tab's must still work.
+		for (const tab of tabs) {
+			await Promise.all([
+				tab.waitForEvent('load', { timeout: 10_000 }),
+				tab.getByRole('button', { name: 'Reload' }).click()
+			]);
+			await tab.getByRole('heading', { name: 'Hello, Ada' }).waitFor();
+			expect(await tab.getByText('A new version is ready').count()).toBe(0);
+		}
+	});
 });

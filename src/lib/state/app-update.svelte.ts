@@ -35,6 +35,12 @@ export class AppUpdate {
 	apply(): void {
 		const waiting = this.#waiting;
 		if (!waiting) return;
+		// Another tab applied it already: this page is controlled by the new worker (or an even
+		// newer one replaced it) and only needs to reload; a `controllerchange` would never come.
+		if (waiting.state !== 'installed') {
+			location.reload();
+			return;
+		}
 		navigator.serviceWorker.addEventListener('controllerchange', () => location.reload(), {
 			once: true
 		});
