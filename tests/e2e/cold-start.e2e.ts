@@ -2,7 +2,7 @@
  * A triad screen that the app starts on renders what a phone shows first, then the rest once
  * that is painted (src/lib/state/cold-start.ts). Checked here: all of it arrives.
  */
-import { describe, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { useHarness } from './harness';
 import { Member } from './member';
 
@@ -26,12 +26,25 @@ describe('opening the app on a triad screen', () => {
 			await ada.gotoTriad(TRIAD);
 		}
 
+		// Whether the page ever held deferred parts (aria-busy), seen from before its first script.
+		await ada.page.addInitScript(() => {
+			const observer = new MutationObserver(() => {
+				if (document.querySelector('[aria-busy="true"]')) {
+					(window as { sawDeferred?: boolean }).sawDeferred = true;
+					observer.disconnect();
+				}
+			});
+			observer.observe(document, { subtree: true, childList: true, attributes: true });
+		});
 		await ada.page.goto(triadPath);
 		await ada.heading(TRIAD).waitFor();
 		await ada.heading('Export').waitFor();
 		for (const title of DRAFTS) {
 			await ada.page.getByRole('link', { name: new RegExp(title) }).waitFor();
 		}
+		expect(await ada.page.evaluate(() => (window as { sawDeferred?: boolean }).sawDeferred)).toBe(
+			true
+		);
 		await ada.screen('cold', 'triad');
 	});
 });
