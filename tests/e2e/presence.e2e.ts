@@ -82,6 +82,10 @@ describe('members with several tabs', () => {
 		await leaTab2.gotoTriad(TRIAD);
 		// Lea's other tab left the proposal, so her first tab has nobody of hers to list any more.
 		await expect.poll(() => hereOnProposal(lea), { timeout: 20_000 }).toBe('Kai');
+		// Kai hears of that tab through the relay. Nothing on his screen changes when it arrives, so
+		// give it time to arrive (a relay round trip here takes milliseconds) before checking that
+		// Lea is still listed; a check made at once could pass before the news got there.
+		await new Promise((resolve) => setTimeout(resolve, 2000));
 		expect(await hereOnProposal(kai)).toBe('you, Lea');
 
 		await kaiTab2.gotoTriad(TRIAD);
