@@ -78,6 +78,17 @@ async function helloOf(seen: Record<string, unknown>[]): Promise<string> {
 	return from;
 }
 
+/** Two tabs that saw each other, after the second one's page fired pagehide and that reached the first. */
+async function secondTabHidden(docId: ReturnType<typeof newDocumentId>) {
+	const first = openTab(docId, 'Ada');
+	const page = new EventTarget();
+	const second = openTab(docId, 'Bo', page);
+	await until(() => first.awareness.getStates().has(second.doc.clientID));
+	page.dispatchEvent(new Event('pagehide'));
+	await until(() => !first.awareness.getStates().has(second.doc.clientID));
+	return { first, second, page };
+}
+
 describe('tab channel', () => {
 	it('brings a new tab and the open ones up to date with each other, with the tab origin', async () => {
 		const docId = newDocumentId();
@@ -211,12 +222,7 @@ describe('tab channel', () => {
 
 	it('takes the presence of a tab whose page goes away (pagehide) from the other tabs at once', async () => {
 		const docId = newDocumentId();
-		const first = openTab(docId, 'Ada');
-		const page = new EventTarget();
-		const second = openTab(docId, 'Bo', page);
-		await until(() => first.awareness.getStates().has(second.doc.clientID));
-		page.dispatchEvent(new Event('pagehide'));
-		await until(() => !first.awareness.getStates().has(second.doc.clientID));
+		const { first, second } = await secondTabHidden(docId);
 		// A tab leaving stays gone even when asked to announce itself (another tab joining).
 		const third = openTab(docId, 'Cy');
 		await until(() => third.awareness.getStates().has(first.doc.clientID));
@@ -226,13 +232,7 @@ describe('tab channel', () => {
 	});
 
 	it('announces the tab again when its page comes back from the back-forward cache', async () => {
-		const docId = newDocumentId();
-		const first = openTab(docId, 'Ada');
-		const page = new EventTarget();
-		const second = openTab(docId, 'Bo', page);
-		await until(() => first.awareness.getStates().has(second.doc.clientID));
-		page.dispatchEvent(new Event('pagehide'));
-		await until(() => !first.awareness.getStates().has(second.doc.clientID));
+		const { first, second, page } = await secondTabHidden(newDocumentId());
 		page.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true }));
 		await until(() => first.awareness.getStates().has(second.doc.clientID));
 		expect(first.awareness.getStates().get(second.doc.clientID)).toEqual({ user: { name: 'Bo' } });
