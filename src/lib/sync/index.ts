@@ -11,7 +11,9 @@ export type {
 	RelayTransportFactory
 } from './relay-transport';
 export type { LocalStore, LocalStoreFactory } from './local-store';
-export { createIndexedDbLocalStore, workspaceDatabaseName } from './indexeddb-local-store';
+export { createIndexedDbLocalStore } from './indexeddb-local-store';
+export { deleteLocalCopy, workspaceDatabaseName } from './local-copy';
+export type { DeleteLocalCopyOptions } from './local-copy';
 export { createWebsocketTransport } from './websocket-transport';
 export type { WebsocketTransportOptions } from './websocket-transport';
 export { createMemoryStorage } from './memory-local-store';

@@ -2,13 +2,11 @@ import { IndexeddbPersistence, PREFERRED_TRIM_SIZE, storeState } from 'y-indexed
 import type * as Y from 'yjs';
 import type { DocumentId } from '../domain/ids';
 import { Listeners } from './listeners';
+import { workspaceDatabaseName } from './local-copy';
 import type { LocalStore } from './local-store';
 import { storageError, toStorageError, type StorageError } from './storage-error';
 
-/** The IndexedDB database name of a workspace document (one database per document). */
-export function workspaceDatabaseName(docId: DocumentId): string {
-	return `triad-doc-${docId}`;
-}
+export { workspaceDatabaseName };
 
 const SYNC_MARKER_KEY = 'triad-sync-marker';
 const COMPACTION_DELAY_MS = 1000;
