@@ -8,6 +8,7 @@ import {
 	getWorkspace,
 	joinFromInviteLink,
 	listWorkspaces,
+	removeWorkspace,
 	touchWorkspace,
 	type JoinResult,
 	type WorkspaceEntry
@@ -76,6 +77,16 @@ export class DeviceState {
 		const result = await joinFromInviteLink(this.#db, link);
 		if (result.ok) await this.#refresh();
 		return result;
+	}
+
+	/**
+	 * Takes a triad out of the directory, with its saved overview, so that screens stop listing
+	 * it. Its document's local copy is not touched: see remove-triad.ts for the whole removal.
+	 */
+	async forget(docId: DocumentId): Promise<void> {
+		await removeWorkspace(this.#db, docId);
+		// Not read back: once the entry is gone a failed read must not leave it listed.
+		this.#workspaces = this.#workspaces.filter((entry) => entry.docId !== docId);
 	}
 
 	/** The directory entry of a triad, or null when this device never joined it. */

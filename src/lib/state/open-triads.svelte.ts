@@ -5,7 +5,7 @@ import type { WorkspaceEntry } from '$lib/sync/workspace-directory';
 import { device } from './device.svelte';
 import { combinedPhase, type SyncPhase } from './sync-phase';
 import type { TriadOverview } from './triad-overview';
-import type { TriadSession } from './triad-session.svelte';
+import type { OverviewKeeping, TriadSession } from './triad-session.svelte';
 
 /**
  * Where the overviews of triads are kept on this device, and which triads it joined (the device
@@ -19,6 +19,19 @@ export interface OverviewStore {
 	/** The triads this device joined, as last read. */
 	readonly workspaces: readonly WorkspaceEntry[];
 }
+
+/** Opens the session of a joined triad (see open-triad-session.ts). */
+export type SessionOpener = (
+	entry: WorkspaceEntry,
+	identity: Identity,
+	overviews: OverviewKeeping
+) => TriadSession;
+
+/** Loads the code that opens sessions, Yjs and the sync stack with it. */
+export type SessionOpenerLoader = () => Promise<SessionOpener>;
+
+const loadSessionOpener: SessionOpenerLoader = () =>
+	import('./open-triad-session').then((module) => module.openTriadSession);
 
 /**
  * The triads open on this page. A triad opens once and stays open while the app runs, so moving
@@ -37,9 +50,15 @@ export class OpenTriads {
 	// Overviews read ahead by `prefetch`, taken by the next `open` of the same triad.
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	#prefetched = new Map<DocumentId, Promise<TriadOverview | null>>();
+	// Removals under way, so that a second request joins the first.
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
+	#removals = new Map<DocumentId, Promise<void>>();
+	readonly #loadOpener: SessionOpenerLoader;
 
-	constructor(overviews: OverviewStore) {
+	/** `loadOpener` replaces the lazily imported opener (tests open sessions over memory). */
+	constructor(overviews: OverviewStore, loadOpener: SessionOpenerLoader = loadSessionOpener) {
 		this.#overviews = overviews;
+		this.#loadOpener = loadOpener;
 	}
 
 	/**
@@ -55,7 +74,7 @@ export class OpenTriads {
 		const overview = this.#overviews.readOverview(docId);
 		this.#prefetched.set(docId, overview);
 		void this.#dropUnlessJoined(docId, overview);
-		void import('./open-triad-session').catch(() => undefined);
+		void this.#loadOpener().catch(() => undefined);
 	}
 
 	/*
@@ -83,22 +102,79 @@ export class OpenTriads {
 		if (existing) return Promise.resolve(existing);
 		let opening = this.#opening.get(entry.docId);
 		if (!opening) {
-			const overviews = this.#overviews;
-			opening = Promise.all([
-				import('./open-triad-session'),
-				this.#prefetched.get(entry.docId) ?? overviews.readOverview(entry.docId)
-			]).then(([{ openTriadSession }, saved]) => {
-				const session = openTriadSession(entry, identity, {
-					saved,
-					save: (overview) => overviews.saveOverview(overview)
-				});
-				this.#sessions.set(entry.docId, session);
-				return session;
-			});
-			this.#prefetched.delete(entry.docId);
+			opening = this.#start(entry, identity);
 			this.#opening.set(entry.docId, opening);
 		}
 		return opening;
+	}
+
+	#start(entry: WorkspaceEntry, identity: Identity): Promise<TriadSession> {
+		const overviews = this.#overviews;
+		const opening = Promise.all([
+			this.#loadOpener(),
+			this.#prefetched.get(entry.docId) ?? overviews.readOverview(entry.docId)
+		]).then(([openTriadSession, saved]) => {
+			const session = openTriadSession(entry, identity, {
+				saved,
+				save: (overview) => overviews.saveOverview(overview)
+			});
+			this.#sessions.set(entry.docId, session);
+			return session;
+		});
+		this.#prefetched.delete(entry.docId);
+		return opening;
+	}
+
+	/**
+	 * Takes a triad off this page for good: closes its session, then runs `removeStored`, which
+	 * deletes what the device keeps of it. Meanwhile the closed session stays registered, so the
+	 * screens showing it stay as they are and `open` hands out that closed session rather than
+	 * opening one that would save into the copy being deleted. Once `removeStored` resolves, the
+	 * triad leaves the registry; `removeStored` should have taken it out of the directory by
+	 * then, or a screen still showing it opens it again.
+	 *
+	 * When `removeStored` fails, the triad is opened afresh from what is left of it (in place of
+	 * the closed session, so its screens stay) and the failure is rethrown. A second call while
+	 * one runs joins it.
+	 */
+	remove(
+		entry: WorkspaceEntry,
+		identity: Identity,
+		removeStored: () => Promise<void>
+	): Promise<void> {
+		const docId = entry.docId;
+		let removal = this.#removals.get(docId);
+		if (!removal) {
+			removal = this.#remove(entry, identity, removeStored).finally(() =>
+				this.#removals.delete(docId)
+			);
+			this.#removals.set(docId, removal);
+		}
+		return removal;
+	}
+
+	async #remove(
+		entry: WorkspaceEntry,
+		identity: Identity,
+		removeStored: () => Promise<void>
+	): Promise<void> {
+		const docId = entry.docId;
+		const opening = this.#opening.get(docId);
+		const session = this.#sessions.get(docId) ?? (await opening?.catch(() => undefined));
+		this.#prefetched.delete(docId);
+		await session?.close();
+		try {
+			await removeStored();
+		} catch (error) {
+			if (session) {
+				const reopening = this.#start(entry, identity);
+				this.#opening.set(docId, reopening);
+				await reopening.catch(() => undefined);
+			}
+			throw error;
+		}
+		this.#opening.delete(docId);
+		this.#sessions.delete(docId);
 	}
 
 	/** The session of a triad already open on this page, if any. */
