@@ -82,11 +82,16 @@ export class DeviceState {
 	/**
 	 * Takes a triad out of the directory, with its saved overview, so that screens stop listing
 	 * it. Its document's local copy is not touched: see remove-triad.ts for the whole removal.
+	 * `beforeUnlisting` runs once the entry is deleted and before screens stop listing it.
 	 */
-	async forget(docId: DocumentId): Promise<void> {
+	async forget(docId: DocumentId, beforeUnlisting?: () => Promise<void>): Promise<void> {
 		await removeWorkspace(this.#db, docId);
-		// Not read back: once the entry is gone a failed read must not leave it listed.
-		this.#workspaces = this.#workspaces.filter((entry) => entry.docId !== docId);
+		try {
+			await beforeUnlisting?.();
+		} finally {
+			// Not read back: once the entry is gone a failed read must not leave it listed.
+			this.#workspaces = this.#workspaces.filter((entry) => entry.docId !== docId);
+		}
 	}
 
 	/** The directory entry of a triad, or null when this device never joined it. */

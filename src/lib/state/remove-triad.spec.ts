@@ -141,6 +141,50 @@ describe('removeTriadFromDevice', () => {
 		expect(await titlesOnTheRelay(device)).toEqual(['Rota']);
 	});
 
+	it('leaves the triad screen once the triad is deleted, before screens stop listing it', async () => {
+		const device = await deviceWithTriad();
+		const { docId } = device.entry;
+		let seenOnLeaving: unknown = null;
+
+		await removeTriadFromDevice(
+			docId,
+			{
+				leave: async () => {
+					seenOnLeaving = {
+						copy: await localCopyExists(docId),
+						afterReload: await directoryAfterReload(device),
+						listed: device.state.workspaces.map((workspace) => workspace.docId),
+						session: device.triads.get(docId) === device.session
+					};
+				}
+			},
+			device.parts
+		);
+
+		expect(seenOnLeaving).toEqual({ copy: false, afterReload: [], listed: [docId], session: true });
+		expect(device.state.workspaces).toEqual([]);
+		expect(device.triads.get(docId)).toBeUndefined();
+	});
+
+	it('reports a failure to leave without undoing the removal', async () => {
+		const device = await deviceWithTriad();
+		const { docId } = device.entry;
+		const stuck = new Error('navigation failed');
+
+		const removal = removeTriadFromDevice(
+			docId,
+			{ leave: () => Promise.reject(stuck) },
+			device.parts
+		);
+
+		await expect(removal).rejects.toBe(stuck);
+		expect(device.state.workspaces).toEqual([]);
+		expect(device.triads.get(docId)).toBeUndefined();
+		await settle();
+		expect(await localCopyExists(docId)).toBe(false);
+		expect(device.openings()).toBe(1);
+	});
+
 	it('hands out the closed session while the copy is deleted, instead of opening it again', async () => {
 		const device = await deviceWithTriad();
 		const { docId } = device.entry;

@@ -12,6 +12,18 @@ export interface TriadRemovalParts {
 
 const appParts: TriadRemovalParts = { device, triads: openTriads, deleteLocalCopy };
 
+/** What the screen removing a triad is told, and asked. */
+export interface TriadRemovalOptions {
+	/** Called while another tab holds the local copy open and will not let go (see deleteLocalCopy). */
+	onBlocked?: () => void;
+	/**
+	 * Takes the member off the triad's screens (home, say). It runs once the triad is deleted from
+	 * the device and before screens stop listing it, so that the triad's own screen never shows
+	 * it missing. A failure to leave does not undo the removal: it is rethrown once that is done.
+	 */
+	leave?: () => Promise<void>;
+}
+
 /**
  * Removes a joined triad from this device: closes it on this page, deletes its document's
  * local copy, then takes it out of the directory, so that home no longer lists it and a reload
@@ -20,20 +32,28 @@ const appParts: TriadRemovalParts = { device, triads: openTriads, deleteLocalCop
  *
  * The copy is deleted before the directory entry: should that deletion fail, the triad is
  * still joined and opens again from what is left, instead of a copy no screen can reach staying
- * behind. `onBlocked` is called while another tab holds the copy open and will not let go; the
- * removal finishes once that tab closes it. Rejects (a StorageError for storage trouble) with
- * the triad still listed; resolves at once when this device does not list it.
+ * behind. Rejects (a StorageError for storage trouble) with the triad still listed; resolves at
+ * once when this device does not list it.
  */
 export async function removeTriadFromDevice(
 	docId: DocumentId,
-	options: { onBlocked?: () => void } = {},
+	options: TriadRemovalOptions = {},
 	parts: TriadRemovalParts = appParts
 ): Promise<void> {
 	const entry = parts.device.workspaces.find((workspace) => workspace.docId === docId);
 	const identity = parts.device.identity;
 	if (!entry || !identity) return;
+	let leaving: { failure: unknown } | null = null;
+	const leave = async () => {
+		try {
+			await options.leave?.();
+		} catch (failure) {
+			leaving = { failure };
+		}
+	};
 	await parts.triads.remove(entry, identity, async () => {
 		await parts.deleteLocalCopy(docId, { onBlocked: options.onBlocked });
-		await parts.device.forget(docId);
+		await parts.device.forget(docId, leave);
 	});
+	if (leaving !== null) throw (leaving as { failure: unknown }).failure;
 }
