@@ -1,5 +1,6 @@
 import type { DocumentId } from '$lib/domain/ids';
 import { createDeviceDb, type DeviceDb } from '$lib/sync/device-db';
+import { openDirectoryChannel, type DirectoryChannel } from '$lib/sync/directory-channel';
 import { loadIdentity, saveIdentity, type Identity } from '$lib/sync/identity';
 import { createInviteLink, isUsableWorkspaceName } from '$lib/sync/invite-link';
 import { toStorageError, type StorageError } from '$lib/sync/storage-error';
@@ -27,9 +28,13 @@ export class DeviceState {
 	#loaded = $state(false);
 	#error = $state.raw<StorageError | null>(null);
 	#loading: Promise<void> | null = null;
+	#openChannel: typeof openDirectoryChannel;
+	#channel: DirectoryChannel | null = null;
 
-	constructor(db: DeviceDb) {
+	/** `openChannel` links this state to the other tabs' (opened on the first load). */
+	constructor(db: DeviceDb, openChannel: typeof openDirectoryChannel = openDirectoryChannel) {
 		this.#db = db;
+		this.#openChannel = openChannel;
 	}
 
 	/** The person on this device, or null before they chose a display name. */
@@ -52,16 +57,29 @@ export class DeviceState {
 		return this.#error;
 	}
 
-	/** Reads identity and directory once; later calls share the first read. */
+	/**
+	 * Reads identity and directory once; later calls share the first read. From then on, what
+	 * other tabs change in the device database is read again here.
+	 */
 	load(): Promise<void> {
-		this.#loading ??= this.#read();
+		if (this.#loading === null) {
+			this.#loading = this.#read();
+			this.#channel = this.#openChannel(() => void this.#read());
+		}
 		return this.#loading;
+	}
+
+	/** Stops hearing other tabs' changes (tests; the app's instance lives as long as the page). */
+	close(): void {
+		this.#channel?.close();
+		this.#channel = null;
 	}
 
 	/** Saves the display name (minting the member id the first time). Rejects on a bad name. */
 	async introduce(name: string): Promise<Identity> {
 		const identity = await saveIdentity(this.#db, name);
 		this.#identity = identity;
+		this.#channel?.announce();
 		return identity;
 	}
 
@@ -91,6 +109,7 @@ export class DeviceState {
 		} finally {
 			// Not read back: once the entry is gone a failed read must not leave it listed.
 			this.#workspaces = this.#workspaces.filter((entry) => entry.docId !== docId);
+			this.#channel?.announce();
 		}
 	}
 
@@ -131,6 +150,7 @@ export class DeviceState {
 		try {
 			this.#identity = await loadIdentity(this.#db);
 			this.#workspaces = await listWorkspaces(this.#db);
+			this.#error = null;
 		} catch (error) {
 			this.#error = toStorageError(error);
 		} finally {
@@ -140,6 +160,7 @@ export class DeviceState {
 
 	async #refresh(): Promise<void> {
 		this.#workspaces = await listWorkspaces(this.#db);
+		this.#channel?.announce();
 	}
 }
 

@@ -41,7 +41,7 @@ interface Device {
 /** A device that joined one triad, opened it and drafted a proposal in it. */
 async function deviceWithTriad(): Promise<Device> {
 	const dbName = `device-${crypto.randomUUID()}`;
-	const state = new DeviceState(createDeviceDb({ name: dbName }));
+	const state = new DeviceState(createDeviceDb({ name: dbName }), () => null);
 	await state.load();
 	await state.introduce('Ada');
 	const entry = await state.createTriad('Ops');
@@ -87,7 +87,7 @@ async function localCopyExists(docId: DocumentId): Promise<boolean> {
 
 /** The directory as a reload reads it: a new device state over the same database. */
 async function directoryAfterReload(device: Device): Promise<DocumentId[]> {
-	const reloaded = new DeviceState(createDeviceDb({ name: device.dbName }));
+	const reloaded = new DeviceState(createDeviceDb({ name: device.dbName }), () => null);
 	await reloaded.load();
 	return reloaded.workspaces.map((workspace) => workspace.docId);
 }
