@@ -22,7 +22,7 @@ export interface TriadOpen {
 
 // The list shows the newest proposals of each group and a "Show all" button for the rest, so
 // the screen is there once the newest proposal and that button are.
-function proposalList(seed: Seed): Landmark[] {
+export function proposalList(seed: Seed): Landmark[] {
 	return [
 		{ selector: 'h2', text: 'Proposals' },
 		{ selector: 'a', text: `Proposal ${seed.proposals - 1}:` },

@@ -13,8 +13,8 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startServer } from '../../tests/e2e/app-server';
 import { launchBrowser } from '../../tests/e2e/chromium';
-import { introduce, newPhone, untilWorkerControls } from './device';
-import { buildSeed, seedInto } from './seed-triad';
+import { profileWithSeededTriad, proposalList } from './open-triad';
+import { buildSeed } from './seed-triad';
 import { navigateUntilUsable, watchUsable } from './usable';
 
 const seed = buildSeed(1000, 10_000);
@@ -22,26 +22,9 @@ const buildAt = process.argv.indexOf('--build');
 const server = await startServer(buildAt > 0 ? resolve(process.argv[buildAt + 1]!) : undefined);
 const browser = await launchBrowser();
 try {
-	const context = await newPhone(browser, server.url, { serviceWorker: true });
-	const landmarks = [
-		{ selector: 'h2', text: 'Proposals' },
-		{ selector: 'a', text: `Proposal ${seed.proposals - 1}:` },
-		{ selector: 'button', text: 'Show all' }
-	];
-	const setup = await context.newPage();
-	await watchUsable(setup, landmarks);
-	await introduce(setup);
-	await untilWorkerControls(setup);
-	await seedInto(setup, seed);
-	await navigateUntilUsable(setup, `/t/${seed.docId}`);
-	await setup
-		.getByRole('status')
-		.filter({ hasText: 'Synced' })
-		.first()
-		.waitFor({ timeout: 60_000 });
-	await setup.close();
+	const context = await profileWithSeededTriad(browser, server.url, seed);
 	const page = await context.newPage();
-	await watchUsable(page, landmarks);
+	await watchUsable(page, proposalList(seed));
 	await page.goto('/');
 	if (process.argv.includes('--trace')) {
 		await browser.startTracing(page, { path: '/tmp/triad-open.trace.json', screenshots: false });
