@@ -1,26 +1,33 @@
 import type { WebSocket } from 'ws';
 import * as decoding from 'lib0/decoding';
-import type { DocId } from './doc-id';
-import { describeError, type Logger } from './logger';
-import type { ErrorKind, RelayMetrics } from './metrics';
 import {
+	carriesUpdate,
+	CLOSE_ACCESS_CHANGED,
 	CLOSE_GOING_AWAY,
 	CLOSE_INTERNAL_ERROR,
 	CLOSE_INVALID_PAYLOAD,
 	CLOSE_MESSAGE_TOO_BIG,
 	CLOSE_POLICY_VIOLATION,
+	CLOSE_READ_ONLY,
 	CLOSE_UNSUPPORTED_DATA,
+	CLOSE_WRONG_TOKEN,
+	encodeReceipt,
 	MESSAGE_AUTH,
 	MESSAGE_AWARENESS,
 	MESSAGE_QUERY_AWARENESS,
 	MESSAGE_SYNC,
 	SYNC_STEP1,
 	SYNC_STEP2,
-	SYNC_UPDATE
-} from './protocol';
+	SYNC_UPDATE,
+	type DocumentId
+} from '../src/lib/protocol';
+import { judge, type AccessRole } from './access';
+import { describeError, type Logger } from './logger';
+import type { ErrorKind, RelayMetrics } from './metrics';
 import { TokenBucket } from './rate-limiter';
 import type { RoomPeer } from './room';
 import type { RoomEntry, RoomRegistry } from './room-registry';
+import type { TokenVerifier } from './storage/relay-storage';
 
 /** Limits applied to each connection. */
 export interface ConnectionLimits {
@@ -32,14 +39,30 @@ export interface ConnectionLimits {
 	maxBufferedBytes: number;
 }
 
+/** Who is on the other end of a connection, as the upgrade established it. */
+export interface ConnectionAccess {
+	role: AccessRole;
+	/** The verifier of the token it presented, re-checked against rotations. */
+	verifier: TokenVerifier;
+	/** 2 when the client asked for this protocol's additions (receipts); 1 for stock clients. */
+	protocol: 1 | 2;
+}
+
 /** Messages a connection may send before its room finished loading; more is abuse. */
 const MAX_QUEUED_MESSAGES = 1000;
 
 let nextConnectionId = 1;
 
 /**
- * One client's WebSocket in a room: enforces the limits, speaks the y-websocket protocol, and
- * closes itself with a code and one log line on bad input, leaving everything else running.
+ * One client's WebSocket in a room: enforces the limits and the connection's role, speaks the
+ * y-websocket protocol (plus receipts for protocol 2), and closes itself with a code and one log
+ * line on bad input, leaving everything else running.
+ *
+ * Receipts: the connection counts the messages it received that carry an update (sync step 2 and
+ * sync update), whether or not they changed the document. Once storage has committed everything
+ * the room appended up to the moment such a message was handled (an update the room knew already
+ * may rest on another peer's append that is not durable yet), it sends `receipt(count)`. One
+ * receipt is awaited at a time; the next covers everything that arrived meanwhile.
  */
 export class Connection implements RoomPeer {
 	readonly id = nextConnectionId++;
@@ -47,13 +70,15 @@ export class Connection implements RoomPeer {
 	#alive = true;
 	#closed = false;
 	#queue: Buffer[] | null = [];
-	#replies: Promise<void> = Promise.resolve();
+	#updatesReceived = 0;
+	#receiptInFlight = false;
 	readonly #bucket: TokenBucket;
 	readonly #entry: RoomEntry;
 
 	constructor(
 		private readonly ws: WebSocket,
-		readonly docId: DocId,
+		readonly docId: DocumentId,
+		readonly access: ConnectionAccess,
 		private readonly registry: RoomRegistry,
 		private readonly limits: ConnectionLimits,
 		private readonly metrics: RelayMetrics,
@@ -106,8 +131,29 @@ export class Connection implements RoomPeer {
 		this.ws.close(CLOSE_GOING_AWAY, 'server shutting down');
 	}
 
+	/** Closes with CLOSE_ACCESS_CHANGED: a member rotated the document's access. */
+	accessChanged(): void {
+		if (this.#closed) return;
+		this.#detach();
+		this.metrics.accessChangedCloses++;
+		this.logger.info('connection_closed_access_changed', {
+			docId: this.docId,
+			connection: this.id
+		});
+		this.ws.close(CLOSE_ACCESS_CHANGED, 'access changed');
+	}
+
 	#start(): void {
 		if (this.#closed) return;
+		// A rotation may have come between the upgrade's access check and now.
+		const current = this.#entry.access;
+		if (current !== null) {
+			const decision = judge(current, this.access.verifier);
+			if (decision.kind === 'retired') return this.accessChanged();
+			if (decision.kind !== 'granted') {
+				return this.#fail(CLOSE_WRONG_TOKEN, 'wrong token for this document', 'wrong_token');
+			}
+		}
 		for (const message of this.#entry.room.greeting()) this.send(message);
 		const queued = this.#queue ?? [];
 		this.#queue = null;
@@ -188,37 +234,59 @@ export class Connection implements RoomPeer {
 		}
 		const room = this.#entry.room;
 		if (syncType === SYNC_STEP1) {
-			// Clients take this step 2 as the relay's receipt for every update they sent before
-			// their step 1 (src/lib/sync/unsynced-changes.ts), so it waits until storage holds them
-			// durably: a crash right after the receipt must not lose what it confirmed. The chain
-			// keeps the answers in the order their step 1s came.
-			this.#replies = this.#replies.then(async () => {
-				try {
-					await room.flushStorage();
-				} catch (error) {
-					this.metrics.failed('storage_write');
-					this.logger.error('flush_before_answer_failed', {
-						docId: this.docId,
-						error: describeError(error)
-					});
-					return;
-				}
-				if (this.#closed) return;
-				let reply: Uint8Array;
-				try {
-					reply = room.syncStep2For(payload);
-				} catch {
-					this.#fail(CLOSE_INVALID_PAYLOAD, 'invalid state vector', 'malformed_message');
-					return;
-				}
-				this.send(reply);
-			});
-		} else if (room.applyClientUpdate(payload, this) === 'invalid') {
+			let reply: Uint8Array;
+			try {
+				reply = room.syncStep2For(payload);
+			} catch {
+				this.#fail(CLOSE_INVALID_PAYLOAD, 'invalid state vector', 'malformed_message');
+				return;
+			}
+			this.send(reply);
+			return;
+		}
+		if (carriesUpdate(syncType) && this.access.role === 'viewer') {
+			this.#fail(CLOSE_READ_ONLY, 'viewers cannot write', 'read_only');
+			return;
+		}
+		if (room.applyClientUpdate(payload, this) === 'invalid') {
 			this.#fail(CLOSE_INVALID_PAYLOAD, 'invalid update', 'invalid_update');
+			return;
+		}
+		if (this.access.protocol === 2) {
+			this.#updatesReceived++;
+			this.#requestReceipt();
 		}
 	}
 
+	#requestReceipt(): void {
+		if (this.#receiptInFlight) return;
+		this.#receiptInFlight = true;
+		const covered = this.#updatesReceived;
+		this.#entry.room.whenDurable().then(
+			() => {
+				this.#receiptInFlight = false;
+				if (this.#closed) return;
+				this.send(encodeReceipt(covered));
+				this.metrics.receiptsSent++;
+				if (this.#updatesReceived > covered) this.#requestReceipt();
+			},
+			(error: unknown) => {
+				this.#receiptInFlight = false;
+				this.logger.error('receipt_storage_failed', {
+					docId: this.docId,
+					error: describeError(error)
+				});
+				// The client keeps what it sent and resends it to whichever relay it reaches next.
+				this.#fail(CLOSE_INTERNAL_ERROR, 'storage failed', 'storage_write');
+			}
+		);
+	}
+
 	#handleAwareness(decoder: decoding.Decoder): void {
+		if (this.access.role === 'viewer') {
+			this.#fail(CLOSE_READ_ONLY, 'viewers cannot write', 'read_only');
+			return;
+		}
 		const update = this.#readBody(decoder, (d) => decoding.readVarUint8Array(d));
 		if (update === null) {
 			this.#fail(CLOSE_INVALID_PAYLOAD, 'malformed message', 'malformed_message');

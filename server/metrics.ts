@@ -5,6 +5,7 @@ export type RefusalReason =
 	| 'missing_token'
 	| 'malformed_token'
 	| 'wrong_token'
+	| 'retired_token'
 	| 'too_many_documents'
 	| 'shutting_down'
 	| 'storage_error';
@@ -23,7 +24,9 @@ export type ErrorKind =
 	| 'slow_consumer'
 	| 'socket_error'
 	| 'load_failed'
-	| 'storage_write';
+	| 'storage_write'
+	| 'read_only'
+	| 'wrong_token';
 
 /**
  * The relay's counters and gauges, as plain fields so the message hot path only does
@@ -38,6 +41,9 @@ export class RelayMetrics {
 	bytesSent = 0;
 	storageAppends = 0;
 	storageCompactions = 0;
+	receiptsSent = 0;
+	accessRotations = 0;
+	accessChangedCloses = 0;
 	readonly refusals = new Map<RefusalReason, number>();
 	readonly errors = new Map<ErrorKind, number>();
 
@@ -89,6 +95,18 @@ export function renderMetrics(metrics: RelayMetrics): string {
 		family(`${p}storage_compactions_total`, 'counter', 'Document compactions in storage.', [
 			`${p}storage_compactions_total ${metrics.storageCompactions}`
 		]),
+		family(`${p}receipts_sent_total`, 'counter', 'Receipts sent for committed updates.', [
+			`${p}receipts_sent_total ${metrics.receiptsSent}`
+		]),
+		family(`${p}access_rotations_total`, 'counter', 'Rotations of a document access.', [
+			`${p}access_rotations_total ${metrics.accessRotations}`
+		]),
+		family(
+			`${p}access_changed_closes_total`,
+			'counter',
+			'Connections closed because their document access was rotated.',
+			[`${p}access_changed_closes_total ${metrics.accessChangedCloses}`]
+		),
 		family(
 			`${p}refusals_total`,
 			'counter',

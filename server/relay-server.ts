@@ -1,12 +1,20 @@
 import { createServer, STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { checkAccess } from './access';
+import {
+	CLOSE_ACCESS_CHANGED,
+	CLOSE_MISSING_TOKEN,
+	CLOSE_WRONG_TOKEN,
+	parseConnectionUrl,
+	parseRotationPath,
+	SYNC_PATH,
+	type DocumentId
+} from '../src/lib/protocol';
+import { checkAccess, type AccessDecision } from './access';
+import { rotateAccess } from './access-rotation';
 import { Connection, type ConnectionLimits } from './connection';
-import { parseAccessToken, parseDocId } from './doc-id';
 import { createLogger, describeError, type Logger, type LogLevel } from './logger';
 import { RelayMetrics, renderMetrics, type RefusalReason } from './metrics';
-import { CLOSE_MISSING_TOKEN, CLOSE_WRONG_TOKEN } from './protocol';
 import { IdleMemoryReclaimer } from './reclaim-memory';
 import { RoomRegistry } from './room-registry';
 import { createStaticHandler, sendText } from './static-files';
@@ -73,13 +81,12 @@ export interface RelayServer {
 	close(): Promise<void>;
 }
 
-const SYNC_PREFIX = '/sync/';
-
 /** How each token refusal reaches the client: a close code, or the HTTP status under a flood. */
 const TOKEN_REFUSALS = {
 	missing_token: { code: CLOSE_MISSING_TOKEN, status: 401, reason: 'missing token' },
 	malformed_token: { code: CLOSE_MISSING_TOKEN, status: 401, reason: 'malformed token' },
-	wrong_token: { code: CLOSE_WRONG_TOKEN, status: 403, reason: 'wrong token for this document' }
+	wrong_token: { code: CLOSE_WRONG_TOKEN, status: 403, reason: 'wrong token for this document' },
+	retired_token: { code: CLOSE_ACCESS_CHANGED, status: 410, reason: 'access changed' }
 } as const;
 
 /** How long closing sockets get to finish their close handshake on shutdown. */
@@ -154,7 +161,24 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 			} else {
 				sendText(res, storageFailed ? 503 : 200, storageFailed ? 'storage failed' : 'ok');
 			}
-		} else if (path?.startsWith(SYNC_PREFIX)) {
+		} else if (path !== undefined && parseRotationPath(path) !== null) {
+			rotateAccess(req, res, parseRotationPath(path) as DocumentId, {
+				storage,
+				registry,
+				metrics,
+				logger,
+				isClosing: () => closing !== null,
+				closeConnections: (docId) => {
+					for (const connection of connections) {
+						if (connection.docId === docId) connection.accessChanged();
+					}
+				}
+			}).catch((error: unknown) => {
+				logger.error('rotation_failed', { error: describeError(error) });
+				if (!res.headersSent) sendText(res, 503, 'storage unavailable\n');
+				else res.destroy();
+			});
+		} else if (path?.startsWith(SYNC_PATH)) {
 			sendText(res, 426, 'this endpoint speaks WebSocket only\n', { Upgrade: 'websocket' });
 		} else {
 			serveStatic(req, res).catch((error: unknown) => {
@@ -186,7 +210,7 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 	/*
 	 * Browsers hide the status of a refused upgrade: a member with a refused token would only see
 	 * a relay that never answers. So a token is refused after the handshake, with a close code
-	 * (DESIGN §4: before any document content), decided without loading or creating a room.
+	 * and before any document content, decided without loading or creating a room.
 	 */
 	const refuseToken = (
 		req: IncomingMessage,
@@ -205,32 +229,40 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 	const upgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
 		socket.on('error', () => socket.destroy());
 		if (closing !== null) return refuse(req, socket, 503, 'shutting_down');
-		const url = new URL(req.url ?? '/', 'http://relay');
-		if (!url.pathname.startsWith(SYNC_PREFIX)) return refuse(req, socket, 404, 'bad_path');
-		const docId = parseDocId(url.pathname.slice(SYNC_PREFIX.length));
-		if (docId === null) return refuse(req, socket, 400, 'bad_room');
-		const rawToken = url.searchParams.get('token');
-		if (rawToken === null || rawToken === '') {
-			return refuseToken(req, socket, head, 'missing_token', docId);
+		const parsed = parseConnectionUrl(new URL(req.url ?? '/', 'http://relay'));
+		if (!parsed.ok) {
+			switch (parsed.problem) {
+				case 'bad-path':
+					return refuse(req, socket, 404, 'bad_path');
+				case 'bad-room':
+					return refuse(req, socket, 400, 'bad_room');
+				case 'missing-token':
+					return refuseToken(req, socket, head, 'missing_token', docIdOf(req));
+				case 'malformed-token':
+					return refuseToken(req, socket, head, 'malformed_token', docIdOf(req));
+			}
 		}
-		const token = parseAccessToken(rawToken);
-		if (token === null) return refuseToken(req, socket, head, 'malformed_token', docId);
+		const { docId, token, viewer, protocol } = parsed;
 		const atCapacity = () => !registry.isLive(docId) && registry.size >= maxLoadedDocuments;
 		if (atCapacity()) return refuse(req, socket, 503, 'too_many_documents', docId);
-		let decision;
+		let decision: AccessDecision;
 		try {
-			decision = await checkAccess(docId, token, registry, storage);
+			decision = await checkAccess(docId, token, viewer, registry, storage);
 		} catch (error) {
 			logger.error('access_check_failed', { docId, error: describeError(error) });
 			return refuse(req, socket, 503, 'storage_error', docId);
 		}
-		if (decision === 'denied') return refuseToken(req, socket, head, 'wrong_token', docId);
-		if (decision === 'registered') logger.info('document_registered', { docId });
+		if (decision.kind === 'denied' || decision.kind === 'retired') {
+			const reason = decision.kind === 'denied' ? 'wrong_token' : 'retired_token';
+			return refuseToken(req, socket, head, reason, docId);
+		}
+		if (decision.kind === 'registered') logger.info('document_registered', { docId });
+		const access = { role: decision.role, verifier: decision.verifier, protocol };
 		if (socket.destroyed) return;
 		if (closing !== null) return refuse(req, socket, 503, 'shutting_down', docId);
 		if (atCapacity()) return refuse(req, socket, 503, 'too_many_documents', docId);
 		wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-			const connection = new Connection(ws, docId, registry, limits, metrics, logger);
+			const connection = new Connection(ws, docId, access, registry, limits, metrics, logger);
 			connections.add(connection);
 			ws.once('close', () => connections.delete(connection));
 		});
@@ -285,6 +317,12 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 		metrics,
 		close: () => (closing ??= shutdown())
 	};
+}
+
+/** The room part of a sync path, for log lines about requests refused before it was parsed. */
+function docIdOf(req: IncomingMessage): string {
+	const path = (req.url ?? '').split('?', 1)[0] ?? '';
+	return path.startsWith(SYNC_PATH) ? path.slice(SYNC_PATH.length) : '';
 }
 
 async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {

@@ -1,16 +1,18 @@
-import type { AccessToken, DocId } from './doc-id';
+import type { DocumentId } from '../src/lib/protocol';
 import { describeError, type Logger } from './logger';
 import type { RelayMetrics } from './metrics';
 import { Room, type CompactionPolicy, type RoomPeer } from './room';
-import type { RelayStorage } from './storage/relay-storage';
+import type { DocumentAccess, RelayStorage } from './storage/relay-storage';
 
 /** A room and its lifecycle as the registry tracks it. */
 export interface RoomEntry {
 	readonly room: Room;
 	/** Resolves once the document is loaded; rejects if loading failed. */
 	readonly ready: Promise<void>;
-	/** The registered token, known once loaded. */
-	token: AccessToken | null;
+	/** Who may open the document, known once loaded, kept current by `updateAccess`. */
+	access: DocumentAccess | null;
+	/** Whether `access` was set by `updateAccess`, and so is newer than what the load read. */
+	accessUpdated: boolean;
 	/** Set once the last peer left; resolves when the room is flushed and freed. */
 	unloading: Promise<void> | null;
 }
@@ -25,7 +27,7 @@ const EMPTY_DEBOUNCE_MS = 1000;
  * `onEmpty` runs once no document has been loaded for a second (e.g. to collect garbage).
  */
 export class RoomRegistry {
-	readonly #rooms = new Map<DocId, RoomEntry>();
+	readonly #rooms = new Map<DocumentId, RoomEntry>();
 	#emptyTimer: NodeJS.Timeout | null = null;
 
 	constructor(
@@ -42,19 +44,30 @@ export class RoomRegistry {
 	}
 
 	/** Whether a peer joining `docId` would reuse a room instead of loading one. */
-	isLive(docId: DocId): boolean {
+	isLive(docId: DocumentId): boolean {
 		const entry = this.#rooms.get(docId);
 		return entry !== undefined && entry.unloading === null;
 	}
 
-	/** The token of a loaded document without asking storage, or undefined if not loaded. */
-	cachedToken(docId: DocId): AccessToken | undefined {
+	/** The access of a loaded document without asking storage, or undefined if not loaded. */
+	cachedAccess(docId: DocumentId): DocumentAccess | undefined {
 		const entry = this.#rooms.get(docId);
-		return entry?.unloading === null && entry.token !== null ? entry.token : undefined;
+		return entry?.unloading === null && entry.access !== null ? entry.access : undefined;
+	}
+
+	/**
+	 * Records a document's access as storage now holds it (registered or rotated), so a room that
+	 * is loading or loaded never goes on with an older one.
+	 */
+	updateAccess(docId: DocumentId, access: DocumentAccess): void {
+		const entry = this.#rooms.get(docId);
+		if (entry === undefined) return;
+		entry.access = access;
+		entry.accessUpdated = true;
 	}
 
 	/** Adds `peer` to the room of `docId`, loading it if needed. */
-	join(docId: DocId, peer: RoomPeer): RoomEntry {
+	join(docId: DocumentId, peer: RoomPeer): RoomEntry {
 		let entry = this.#rooms.get(docId);
 		if (entry === undefined || entry.unloading !== null) entry = this.#open(docId, entry);
 		entry.room.peers.add(peer);
@@ -86,16 +99,18 @@ export class RoomRegistry {
 		await Promise.all([...this.#rooms.values()].map((entry) => entry.unloading));
 	}
 
-	#open(docId: DocId, previous: RoomEntry | undefined): RoomEntry {
+	#open(docId: DocumentId, previous: RoomEntry | undefined): RoomEntry {
 		const room = new Room(docId, this.storage, this.policy, this.metrics, this.logger);
 		const previousUnload = previous?.unloading ?? Promise.resolve();
 		const entry: RoomEntry = {
 			room,
 			ready: previousUnload.then(async () => {
-				entry.token = await room.load();
+				const loaded = await room.load();
+				if (!entry.accessUpdated) entry.access = loaded;
 				this.logger.debug('document_loaded', { docId });
 			}),
-			token: null,
+			access: null,
+			accessUpdated: false,
 			unloading: null
 		};
 		entry.ready.catch((error: unknown) => {

@@ -1,10 +1,15 @@
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
-import type { AccessToken, DocId } from './doc-id';
+import type { DocumentId } from '../src/lib/protocol';
 import { describeError, type Logger } from './logger';
 import type { RelayMetrics } from './metrics';
-import { encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeSyncUpdate } from './protocol';
-import type { RelayStorage, UpdateSeq } from './storage/relay-storage';
+import {
+	encodeAwareness,
+	encodeSyncStep1,
+	encodeSyncStep2,
+	encodeSyncUpdate
+} from '../src/lib/protocol';
+import type { DocumentAccess, RelayStorage, UpdateSeq } from './storage/relay-storage';
 
 /** A connection as a room sees it. */
 export interface RoomPeer {
@@ -54,7 +59,7 @@ export class Room {
 	#idleTimer: NodeJS.Timeout | null = null;
 
 	constructor(
-		readonly docId: DocId,
+		readonly docId: DocumentId,
 		private readonly storage: RelayStorage,
 		private readonly policy: CompactionPolicy,
 		private readonly metrics: RelayMetrics,
@@ -67,9 +72,9 @@ export class Room {
 	/**
 	 * Replays the stored document, then starts persisting and broadcasting. Must complete before
 	 * any peer is answered, so nobody is ever sent a state missing what storage holds. Resolves
-	 * the token registered for the document.
+	 * the access registered for the document.
 	 */
-	async load(): Promise<AccessToken | null> {
+	async load(): Promise<DocumentAccess | null> {
 		const stored = await this.storage.loadDocument(this.docId);
 		this.doc.transact(() => {
 			for (const update of stored.updates) Y.applyUpdate(this.doc, update, FROM_STORAGE);
@@ -89,7 +94,7 @@ export class Room {
 		this.#lastUpdateAt = performance.now();
 		this.#compactIfDue();
 		this.#armIdleTimer();
-		return stored.token;
+		return stored.access;
 	}
 
 	/**
@@ -115,9 +120,12 @@ export class Room {
 		}
 	}
 
-	/** Resolves once every update the room has accepted so far is durable in storage. */
-	flushStorage(): Promise<void> {
-		return this.storage.flush();
+	/**
+	 * Resolves once every update the room has appended so far is durable in storage, with the
+	 * storage's own batching (see `RelayStorage.whenDurable`).
+	 */
+	whenDurable(): Promise<void> {
+		return this.storage.whenDurable(this.#lastSeq);
 	}
 
 	/** Sync step 2 answering a peer's state vector: everything the room has that it lacks. */

@@ -1,8 +1,15 @@
-import type { AccessToken, DocId } from '../doc-id';
-import type { RelayStorage, StoredDocument, UpdateSeq } from './relay-storage';
+import type { DocumentId } from '../../src/lib/protocol';
+import {
+	rotatedAccess,
+	type DocumentAccess,
+	type RelayStorage,
+	type StoredDocument,
+	type TokenVerifier,
+	type UpdateSeq
+} from './relay-storage';
 
 interface MemoryDocument {
-	token: AccessToken | null;
+	access: DocumentAccess | null;
 	state: Uint8Array | null;
 	stateSeq: UpdateSeq;
 	appended: { seq: UpdateSeq; update: Uint8Array }[];
@@ -13,15 +20,15 @@ interface MemoryDocument {
  * survives the process.
  */
 export class MemoryStorage implements RelayStorage {
-	#documents = new Map<DocId, MemoryDocument>();
+	#documents = new Map<DocumentId, MemoryDocument>();
 	#lastSeq: UpdateSeq = 0;
 	#closed = false;
 
-	#document(docId: DocId): MemoryDocument {
+	#document(docId: DocumentId): MemoryDocument {
 		this.#assertOpen();
 		let document = this.#documents.get(docId);
 		if (document === undefined) {
-			document = { token: null, state: null, stateSeq: 0, appended: [] };
+			document = { access: null, state: null, stateSeq: 0, appended: [] };
 			this.#documents.set(docId, document);
 		}
 		return document;
@@ -31,35 +38,62 @@ export class MemoryStorage implements RelayStorage {
 		if (this.#closed) throw new Error('storage is closed');
 	}
 
-	async loadDocument(docId: DocId): Promise<StoredDocument> {
+	async loadDocument(docId: DocumentId): Promise<StoredDocument> {
 		this.#assertOpen();
 		const document = this.#documents.get(docId);
-		if (document === undefined) return { token: null, updates: [], lastSeq: 0 };
+		if (document === undefined) return { access: null, updates: [], lastSeq: 0 };
 		const updates = document.appended.map((entry) => entry.update.slice());
 		if (document.state !== null) updates.unshift(document.state.slice());
 		const lastSeq = document.appended.at(-1)?.seq ?? document.stateSeq;
-		return { token: document.token, updates, lastSeq };
+		return { access: document.access, updates, lastSeq };
 	}
 
-	async getToken(docId: DocId): Promise<AccessToken | null> {
+	async getAccess(docId: DocumentId): Promise<DocumentAccess | null> {
 		this.#assertOpen();
-		return this.#documents.get(docId)?.token ?? null;
+		return this.#documents.get(docId)?.access ?? null;
 	}
 
-	async registerToken(docId: DocId, token: AccessToken): Promise<'registered' | 'exists'> {
+	async registerAccess(
+		docId: DocumentId,
+		member: TokenVerifier,
+		viewer: TokenVerifier | null
+	): Promise<'registered' | 'exists'> {
 		const document = this.#document(docId);
-		if (document.token !== null) return 'exists';
-		document.token = token;
+		if (document.access !== null) return 'exists';
+		document.access = { member, viewer, retired: [] };
 		return 'registered';
 	}
 
-	appendUpdate(docId: DocId, update: Uint8Array): UpdateSeq {
+	async registerViewer(
+		docId: DocumentId,
+		member: TokenVerifier,
+		viewer: TokenVerifier
+	): Promise<'registered' | 'exists' | 'stale'> {
+		const access = this.#documents.get(docId)?.access ?? null;
+		if (access === null || access.member !== member) return 'stale';
+		if (access.viewer !== null) return 'exists';
+		this.#document(docId).access = { ...access, viewer };
+		return 'registered';
+	}
+
+	async rotateAccess(
+		docId: DocumentId,
+		current: TokenVerifier,
+		next: { member: TokenVerifier; viewer: TokenVerifier }
+	): Promise<'rotated' | 'stale'> {
+		const access = this.#documents.get(docId)?.access ?? null;
+		if (access === null || access.member !== current) return 'stale';
+		this.#document(docId).access = rotatedAccess(access, next);
+		return 'rotated';
+	}
+
+	appendUpdate(docId: DocumentId, update: Uint8Array): UpdateSeq {
 		const seq = ++this.#lastSeq;
 		this.#document(docId).appended.push({ seq, update: update.slice() });
 		return seq;
 	}
 
-	async compact(docId: DocId, mergedState: Uint8Array, upToSeq: UpdateSeq): Promise<void> {
+	async compact(docId: DocumentId, mergedState: Uint8Array, upToSeq: UpdateSeq): Promise<void> {
 		const document = this.#document(docId);
 		if (upToSeq < document.stateSeq) return;
 		document.state = mergedState.slice();
@@ -68,6 +102,10 @@ export class MemoryStorage implements RelayStorage {
 	}
 
 	async flush(): Promise<void> {
+		this.#assertOpen();
+	}
+
+	async whenDurable(_seq: UpdateSeq): Promise<void> {
 		this.#assertOpen();
 	}
 

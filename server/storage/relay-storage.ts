@@ -1,4 +1,4 @@
-import type { AccessToken, DocId } from '../doc-id';
+import type { DocumentId } from '../../src/lib/protocol';
 
 /**
  * Ordinal of an appended update. Strictly increasing across all appends of one storage
@@ -7,10 +7,45 @@ import type { AccessToken, DocId } from '../doc-id';
  */
 export type UpdateSeq = number;
 
+/**
+ * What storage keeps of a token: base64url(SHA-256(token)). A copy of the database then opens no
+ * document, and comparing verifiers reveals nothing about a token through timing.
+ */
+export type TokenVerifier = string & { readonly __brand: 'TokenVerifier' };
+
+/** Who may open a document, as verifiers of their tokens. */
+export interface DocumentAccess {
+	/** The member token's verifier, registered by the first connection (trust on first use). */
+	member: TokenVerifier;
+	/** The viewer token's verifier, registered by the first member connection that offered one. */
+	viewer: TokenVerifier | null;
+	/**
+	 * Verifiers that rotations replaced, newest first, at most `MAX_RETIRED_VERIFIERS`: their tokens
+	 * are refused as "access changed" rather than as wrong.
+	 */
+	retired: readonly TokenVerifier[];
+}
+
+/** How many replaced verifiers a document remembers (two per rotation). */
+export const MAX_RETIRED_VERIFIERS = 32;
+
+/** The access that a rotation from `access` to `next` leaves: the old verifiers retired. */
+export function rotatedAccess(
+	access: DocumentAccess,
+	next: { member: TokenVerifier; viewer: TokenVerifier }
+): DocumentAccess {
+	const replaced = access.viewer === null ? [access.member] : [access.member, access.viewer];
+	return {
+		member: next.member,
+		viewer: next.viewer,
+		retired: [...replaced, ...access.retired].slice(0, MAX_RETIRED_VERIFIERS)
+	};
+}
+
 /** What storage holds about one document. */
 export interface StoredDocument {
-	/** The registered capability token, or null if no connection ever registered one. */
-	token: AccessToken | null;
+	/** Who may open it, or null if no connection ever registered it. */
+	access: DocumentAccess | null;
 	/** Yjs updates (v1 encoding) to apply in order: the compacted state first, then appends. */
 	updates: Uint8Array[];
 	/** The highest seq covered by `updates` (0 for an empty document). */
@@ -30,31 +65,59 @@ export interface StoredDocument {
  */
 export interface RelayStorage {
 	/** Reads a document, including appends that are accepted but not flushed yet. */
-	loadDocument(docId: DocId): Promise<StoredDocument>;
-	/** The registered token of a document, or null when it has none (unknown document). */
-	getToken(docId: DocId): Promise<AccessToken | null>;
+	loadDocument(docId: DocumentId): Promise<StoredDocument>;
+	/** Who may open a document, or null when it is unknown (never registered). */
+	getAccess(docId: DocumentId): Promise<DocumentAccess | null>;
 	/**
-	 * Registers the token of a document if it has none yet, atomically (trust on first use), and
-	 * durably before resolving. Resolves 'exists' and changes nothing when a token is registered
-	 * already, whichever it is: the caller compares with `getToken`.
+	 * Registers the access of a document if it has none yet, atomically (trust on first use), and
+	 * durably before resolving. Resolves 'exists' and changes nothing when it is registered
+	 * already, whoever registered it: the caller compares with `getAccess`.
 	 */
-	registerToken(docId: DocId, token: AccessToken): Promise<'registered' | 'exists'>;
+	registerAccess(
+		docId: DocumentId,
+		member: TokenVerifier,
+		viewer: TokenVerifier | null
+	): Promise<'registered' | 'exists'>;
+	/**
+	 * Sets the viewer verifier of a document whose member verifier is `member` and that has none
+	 * yet, atomically and durably. 'exists' when it has one, 'stale' when `member` is not current.
+	 */
+	registerViewer(
+		docId: DocumentId,
+		member: TokenVerifier,
+		viewer: TokenVerifier
+	): Promise<'registered' | 'exists' | 'stale'>;
+	/**
+	 * Replaces the verifiers of a document whose member verifier is `current` by `next`, retiring
+	 * the old ones (see `rotatedAccess`), atomically and durably: of two rotations from the same
+	 * access, exactly one is 'rotated' and the other 'stale'. 'stale' also for an unknown document.
+	 */
+	rotateAccess(
+		docId: DocumentId,
+		current: TokenVerifier,
+		next: { member: TokenVerifier; viewer: TokenVerifier }
+	): Promise<'rotated' | 'stale'>;
 	/**
 	 * Accepts an update for later writing and returns its seq at once. The update is visible to
 	 * `loadDocument` immediately and durable at the latest after the storage's flush delay (well
 	 * under one second) or when a `flush()` started afterwards resolves. The caller must not modify
 	 * the bytes afterwards (they may be kept without copying).
 	 */
-	appendUpdate(docId: DocId, update: Uint8Array): UpdateSeq;
+	appendUpdate(docId: DocumentId, update: Uint8Array): UpdateSeq;
 	/**
 	 * Atomically replaces the compacted state and every appended update of the document with
 	 * seq <= `upToSeq` by `mergedState`, which must contain all of them. Appends with a higher seq
 	 * are kept. A stale compaction (`upToSeq` below the stored state's) changes nothing. Durable
 	 * when it resolves.
 	 */
-	compact(docId: DocId, mergedState: Uint8Array, upToSeq: UpdateSeq): Promise<void>;
-	/** Makes every update accepted so far durable. */
+	compact(docId: DocumentId, mergedState: Uint8Array, upToSeq: UpdateSeq): Promise<void>;
+	/** Makes every update accepted so far durable, writing at once what is batched. */
 	flush(): Promise<void>;
+	/**
+	 * Resolves once every append up to `seq` is durable, in the course of the storage's own
+	 * batching (it does not write early, unlike `flush`); rejects when storage fails for good.
+	 */
+	whenDurable(seq: UpdateSeq): Promise<void>;
 	/** Flushes, then releases the storage; no method may be called afterwards. */
 	close(): Promise<void>;
 }

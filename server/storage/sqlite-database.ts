@@ -2,7 +2,13 @@ import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StoredDocument, UpdateSeq } from './relay-storage';
+import {
+	rotatedAccess,
+	type DocumentAccess,
+	type StoredDocument,
+	type TokenVerifier,
+	type UpdateSeq
+} from './relay-storage';
 import { DEFAULT_SQLITE_CACHE_BYTES } from './sqlite-cache';
 import { migrate } from './sqlite-schema';
 
@@ -30,11 +36,18 @@ export class SqliteDatabase {
 	readonly #insertUpdate: Statement<[string, number, Buffer]>;
 	readonly #selectDocument: Statement<
 		[string],
-		{ token: string | null; state: Buffer | null; state_seq: number }
+		AccessRow & { state: Buffer | null; state_seq: number }
 	>;
 	readonly #selectUpdates: Statement<[string], { seq: number; data: Buffer }>;
-	readonly #selectToken: Statement<[string], { token: string | null }>;
-	readonly #insertToken: Statement<[string, string, number]>;
+	readonly #selectAccess: Statement<[string], AccessRow>;
+	readonly #insertAccess: Statement<[string, string, string | null, number]>;
+	readonly #setViewer: Statement<[string, string, string]>;
+	readonly #setAccess: Statement<[string, string | null, string, string, string]>;
+	readonly #rotate: (
+		docId: string,
+		current: TokenVerifier,
+		next: { member: TokenVerifier; viewer: TokenVerifier }
+	) => 'rotated' | 'stale';
 	readonly #upsertState: Statement<[string, Buffer, number, number, number]>;
 	readonly #deleteUpdates: Statement<[string, number]>;
 	readonly #appendAll: (rows: readonly AppendRow[]) => void;
@@ -58,19 +71,44 @@ export class SqliteDatabase {
 			'INSERT INTO updates (doc_id, seq, data) VALUES (?, ?, ?)'
 		);
 		this.#selectDocument = this.#db.prepare(
-			'SELECT token, state, state_seq FROM documents WHERE doc_id = ?'
+			`SELECT ${ACCESS_COLUMNS}, state, state_seq FROM documents WHERE doc_id = ?`
 		);
 		this.#selectUpdates = this.#db.prepare(
 			'SELECT seq, data FROM updates WHERE doc_id = ? ORDER BY seq'
 		);
-		this.#selectToken = this.#db.prepare('SELECT token FROM documents WHERE doc_id = ?');
-		this.#insertToken = this.#db.prepare(
-			`INSERT INTO documents (doc_id, token, created_at) VALUES (?, ?, ?)
-			 ON CONFLICT (doc_id) DO UPDATE SET token = excluded.token WHERE documents.token IS NULL`
+		this.#selectAccess = this.#db.prepare(
+			`SELECT ${ACCESS_COLUMNS} FROM documents WHERE doc_id = ?`
 		);
+		this.#insertAccess = this.#db.prepare(
+			`INSERT INTO documents (doc_id, member_verifier, viewer_verifier, created_at) VALUES (?, ?, ?, ?)
+			 ON CONFLICT (doc_id) DO UPDATE SET
+			   member_verifier = excluded.member_verifier, viewer_verifier = excluded.viewer_verifier
+			 WHERE documents.member_verifier IS NULL`
+		);
+		this.#setViewer = this.#db.prepare(
+			`UPDATE documents SET viewer_verifier = ?
+			 WHERE doc_id = ? AND member_verifier = ? AND viewer_verifier IS NULL`
+		);
+		this.#setAccess = this.#db.prepare(
+			`UPDATE documents SET member_verifier = ?, viewer_verifier = ?, retired_verifiers = ?
+			 WHERE doc_id = ? AND member_verifier = ?`
+		);
+		this.#rotate = this.#db.transaction((docId, current, next) => {
+			const access = readAccess(this.#selectAccess.get(docId));
+			if (access === null || access.member !== current) return 'stale';
+			const rotated = rotatedAccess(access, next);
+			const result = this.#setAccess.run(
+				rotated.member,
+				rotated.viewer,
+				JSON.stringify(rotated.retired),
+				docId,
+				current
+			);
+			return result.changes === 1 ? 'rotated' : 'stale';
+		});
 		this.#upsertState = this.#db.prepare(
-			`INSERT INTO documents (doc_id, token, state, state_seq, created_at, compacted_at)
-			 VALUES (?, NULL, ?, ?, ?, ?)
+			`INSERT INTO documents (doc_id, state, state_seq, created_at, compacted_at)
+			 VALUES (?, ?, ?, ?, ?)
 			 ON CONFLICT (doc_id) DO UPDATE SET
 			   state = excluded.state, state_seq = excluded.state_seq, compacted_at = excluded.compacted_at
 			 WHERE documents.state_seq <= excluded.state_seq`
@@ -111,17 +149,41 @@ export class SqliteDatabase {
 		const updates: Uint8Array[] = rows.map((row) => row.data);
 		if (document?.state) updates.unshift(document.state);
 		const lastSeq = Math.max(document?.state_seq ?? 0, rows.at(-1)?.seq ?? 0);
-		return { token: (document?.token ?? null) as StoredDocument['token'], updates, lastSeq };
+		return { access: readAccess(document), updates, lastSeq };
 	}
 
-	/** The registered token of a document, or null. */
-	getToken(docId: string): string | null {
-		return this.#selectToken.get(docId)?.token ?? null;
+	/** Who may open a document, or null (see `RelayStorage.getAccess`). */
+	getAccess(docId: string): DocumentAccess | null {
+		return readAccess(this.#selectAccess.get(docId));
 	}
 
-	/** Registers a token unless one is registered already (see `RelayStorage.registerToken`). */
-	registerToken(docId: string, token: string): 'registered' | 'exists' {
-		return this.#insertToken.run(docId, token, Date.now()).changes === 1 ? 'registered' : 'exists';
+	/** Registers access unless it is registered already (see `RelayStorage.registerAccess`). */
+	registerAccess(
+		docId: string,
+		member: TokenVerifier,
+		viewer: TokenVerifier | null
+	): 'registered' | 'exists' {
+		const result = this.#insertAccess.run(docId, member, viewer, Date.now());
+		return result.changes === 1 ? 'registered' : 'exists';
+	}
+
+	/** Sets the viewer verifier (see `RelayStorage.registerViewer`). */
+	registerViewer(
+		docId: string,
+		member: TokenVerifier,
+		viewer: TokenVerifier
+	): 'registered' | 'exists' | 'stale' {
+		if (this.#setViewer.run(viewer, docId, member).changes === 1) return 'registered';
+		return this.getAccess(docId)?.member === member ? 'exists' : 'stale';
+	}
+
+	/** Rotates access (see `RelayStorage.rotateAccess`). */
+	rotateAccess(
+		docId: string,
+		current: TokenVerifier,
+		next: { member: TokenVerifier; viewer: TokenVerifier }
+	): 'rotated' | 'stale' {
+		return this.#rotate(docId, current, next);
 	}
 
 	/** Writes appends in one transaction: all of them or, when it throws, none. */
@@ -145,4 +207,22 @@ function toBuffer(bytes: Uint8Array): Buffer {
 	return Buffer.isBuffer(bytes)
 		? bytes
 		: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+const ACCESS_COLUMNS = 'member_verifier, viewer_verifier, retired_verifiers';
+
+interface AccessRow {
+	member_verifier: string | null;
+	viewer_verifier: string | null;
+	retired_verifiers: string;
+}
+
+function readAccess(row: AccessRow | undefined): DocumentAccess | null {
+	if (row === undefined || row.member_verifier === null) return null;
+	const retired: unknown = JSON.parse(row.retired_verifiers);
+	return {
+		member: row.member_verifier as TokenVerifier,
+		viewer: row.viewer_verifier as TokenVerifier | null,
+		retired: Array.isArray(retired) ? (retired as TokenVerifier[]) : []
+	};
 }

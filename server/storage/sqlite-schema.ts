@@ -1,10 +1,12 @@
 import type { Database } from 'better-sqlite3';
+import { createHash } from 'node:crypto';
 
 /**
  * Schema migrations, applied in order; the index + 1 is the version they lead to. Never edit
- * a shipped entry: append a new one, so data written by any older relay still opens.
+ * a shipped entry: append a new one, so data written by any older relay still opens. An entry is
+ * SQL, or a function for what SQL cannot compute.
  */
-const MIGRATIONS: readonly string[] = [
+const MIGRATIONS: readonly (string | ((db: Database) => void))[] = [
 	`CREATE TABLE documents (
 		doc_id TEXT PRIMARY KEY,
 		token TEXT,
@@ -18,7 +20,25 @@ const MIGRATIONS: readonly string[] = [
 		seq INTEGER NOT NULL,
 		data BLOB NOT NULL,
 		PRIMARY KEY (doc_id, seq)
-	);`
+	);`,
+	// Tokens become verifiers (SHA-256), so the file no longer holds what opens a document; viewer
+	// and retired verifiers join them.
+	(db) => {
+		db.exec(`ALTER TABLE documents ADD COLUMN member_verifier TEXT;
+			ALTER TABLE documents ADD COLUMN viewer_verifier TEXT;
+			ALTER TABLE documents ADD COLUMN retired_verifiers TEXT NOT NULL DEFAULT '[]';`);
+		const rows = db
+			.prepare('SELECT doc_id, token FROM documents WHERE token IS NOT NULL')
+			.all() as {
+			doc_id: string;
+			token: string;
+		}[];
+		const update = db.prepare('UPDATE documents SET member_verifier = ? WHERE doc_id = ?');
+		for (const row of rows) {
+			update.run(createHash('sha256').update(row.token).digest('base64url'), row.doc_id);
+		}
+		db.exec('ALTER TABLE documents DROP COLUMN token');
+	}
 ];
 
 /** The schema version this code writes. */
@@ -40,7 +60,9 @@ export function migrate(db: Database): void {
 			);
 		}
 		for (let version = current; version < SCHEMA_VERSION; version++) {
-			db.exec(MIGRATIONS[version] as string);
+			const migration = MIGRATIONS[version] as string | ((db: Database) => void);
+			if (typeof migration === 'string') db.exec(migration);
+			else migration(db);
 		}
 		if (row === undefined) {
 			db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(SCHEMA_VERSION);

@@ -3,7 +3,7 @@
  * everything in order, which is what makes `flush()` and `loadDocument` see every append
  * posted before them.
  */
-import type { StoredDocument, UpdateSeq } from './relay-storage';
+import type { DocumentAccess, StoredDocument, TokenVerifier, UpdateSeq } from './relay-storage';
 import type { AppendRow } from './sqlite-database';
 
 /**
@@ -54,8 +54,28 @@ export interface SqliteWorkerData {
 export type WorkerRequest =
 	| ({ type: 'append' } & PackedAppends)
 	| { type: 'load'; id: number; docId: string }
-	| { type: 'getToken'; id: number; docId: string }
-	| { type: 'registerToken'; id: number; docId: string; token: string }
+	| { type: 'getAccess'; id: number; docId: string }
+	| {
+			type: 'registerAccess';
+			id: number;
+			docId: string;
+			member: TokenVerifier;
+			viewer: TokenVerifier | null;
+	  }
+	| {
+			type: 'registerViewer';
+			id: number;
+			docId: string;
+			member: TokenVerifier;
+			viewer: TokenVerifier;
+	  }
+	| {
+			type: 'rotateAccess';
+			id: number;
+			docId: string;
+			current: TokenVerifier;
+			next: { member: TokenVerifier; viewer: TokenVerifier };
+	  }
 	| { type: 'compact'; id: number; docId: string; state: Uint8Array; upToSeq: UpdateSeq }
 	| { type: 'flush'; id: number }
 	| { type: 'close'; id: number };
@@ -63,8 +83,10 @@ export type WorkerRequest =
 /** The results of the requests, by request type. */
 export interface WorkerResults {
 	load: StoredDocument;
-	getToken: string | null;
-	registerToken: 'registered' | 'exists';
+	getAccess: DocumentAccess | null;
+	registerAccess: 'registered' | 'exists';
+	registerViewer: 'registered' | 'exists' | 'stale';
+	rotateAccess: 'rotated' | 'stale';
 	compact: null;
 	flush: null;
 	close: null;
@@ -76,6 +98,8 @@ export type WorkerEvent =
 	| { type: 'ready'; lastSeq: UpdateSeq; cacheBytes: number }
 	/** Opening failed; the worker exits. */
 	| { type: 'openFailed'; message: string }
+	/** Every append up to `upToSeq` is committed. */
+	| { type: 'committed'; upToSeq: UpdateSeq }
 	| { type: 'reply'; id: number; ok: true; value: unknown }
 	| { type: 'reply'; id: number; ok: false; message: string }
 	/** A batched write failed; the appends stay queued in the worker and are retried. */

@@ -1,7 +1,13 @@
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import type { AccessToken, DocId } from '../doc-id';
-import type { RelayStorage, StoredDocument, UpdateSeq } from './relay-storage';
+import type { DocumentId } from '../../src/lib/protocol';
+import type {
+	DocumentAccess,
+	RelayStorage,
+	StoredDocument,
+	TokenVerifier,
+	UpdateSeq
+} from './relay-storage';
 import type { AppendRow } from './sqlite-database';
 import {
 	packAppends,
@@ -67,6 +73,9 @@ export class SqliteWorkerStorage implements RelayStorage {
 	#lastSeq: UpdateSeq;
 	readonly #flushDelayMs: number;
 	#queued: AppendRow[] = [];
+	/** Every append up to this seq is committed. */
+	#durableSeq: UpdateSeq;
+	#durableWaiters: { seq: UpdateSeq; resolve: () => void; reject: (error: Error) => void }[] = [];
 	#postTimer: NodeJS.Timeout | null = null;
 	#closing: Promise<void> | null = null;
 	#failure: Error | null = null;
@@ -79,6 +88,7 @@ export class SqliteWorkerStorage implements RelayStorage {
 		this.#worker = worker;
 		this.cacheBytes = ready.cacheBytes;
 		this.#lastSeq = ready.lastSeq;
+		this.#durableSeq = ready.lastSeq;
 		this.#flushDelayMs = options.flushDelayMs ?? DEFAULT_FLUSH_DELAY_MS;
 		this.#onBackgroundError = options.onBackgroundError ?? (() => {});
 		this.#onWorkerFailure = options.onWorkerFailure ?? (() => {});
@@ -105,20 +115,39 @@ export class SqliteWorkerStorage implements RelayStorage {
 		return new SqliteWorkerStorage(worker, first, options);
 	}
 
-	async loadDocument(docId: DocId): Promise<StoredDocument> {
-		const stored = await this.#request<'load'>({ type: 'load', docId });
-		return { ...stored, token: stored.token as AccessToken | null };
+	async loadDocument(docId: DocumentId): Promise<StoredDocument> {
+		return this.#request<'load'>({ type: 'load', docId });
 	}
 
-	async getToken(docId: DocId): Promise<AccessToken | null> {
-		return (await this.#request<'getToken'>({ type: 'getToken', docId })) as AccessToken | null;
+	async getAccess(docId: DocumentId): Promise<DocumentAccess | null> {
+		return this.#request<'getAccess'>({ type: 'getAccess', docId });
 	}
 
-	async registerToken(docId: DocId, token: AccessToken): Promise<'registered' | 'exists'> {
-		return this.#request<'registerToken'>({ type: 'registerToken', docId, token });
+	async registerAccess(
+		docId: DocumentId,
+		member: TokenVerifier,
+		viewer: TokenVerifier | null
+	): Promise<'registered' | 'exists'> {
+		return this.#request<'registerAccess'>({ type: 'registerAccess', docId, member, viewer });
 	}
 
-	appendUpdate(docId: DocId, update: Uint8Array): UpdateSeq {
+	async registerViewer(
+		docId: DocumentId,
+		member: TokenVerifier,
+		viewer: TokenVerifier
+	): Promise<'registered' | 'exists' | 'stale'> {
+		return this.#request<'registerViewer'>({ type: 'registerViewer', docId, member, viewer });
+	}
+
+	async rotateAccess(
+		docId: DocumentId,
+		current: TokenVerifier,
+		next: { member: TokenVerifier; viewer: TokenVerifier }
+	): Promise<'rotated' | 'stale'> {
+		return this.#request<'rotateAccess'>({ type: 'rotateAccess', docId, current, next });
+	}
+
+	appendUpdate(docId: DocumentId, update: Uint8Array): UpdateSeq {
 		this.#assertUsable();
 		const seq = ++this.#lastSeq;
 		this.#queued.push({ docId, seq, data: update });
@@ -128,12 +157,18 @@ export class SqliteWorkerStorage implements RelayStorage {
 		return seq;
 	}
 
-	async compact(docId: DocId, mergedState: Uint8Array, upToSeq: UpdateSeq): Promise<void> {
+	async compact(docId: DocumentId, mergedState: Uint8Array, upToSeq: UpdateSeq): Promise<void> {
 		await this.#request<'compact'>({ type: 'compact', docId, state: mergedState, upToSeq });
 	}
 
 	async flush(): Promise<void> {
 		await this.#request<'flush'>({ type: 'flush' });
+	}
+
+	whenDurable(seq: UpdateSeq): Promise<void> {
+		if (seq <= this.#durableSeq) return Promise.resolve();
+		if (this.#failure !== null) return Promise.reject(this.#failure);
+		return new Promise((resolve, reject) => this.#durableWaiters.push({ seq, resolve, reject }));
 	}
 
 	close(): Promise<void> {
@@ -142,6 +177,8 @@ export class SqliteWorkerStorage implements RelayStorage {
 				if (this.#failure === null) await this.#send({ type: 'close' });
 			} finally {
 				await this.#worker.terminate();
+				for (const waiter of this.#durableWaiters) waiter.reject(new Error('storage is closed'));
+				this.#durableWaiters = [];
 			}
 		})();
 		return this.#closing;
@@ -182,7 +219,15 @@ export class SqliteWorkerStorage implements RelayStorage {
 	}
 
 	#receive(event: WorkerEvent): void {
-		if (event.type === 'backgroundError') {
+		if (event.type === 'committed') {
+			this.#durableSeq = Math.max(this.#durableSeq, event.upToSeq);
+			const waiting = this.#durableWaiters;
+			this.#durableWaiters = [];
+			for (const waiter of waiting) {
+				if (waiter.seq <= this.#durableSeq) waiter.resolve();
+				else this.#durableWaiters.push(waiter);
+			}
+		} else if (event.type === 'backgroundError') {
 			this.#onBackgroundError(new Error(event.message));
 		} else if (event.type === 'reply') {
 			const waiter = this.#waiters.get(event.id);
@@ -197,6 +242,8 @@ export class SqliteWorkerStorage implements RelayStorage {
 		this.#failure = error;
 		for (const waiter of this.#waiters.values()) waiter.reject(error);
 		this.#waiters.clear();
+		for (const waiter of this.#durableWaiters) waiter.reject(error);
+		this.#durableWaiters = [];
 		this.#onWorkerFailure(error);
 	}
 }

@@ -41,8 +41,11 @@ function writePending(): void {
 		clearTimeout(retryTimer);
 		retryTimer = null;
 	}
+	if (pending.length === 0) return;
 	db.appendAll(pending);
+	const upToSeq = (pending.at(-1) as AppendRow).seq;
 	pending = [];
+	post({ type: 'committed', upToSeq });
 }
 
 /** Writes what the main thread batched at once; on failure tells it and retries later. */
@@ -61,13 +64,26 @@ function handle(request: Exclude<WorkerRequest, { type: 'append' }>): unknown {
 	switch (request.type) {
 		case 'load':
 			return db.loadDocument(request.docId) satisfies WorkerResults['load'];
-		case 'getToken':
-			return db.getToken(request.docId) satisfies WorkerResults['getToken'];
-		case 'registerToken':
-			return db.registerToken(
+		case 'getAccess':
+			return db.getAccess(request.docId) satisfies WorkerResults['getAccess'];
+		case 'registerAccess':
+			return db.registerAccess(
 				request.docId,
-				request.token
-			) satisfies WorkerResults['registerToken'];
+				request.member,
+				request.viewer
+			) satisfies WorkerResults['registerAccess'];
+		case 'registerViewer':
+			return db.registerViewer(
+				request.docId,
+				request.member,
+				request.viewer
+			) satisfies WorkerResults['registerViewer'];
+		case 'rotateAccess':
+			return db.rotateAccess(
+				request.docId,
+				request.current,
+				request.next
+			) satisfies WorkerResults['rotateAccess'];
 		case 'compact':
 			db.compact(request.docId, request.state, request.upToSeq);
 			return null;

@@ -12,7 +12,7 @@ import { proposalBody } from '../../src/lib/doc/proposals';
 import { metaMap, SCHEMA_VERSION } from '../../src/lib/doc/schema';
 import type { ProposalId } from '../../src/lib/domain/ids';
 import { parseInviteLink } from '../../src/lib/sync/invite-link';
-import { computeRelayToken } from '../../src/lib/sync/relay-token';
+import { relayCredentials } from '../../src/lib/sync/relay-token';
 import { connectProvider, destroyProviders, synced, waitFor } from '../relay/harness';
 import { useHarness } from './harness';
 import { Member } from './member';
@@ -34,7 +34,7 @@ async function editAsNewerRelease(invite: string, proposalId: ProposalId): Promi
 	const parsed = parseInviteLink(invite);
 	if (!parsed.ok) throw parsed.error;
 	const { docId, secret } = parsed.invite;
-	const token = await computeRelayToken(docId, secret);
+	const { token } = await relayCredentials(docId, secret, 'member');
 	const syncUrl = `${harness.server.url.replace(/^http/, 'ws')}/sync`;
 	const doc = new Y.Doc();
 	const provider = connectProvider(syncUrl, { docId, token }, doc);

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { encodeAwareness, MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS } from '../../server/protocol';
+import {
+	encodeAwareness,
+	MESSAGE_AWARENESS,
+	MESSAGE_QUERY_AWARENESS
+} from '../../src/lib/protocol';
 import { connectProvider, newRoom, openRawClient, roomUrl, synced, waitFor } from './harness';
 import { relayPerFile } from './relay-per-file';
 

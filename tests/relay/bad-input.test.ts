@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { encodeSyncUpdate } from '../../server/protocol';
+import { encodeSyncUpdate } from '../../src/lib/protocol';
 import {
 	connectProvider,
 	destroyProviders,

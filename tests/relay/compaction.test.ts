@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { DocId } from '../../server/doc-id';
+import type { DocumentId } from '../../src/lib/protocol';
 import { MemoryStorage } from '../../server/storage/memory-storage';
 import {
 	connectProvider,
@@ -39,7 +39,7 @@ async function edit(relay: InProcessRelay, room: TestRoom, count: number): Promi
 }
 
 async function storedUpdates(storage: MemoryStorage, room: TestRoom): Promise<number> {
-	return (await storage.loadDocument(room.docId as DocId)).updates.length;
+	return (await storage.loadDocument(room.docId as DocumentId)).updates.length;
 }
 
 describe('compaction', () => {
@@ -78,7 +78,7 @@ describe('compaction', () => {
 		await waitFor(() => relay.metrics.storageCompactions >= 2, 'two compactions');
 		expect(await storedUpdates(storage, room)).toBeLessThan(10);
 		const stored = new Y.Doc();
-		for (const update of (await storage.loadDocument(room.docId as DocId)).updates) {
+		for (const update of (await storage.loadDocument(room.docId as DocumentId)).updates) {
 			Y.applyUpdate(stored, update);
 		}
 		expect(stored.getArray('log').toArray()).toEqual(doc.getArray('log').toArray());

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { parseDocId, type DocId } from '../../server/doc-id';
+import { parseDocumentId, type DocumentId } from '../../src/lib/protocol';
 import { DEFAULT_SQLITE_CACHE_BYTES } from '../../server/storage/sqlite-cache';
 import { SCHEMA_VERSION } from '../../server/storage/sqlite-schema';
 import { SqliteWorkerStorage } from '../../server/storage/sqlite-worker-storage';
@@ -72,7 +72,7 @@ it('has committed every append made before flush() when it resolves', () =>
 	withDataDir(async (dataDir) => {
 		// A flush delay far beyond the test keeps the worker's timer from writing them instead.
 		const storage = await SqliteWorkerStorage.open({ dataDir, flushDelayMs: 500 });
-		const docId = parseDocId('flushed00000000000000a') as DocId;
+		const docId = parseDocumentId('flushed00000000000000a') as DocumentId;
 		const doc = new Y.Doc();
 		const updates: Uint8Array[] = [];
 		doc.on('update', (update: Uint8Array) => updates.push(update));

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { parseAccessToken, parseDocId, type AccessToken, type DocId } from '../../server/doc-id';
-import type { RelayStorage } from '../../server/storage/relay-storage';
+import { parseDocumentId, type DocumentId } from '../../src/lib/protocol';
+import {
+	MAX_RETIRED_VERIFIERS,
+	type RelayStorage,
+	type TokenVerifier
+} from '../../server/storage/relay-storage';
 
 /** A storage under test, and optionally a way to reopen it on the same data. */
 export interface StorageFixture {
@@ -13,12 +17,12 @@ export interface StorageFixture {
 }
 
 let counter = 0;
-function docId(): DocId {
+function docId(): DocumentId {
 	const id = `doc${String(++counter).padStart(19, '0')}`;
-	return parseDocId(id) as DocId;
+	return parseDocumentId(id) as DocumentId;
 }
-function token(fill: string): AccessToken {
-	return parseAccessToken(fill.repeat(43).slice(0, 43)) as AccessToken;
+function verifier(fill: string): TokenVerifier {
+	return fill.repeat(43).slice(0, 43) as TokenVerifier;
 }
 
 /** An update setting `key` to `value` in map "m", on top of `base`. */
@@ -53,21 +57,91 @@ export function runStorageTests(name: string, makeStorage: () => Promise<Storage
 			}
 		}
 
-		it('loads an unknown document as empty and without token', () =>
+		it('loads an unknown document as empty and without access', () =>
 			withStorage(async ({ storage }) => {
 				const id = docId();
-				expect(await storage.loadDocument(id)).toEqual({ token: null, updates: [], lastSeq: 0 });
-				expect(await storage.getToken(id)).toBeNull();
+				expect(await storage.loadDocument(id)).toEqual({ access: null, updates: [], lastSeq: 0 });
+				expect(await storage.getAccess(id)).toBeNull();
 			}));
 
-		it('registers the first token only (trust on first use)', () =>
+		it('registers the first access only (trust on first use)', () =>
 			withStorage(async ({ storage }) => {
 				const id = docId();
-				expect(await storage.registerToken(id, token('a'))).toBe('registered');
-				expect(await storage.registerToken(id, token('b'))).toBe('exists');
-				expect(await storage.registerToken(id, token('a'))).toBe('exists');
-				expect(await storage.getToken(id)).toBe(token('a'));
-				expect((await storage.loadDocument(id)).token).toBe(token('a'));
+				expect(await storage.registerAccess(id, verifier('a'), verifier('v'))).toBe('registered');
+				expect(await storage.registerAccess(id, verifier('b'), null)).toBe('exists');
+				expect(await storage.registerAccess(id, verifier('a'), null)).toBe('exists');
+				const expected = { member: verifier('a'), viewer: verifier('v'), retired: [] };
+				expect(await storage.getAccess(id)).toEqual(expected);
+				expect((await storage.loadDocument(id)).access).toEqual(expected);
+			}));
+
+		it('registers a viewer verifier once, and only for the current member', () =>
+			withStorage(async ({ storage }) => {
+				const id = docId();
+				expect(await storage.registerViewer(id, verifier('a'), verifier('v'))).toBe('stale');
+				await storage.registerAccess(id, verifier('a'), null);
+				expect(await storage.registerViewer(id, verifier('b'), verifier('v'))).toBe('stale');
+				expect(await storage.registerViewer(id, verifier('a'), verifier('v'))).toBe('registered');
+				expect(await storage.registerViewer(id, verifier('a'), verifier('w'))).toBe('exists');
+				expect((await storage.getAccess(id))?.viewer).toBe(verifier('v'));
+			}));
+
+		it('rotates access from the current member only, retiring the old verifiers', () =>
+			withStorage(async ({ storage }) => {
+				const id = docId();
+				const next = { member: verifier('m'), viewer: verifier('n') };
+				expect(await storage.rotateAccess(id, verifier('a'), next)).toBe('stale');
+				await storage.registerAccess(id, verifier('a'), verifier('v'));
+				expect(await storage.rotateAccess(id, verifier('v'), next)).toBe('stale');
+				expect(await storage.rotateAccess(id, verifier('a'), next)).toBe('rotated');
+				// A second rotation from the same (now retired) access loses.
+				const other = { member: verifier('x'), viewer: verifier('y') };
+				expect(await storage.rotateAccess(id, verifier('a'), other)).toBe('stale');
+				expect(await storage.getAccess(id)).toEqual({
+					member: verifier('m'),
+					viewer: verifier('n'),
+					retired: [verifier('a'), verifier('v')]
+				});
+			}));
+
+		it('of two rotations racing from the same access, exactly one wins', () =>
+			withStorage(async ({ storage }) => {
+				const id = docId();
+				await storage.registerAccess(id, verifier('a'), null);
+				const results = await Promise.all([
+					storage.rotateAccess(id, verifier('a'), { member: verifier('m'), viewer: verifier('n') }),
+					storage.rotateAccess(id, verifier('a'), { member: verifier('x'), viewer: verifier('y') })
+				]);
+				expect([...results].sort()).toEqual(['rotated', 'stale']);
+				const winner = results[0] === 'rotated' ? verifier('m') : verifier('x');
+				expect((await storage.getAccess(id))?.member).toBe(winner);
+			}));
+
+		it('remembers a bounded number of retired verifiers, newest first', () =>
+			withStorage(async ({ storage }) => {
+				const id = docId();
+				await storage.registerAccess(id, verifier('r0'), null);
+				const rounds = MAX_RETIRED_VERIFIERS;
+				for (let round = 1; round <= rounds; round++) {
+					const result = await storage.rotateAccess(id, verifier(`r${round - 1}`), {
+						member: verifier(`r${round}`),
+						viewer: verifier(`v${round}`)
+					});
+					expect(result).toBe('rotated');
+				}
+				const access = await storage.getAccess(id);
+				expect(access?.retired).toHaveLength(MAX_RETIRED_VERIFIERS);
+				expect(access?.retired[0]).toBe(verifier(`r${rounds - 1}`));
+				expect(access?.retired).not.toContain(verifier('r0'));
+			}));
+
+		it('resolves whenDurable for appends, without an explicit flush', () =>
+			withStorage(async ({ storage }) => {
+				const id = docId();
+				const seq = storage.appendUpdate(id, edit(new Y.Doc(), 'a', 1));
+				await storage.whenDurable(seq);
+				await storage.whenDurable(seq - 1);
+				expect(replay((await storage.loadDocument(id)).updates)).toEqual({ a: 1 });
 			}));
 
 		it('returns appended updates in order, visible before any flush', () =>
@@ -90,19 +164,19 @@ export function runStorageTests(name: string, makeStorage: () => Promise<Storage
 		it('keeps documents apart', () =>
 			withStorage(async ({ storage }) => {
 				const [first, second] = [docId(), docId()];
-				await storage.registerToken(first, token('a'));
-				await storage.registerToken(second, token('b'));
+				await storage.registerAccess(first, verifier('a'), null);
+				await storage.registerAccess(second, verifier('b'), null);
 				storage.appendUpdate(first, edit(new Y.Doc(), 'x', 'first'));
 				storage.appendUpdate(second, edit(new Y.Doc(), 'x', 'second'));
 				expect(replay((await storage.loadDocument(first)).updates)).toEqual({ x: 'first' });
 				expect(replay((await storage.loadDocument(second)).updates)).toEqual({ x: 'second' });
-				expect(await storage.getToken(second)).toBe(token('b'));
+				expect((await storage.getAccess(second))?.member).toBe(verifier('b'));
 			}));
 
 		it('compacts up to a seq and keeps the appends that came after it', () =>
 			withStorage(async ({ storage }) => {
 				const id = docId();
-				await storage.registerToken(id, token('a'));
+				await storage.registerAccess(id, verifier('a'), null);
 				const doc = new Y.Doc();
 				storage.appendUpdate(id, edit(doc, 'a', 1));
 				const upTo = storage.appendUpdate(id, edit(doc, 'b', 2));
@@ -113,7 +187,7 @@ export function runStorageTests(name: string, makeStorage: () => Promise<Storage
 				const loaded = await storage.loadDocument(id);
 				expect(loaded.updates).toHaveLength(2);
 				expect(loaded.lastSeq).toBe(later);
-				expect(loaded.token).toBe(token('a'));
+				expect(loaded.access?.member).toBe(verifier('a'));
 				expect(replay(loaded.updates)).toEqual({ a: 1, b: 2, c: 3 });
 			}));
 
@@ -171,7 +245,7 @@ export function runStorageTests(name: string, makeStorage: () => Promise<Storage
 			const fixture = await makeStorage();
 			await fixture.storage.close();
 			expect(() => fixture.storage.appendUpdate(docId(), new Uint8Array([0, 0]))).toThrow();
-			await expect(fixture.storage.getToken(docId())).rejects.toThrow();
+			await expect(fixture.storage.getAccess(docId())).rejects.toThrow();
 			await fixture.cleanup();
 		});
 
@@ -188,25 +262,33 @@ export function runStorageTests(name: string, makeStorage: () => Promise<Storage
 				const [compacted, appended] = [docId(), docId()];
 				const doc = new Y.Doc();
 				const storage = fixture.storage;
-				await storage.registerToken(compacted, token('c'));
+				await storage.registerAccess(compacted, verifier('c'), null);
 				const seq = storage.appendUpdate(compacted, edit(doc, 'a', 1));
 				await storage.compact(compacted, Y.encodeStateAsUpdate(doc), seq);
-				await storage.registerToken(appended, token('d'));
+				await storage.registerAccess(appended, verifier('d'), verifier('e'));
+				await storage.rotateAccess(appended, verifier('d'), {
+					member: verifier('f'),
+					viewer: verifier('g')
+				});
 				storage.appendUpdate(appended, edit(new Y.Doc(), 'b', 2));
 				await storage.close();
 
 				const reopened = await fixture.reopen();
 				try {
 					const first = await reopened.loadDocument(compacted);
-					expect(first.token).toBe(token('c'));
+					expect(first.access?.member).toBe(verifier('c'));
 					expect(replay(first.updates)).toEqual({ a: 1 });
 					const second = await reopened.loadDocument(appended);
-					expect(second.token).toBe(token('d'));
+					expect(second.access).toEqual({
+						member: verifier('f'),
+						viewer: verifier('g'),
+						retired: [verifier('d'), verifier('e')]
+					});
 					expect(replay(second.updates)).toEqual({ b: 2 });
 					expect(reopened.appendUpdate(appended, edit(new Y.Doc(), 'c', 3))).toBeGreaterThan(
 						second.lastSeq
 					);
-					expect(await reopened.registerToken(compacted, token('x'))).toBe('exists');
+					expect(await reopened.registerAccess(compacted, verifier('x'), null)).toBe('exists');
 				} finally {
 					await reopened.close();
 					await fixture.cleanup();

@@ -45,7 +45,8 @@ export {
 	MAX_INVITE_NAME_LENGTH
 } from './invite-link';
 export type { Invite, InviteLinkProblem, InviteParseResult } from './invite-link';
-export { computeRelayToken } from './relay-token';
+export { relayCredentials } from './relay-token';
+export type { AccessLevel, RelayCredentials } from './relay-token';
 export {
 	newDocumentId,
 	newMemberId,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DocumentId } from '../domain/ids';
-import { decodeBase64url, encodeBase64url } from './base64url';
+import { decodeBase64url, encodeBase64url } from '../protocol/base64url';
 import {
 	createInviteLink,
 	MAX_INVITE_LINK_LENGTH,

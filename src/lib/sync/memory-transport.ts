@@ -20,6 +20,8 @@ interface Room {
 	doc: Y.Doc;
 	awareness: awarenessProtocol.Awareness;
 	token: string;
+	/** The viewer token a member's connection registered, if any. */
+	viewerToken: string | null;
 	connections: Set<Connection>;
 }
 
@@ -84,7 +86,7 @@ export class MemoryRelay {
 			const doc = new Y.Doc();
 			const awareness = new awarenessProtocol.Awareness(doc);
 			awareness.setLocalState(null);
-			room = { doc, awareness, token, connections: new Set() };
+			room = { doc, awareness, token, viewerToken: null, connections: new Set() };
 			this.#rooms.set(docId, room);
 			const current = room;
 			doc.on('update', (update: Uint8Array, origin: unknown) => {
@@ -114,10 +116,14 @@ export class MemoryRelay {
 				}
 			);
 		}
-		return room.token === token ? room : null;
+		return room.token === token || (room.viewerToken !== null && room.viewerToken === token)
+			? room
+			: null;
 	}
 
-	#createTransport({ docId, doc, awareness, token }: RelayTransportOptions): RelayTransport {
+	#createTransport(options: RelayTransportOptions): RelayTransport {
+		const { docId, doc, awareness, token } = options;
+		const isViewer = options.access === 'viewer';
 		const status = new ConnectionStatus();
 		const waiting = this.#waiting;
 		let wanted = false;
@@ -130,7 +136,7 @@ export class MemoryRelay {
 
 		const sendUpdate = (update: Uint8Array, origin: unknown) => {
 			const link = connection;
-			if (link === null || origin === link) return;
+			if (link === null || origin === link || isViewer) return;
 			link.toRelay(() => {
 				const room = this.#rooms.get(docId);
 				if (room) Y.applyUpdate(room.doc, update, link);
@@ -147,7 +153,7 @@ export class MemoryRelay {
 			removed: number[];
 		}) => {
 			const link = connection;
-			if (link === null) return;
+			if (link === null || isViewer) return;
 			const changed = added.concat(updated, removed).filter((id) => id === doc.clientID);
 			if (changed.length === 0) return;
 			const encoded = awarenessProtocol.encodeAwarenessUpdate(awareness, changed);
@@ -200,6 +206,9 @@ export class MemoryRelay {
 					status.set('offline', true);
 					return;
 				}
+				if (!isViewer && room.token === token && options.viewerToken !== null) {
+					room.viewerToken ??= options.viewerToken;
+				}
 				room.connections.add(link);
 				const relayState = Y.encodeStateAsUpdate(room.doc, Y.encodeStateVector(doc));
 				const relayVector = Y.encodeStateVector(room.doc);
@@ -210,8 +219,10 @@ export class MemoryRelay {
 					status.set('syncing');
 					Y.applyUpdate(doc, relayState, link);
 					awarenessProtocol.applyAwarenessUpdate(awareness, presence, link);
-					const missing = Y.encodeStateAsUpdate(doc, relayVector);
-					link.toRelay(() => Y.applyUpdate(room.doc, missing, link));
+					if (!isViewer) {
+						const missing = Y.encodeStateAsUpdate(doc, relayVector);
+						link.toRelay(() => Y.applyUpdate(room.doc, missing, link));
+					}
 					sendAwareness({ added: [doc.clientID], updated: [], removed: [] });
 					link.toRelay(() => link.toClient(() => status.set('synced')));
 				});

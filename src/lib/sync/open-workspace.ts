@@ -9,7 +9,7 @@ import { Listeners } from './listeners';
 import type { LocalStoreFactory } from './local-store';
 import { memberColor, peersOf, type Peer, type PresenceState } from './presence';
 import type { ConnectionState, RelayRefusal, RelayTransportFactory } from './relay-transport';
-import { computeRelayToken } from './relay-token';
+import { relayCredentials, type AccessLevel } from './relay-token';
 import { toStorageError, type StorageError } from './storage-error';
 import { UnsyncedChangesTracker } from './unsynced-changes';
 import { openTabChannel, type TabChannel } from './tab-channel';
@@ -39,6 +39,12 @@ export interface OpenWorkspaceOptions {
 	docId: DocumentId;
 	secret: WorkspaceSecret;
 	identity: Identity;
+	/**
+	 * What `secret` gives (default member). A viewer holds the read secret: it receives the
+	 * document and live changes, and sends nothing: no update, no presence, no tab channel (another
+	 * tab's forwarded changes would be sent to the relay as writes, which it refuses).
+	 */
+	access?: AccessLevel;
 	/** The seat this member holds here, announced in presence. */
 	seat?: Role | null;
 	/** The relay's sync endpoint, e.g. `wss://triad.example/sync` (see `relayUrlFor`). */
@@ -109,6 +115,7 @@ export function relayUrlFor(location: { protocol: string; host: string }): strin
  */
 export function openWorkspace(options: OpenWorkspaceOptions): WorkspaceHandle {
 	const { docId, secret, identity } = options;
+	const access = options.access ?? 'member';
 	const doc = new Y.Doc();
 	const awareness = new Awareness(doc);
 	const storeFactory = options.localStore ?? createIndexedDbLocalStore;
@@ -137,7 +144,7 @@ export function openWorkspace(options: OpenWorkspaceOptions): WorkspaceHandle {
 		},
 		editing: null
 	};
-	awareness.setLocalState(presence);
+	awareness.setLocalState(access === 'viewer' ? null : presence);
 
 	let closed = false;
 	const statusListeners = new Listeners<[SyncStatus]>();
@@ -188,7 +195,7 @@ export function openWorkspace(options: OpenWorkspaceOptions): WorkspaceHandle {
 	 * from the device.
 	 */
 	let tabs: TabChannel | null = null;
-	if (options.crossTab !== false) {
+	if (options.crossTab !== false && access === 'member') {
 		void whenLocalLoaded
 			.catch(() => undefined)
 			.then(() => {
@@ -202,12 +209,19 @@ export function openWorkspace(options: OpenWorkspaceOptions): WorkspaceHandle {
 	const started = (async () => {
 		// A token that cannot be computed or a transport that cannot be made is not an outage
 		// that retrying fixes: say so in the status instead of staying "offline" forever.
-		const token = await computeRelayToken(docId, secret);
+		const credentials = await relayCredentials(docId, secret, access);
 		await whenLocalLoaded.catch(() => undefined);
 		if (closed) return;
 		await tracker.checkLoadedState();
 		if (closed) return;
-		const relay = transportFactory({ docId, doc, awareness, token });
+		const relay = transportFactory({
+			docId,
+			doc,
+			awareness,
+			token: credentials.token,
+			viewerToken: credentials.viewer,
+			access
+		});
 		transport = relay;
 		cleanups.push(
 			relay.onStateChange((connection) => setStatus({ connection, refusal: relay.refusal }))
@@ -238,7 +252,7 @@ export function openWorkspace(options: OpenWorkspaceOptions): WorkspaceHandle {
 	 */
 	const announce = <K extends keyof PresenceState>(field: K, value: PresenceState[K]) => {
 		presence = { ...presence, [field]: value };
-		if (!closed) awareness.setLocalStateField(field, value);
+		if (!closed && access === 'member') awareness.setLocalStateField(field, value);
 	};
 
 	return {
@@ -264,6 +278,7 @@ export function openWorkspace(options: OpenWorkspaceOptions): WorkspaceHandle {
 		},
 		mergeUpdate(update) {
 			if (closed) throw new Error('the workspace is closed');
+			if (access === 'viewer') throw new Error('a viewer cannot change the workspace');
 			Y.applyUpdate(doc, update, IMPORT_ORIGIN);
 		},
 		async close() {

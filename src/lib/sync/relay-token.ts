@@ -1,33 +1,38 @@
-import type { DocumentId } from '../domain/ids';
-import { decodeBase64url, encodeBase64url } from './base64url';
+import {
+	accessTokens,
+	secretBytes,
+	viewerToken,
+	type AccessToken,
+	type DocumentId
+} from '../protocol';
 import type { WorkspaceSecret } from './workspace-secret';
 
-/** The domain-separation prefix of DESIGN §4; changing it invalidates every registered token. */
-const TOKEN_CONTEXT = 'triad-relay-access-v1:';
+/**
+ * What a device holds of a workspace: `member` holds the document secret (read and write, and
+ * can derive viewer links and rotate access); `viewer` holds only the read secret.
+ */
+export type AccessLevel = 'member' | 'viewer';
+
+/** The tokens a device presents to the relay for one workspace. */
+export interface RelayCredentials {
+	/** The member token, or the viewer token for a viewer. */
+	token: AccessToken;
+	/** On a member's connection, the viewer token it registers with the relay; null for viewers. */
+	viewer: AccessToken | null;
+}
 
 /**
- * The relay access token of a workspace: base64url(HMAC-SHA256(secret, "triad-relay-access-v1:"
- * + docId)) without padding (43 characters). The relay only compares tokens, so it learns
- * nothing that would let it derive the secret, and a token for one document is useless for
- * another. Computed with WebCrypto, available in browsers and Node 20 alike.
+ * The credentials of a workspace for the secret this device holds (the document secret for a
+ * member, the read secret for a viewer). WebCrypto: browsers on secure pages, and Node.
  */
-export async function computeRelayToken(
+export async function relayCredentials(
 	docId: DocumentId,
-	secret: WorkspaceSecret
-): Promise<string> {
-	const keyBytes = decodeBase64url(secret);
-	if (keyBytes === null) throw new TypeError('workspace secret is not base64url');
-	const key = await crypto.subtle.importKey(
-		'raw',
-		keyBytes as Uint8Array<ArrayBuffer>,
-		{ name: 'HMAC', hash: 'SHA-256' },
-		false,
-		['sign']
-	);
-	const mac = await crypto.subtle.sign(
-		'HMAC',
-		key,
-		new TextEncoder().encode(TOKEN_CONTEXT + docId)
-	);
-	return encodeBase64url(new Uint8Array(mac));
+	secret: WorkspaceSecret,
+	access: AccessLevel
+): Promise<RelayCredentials> {
+	const bytes = secretBytes(secret);
+	if (bytes === null) throw new TypeError('workspace secret is not 32 bytes of base64url');
+	if (access === 'viewer') return { token: await viewerToken(docId, bytes), viewer: null };
+	const tokens = await accessTokens(docId, bytes);
+	return { token: tokens.member, viewer: tokens.viewer };
 }

@@ -1,7 +1,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import type { DocumentId } from '../domain/ids';
+import type { AccessToken, DocumentId } from '../protocol';
 import type { ConnectionState, RelayTransport, RelayTransportFactory } from './relay-transport';
 import { newDocumentId } from './workspace-secret';
 import { addMember, memberNames } from './spec-members';
@@ -66,10 +66,25 @@ export function runRelayTransportContract(harness: () => RelayTransportHarness):
 	});
 
 	// Any 43 base64url characters have the shape of a token; each document gets its own.
-	function device(docId: DocumentId, token = docId + docId.slice(0, 21)): Device {
+	const memberTokenOf = (docId: DocumentId) => (docId + docId.slice(0, 21)) as AccessToken;
+	const viewerTokenOf = (docId: DocumentId) => (docId.slice(0, 21) + docId) as AccessToken;
+
+	function device(
+		docId: DocumentId,
+		token = memberTokenOf(docId),
+		access: 'member' | 'viewer' = 'member'
+	): Device {
 		const doc = new Y.Doc();
 		const awareness = new Awareness(doc);
-		const transport = harness().transport({ docId, doc, awareness, token });
+		if (access === 'viewer') awareness.setLocalState(null);
+		const transport = harness().transport({
+			docId,
+			doc,
+			awareness,
+			token,
+			access,
+			viewerToken: access === 'member' ? viewerTokenOf(docId) : null
+		});
 		const states: ConnectionState[] = [];
 		transport.onStateChange((state) => states.push(state));
 		const created = { doc, awareness, transport, states };
@@ -188,12 +203,12 @@ export function runRelayTransportContract(harness: () => RelayTransportHarness):
 
 	it('is refused with a token other than the first one registered, and stops trying', async () => {
 		const docId = newDocumentId();
-		const owner = device(docId, 'a'.repeat(43));
+		const owner = device(docId, 'a'.repeat(43) as AccessToken);
 		addMember(owner.doc, 'Secret');
 		owner.transport.connect();
 		await synced(owner);
 		expect(await owner.transport.confirmRelayHasDoc()).toBe(true);
-		const intruder = device(docId, 'b'.repeat(43));
+		const intruder = device(docId, 'b'.repeat(43) as AccessToken);
 		intruder.transport.connect();
 		if (harness().reportsRefusal) {
 			await until([intruder], () => intruder.transport.refusal !== null);
@@ -218,5 +233,25 @@ export function runRelayTransportContract(harness: () => RelayTransportHarness):
 		expect(intruder.states).not.toContain('syncing');
 		expect(intruder.states).not.toContain('synced');
 		expect(memberNames(intruder.doc)).toEqual([]);
+	});
+
+	it('lets a viewer read and live-follow with the viewer token a member registered', async () => {
+		const docId = newDocumentId();
+		const member = device(docId);
+		addMember(member.doc, 'Before');
+		member.transport.connect();
+		await synced(member);
+		expect(await member.transport.confirmRelayHasDoc()).toBe(true);
+		const viewer = device(docId, viewerTokenOf(docId), 'viewer');
+		viewer.transport.connect();
+		await synced(viewer);
+		await until([viewer], () => memberNames(viewer.doc).length === 1);
+		addMember(member.doc, 'Live');
+		await until([viewer], () => memberNames(viewer.doc).length === 2);
+		expect(memberNames(viewer.doc)).toEqual(['Before', 'Live']);
+		// A viewer holds nothing of its own, and announces no presence.
+		expect(await viewer.transport.confirmRelayHasDoc()).toBe(true);
+		expect(member.awareness.getStates().has(viewer.doc.clientID)).toBe(false);
+		expect(viewer.transport.refusal).toBeNull();
 	});
 }

@@ -1,6 +1,7 @@
 import type { Awareness } from 'y-protocols/awareness';
 import type * as Y from 'yjs';
-import type { DocumentId } from '../domain/ids';
+import type { AccessToken, DocumentId } from '../protocol';
+import type { AccessLevel } from './relay-token';
 
 /**
  * How far the connection to the relay has come:
@@ -22,8 +23,12 @@ export interface RelayTransportOptions {
 	docId: DocumentId;
 	doc: Y.Doc;
 	awareness: Awareness;
-	/** The relay access token (see relay-token.ts). */
-	token: string;
+	/** The token this device presents: the member token, or the viewer token of a viewer. */
+	token: AccessToken;
+	/** What the device may do: a viewer only reads, and sends no update or presence. */
+	access: AccessLevel;
+	/** On a member's connection, the viewer token it registers with the relay (see protocol). */
+	viewerToken: AccessToken | null;
 }
 
 /** The connection of one workspace document to the relay, with presence. */
@@ -41,8 +46,8 @@ export interface RelayTransport {
 	isFromRelay(origin: unknown): boolean;
 	/**
 	 * Resolves true once the relay confirms that it holds everything the doc contained when this
-	 * was called; resolves false at once when not `synced`, or when the connection drops before
-	 * the confirmation arrives.
+	 * was called (a viewer holds nothing of its own: true once synced); resolves false at once
+	 * when not `synced`, or when the connection drops before the confirmation arrives.
 	 */
 	confirmRelayHasDoc(): Promise<boolean>;
 	/** Starts (or resumes) connecting, and keeps reconnecting until `disconnect`. */

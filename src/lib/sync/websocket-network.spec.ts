@@ -3,7 +3,7 @@ import { WebSocket as NodeWebSocket } from 'ws';
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { putMember, readMembers } from '../doc/members';
-import type { DocumentId } from '../domain/ids';
+import type { AccessToken, DocumentId } from '../protocol';
 import type { ConnectionState, RelayTransport } from './relay-transport';
 import { startTestRelay, type TestRelay } from './test-relay';
 import { createWebsocketTransport, type NetworkSignal } from './websocket-transport';
@@ -58,7 +58,9 @@ describe('WebSocket transport and the browser network signal', () => {
 			docId,
 			doc,
 			awareness: new Awareness(doc),
-			token: docId + docId.slice(0, 21),
+			token: (docId + docId.slice(0, 21)) as AccessToken,
+			access: 'member',
+			viewerToken: null,
 			relayUrl: relay.url,
 			WebSocket: CountingSocket as unknown as typeof WebSocket,
 			backoff: { baseMs: 20, maxMs: 100 },

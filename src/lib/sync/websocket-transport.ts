@@ -1,6 +1,6 @@
 import { WebsocketProvider } from 'y-websocket';
-import * as encoding from 'lib0/encoding';
-import * as syncProtocol from 'y-protocols/sync';
+import * as decoding from 'lib0/decoding';
+import { connectionParams, MESSAGE_RECEIPT, MESSAGE_SYNC, SYNC_STEP1 } from '../protocol';
 import { DEFAULT_BACKOFF, reconnectDelay, type BackoffPolicy } from './backoff';
 import { ConnectionStatus, relayTransport } from './connection-status';
 import type { ConnectionState, RelayTransport, RelayTransportOptions } from './relay-transport';
@@ -31,122 +31,115 @@ function browserNetworkSignal(): NetworkSignal | null {
 	return { events: window, isOnline: () => navigator.onLine };
 }
 
-const MESSAGE_SYNC = 0;
-const SYNC_STEP_1 = 0;
-const SYNC_STEP_2 = 1;
-
-function syncMessageType(data: Uint8Array): number | null {
-	return data[0] === MESSAGE_SYNC && data.length > 1 ? (data[1] ?? null) : null;
-}
-
-function toBytes(data: unknown): Uint8Array | null {
-	if (data instanceof Uint8Array) return data;
-	if (data instanceof ArrayBuffer) return new Uint8Array(data);
-	return null;
-}
-
 /*
- * Knowing that the relay holds our edits.
+ * Knowing that the relay holds our edits: receipts.
  *
- * The sync protocol has no acknowledgements: the relay applies updates and never says so, and
- * y-websocket's `synced` only means that the relay answered our first state vector — possibly
- * before our own offline edits (sent in reply to the relay's step 1) even arrived. What the
- * protocol does guarantee is order: one WebSocket delivers frames in order, and the relay handles
- * each connection's messages in order and answers every sync step 1 with exactly one step 2.
+ * The relay counts the messages carrying an update (sync step 2, sync update) that it receives on
+ * a connection, and once storage has committed them it sends `receipt(n)`: the first n of them are
+ * durable. We count the same messages as y-websocket sends them on the socket: our answer to the
+ * relay's step 1 (the step 2 carrying everything the relay lacks, written by the sync handler) and
+ * every document update the provider forwards while connected (its `update` listener sends every
+ * update whose origin is not the provider itself, when `wsconnected`). One socket delivers in
+ * order, so receipt(n) covers every change this device had made when it sent its n-th such
+ * message. Counting a message that the socket then failed to deliver only delays a confirmation;
+ * it can never confirm a change the relay does not hold.
  *
- * So a step 1 is a barrier. Once the relay's own step 1 has arrived (our reply carrying
- * everything it lacks has then been sent) every local update has been sent on this socket before
- * whatever we send next. A step 1 sent now is answered only after the relay processed all of it;
- * its step 2 reply is the acknowledgement. We count step 1 frames going out (y-websocket's and
- * ours) and step 2 frames coming in, per socket, and resolve our barrier when its reply arrives.
- * Cost: one state vector out and one small diff back per confirmation, and the caller keeps at
- * most one confirmation in flight, so a burst of typing costs one round trip, not one per key.
- *
- * Updates from other tabs arrive through our own tab channel, with its origin, so y-websocket
- * forwards them to the relay like local edits and the barrier covers them too. Only relay frames
- * carry the provider as origin; we also note when one is being handled, to be sure.
+ * Both counts use y-websocket's public extension points: its per-provider `messageHandlers` (the
+ * sync handler is wrapped, the receipt handler added) and its documented `wsconnected`, `synced`
+ * and events. A viewer's sync handler never answers the relay's step 1: viewers write nothing.
  */
+
+interface SocketProgress {
+	/** Whether the relay's step 1 has been answered on this socket. */
+	relayStep1Seen: boolean;
+	/** Update-carrying messages sent on this socket. */
+	updatesSent: number;
+	/** The highest receipt received on this socket. */
+	receipted: number;
+	/** Confirmations waiting for a receipt covering `target`. */
+	waiters: { target: number; resolve: (confirmed: boolean) => void }[];
+}
+
+function newProgress(): SocketProgress {
+	return { relayStep1Seen: false, updatesSent: 0, receipted: 0, waiters: [] };
+}
 
 /** Connects a workspace document to the relay with y-websocket. */
 export function createWebsocketTransport(options: WebsocketTransportOptions): RelayTransport {
-	const { doc, awareness, docId, token } = options;
-	const BaseSocket = options.WebSocket ?? globalThis.WebSocket;
+	const { doc, awareness, docId, token, access } = options;
 	const backoff = options.backoff ?? DEFAULT_BACKOFF;
 	const random = options.random ?? Math.random;
 	const status = new ConnectionStatus();
 	const network = options.network === undefined ? browserNetworkSignal() : options.network;
+	const isViewer = access === 'viewer';
 
 	let handlingRelayFrame = false;
-	// eslint-disable-next-line prefer-const -- assigned once the provider exists
-	let provider: WebsocketProvider;
+	let progress = newProgress();
 
-	class TrackedSocket extends BaseSocket {
-		/** Resolvers of our barriers, in send order; null marks a step 1 sent by y-websocket. */
-		readonly barriers: Array<((confirmed: boolean) => void) | null> = [];
-		relayStep1Seen = false;
+	const provider = new WebsocketProvider(options.relayUrl, docId, doc, {
+		connect: false,
+		awareness,
+		params: connectionParams({ token, viewer: isViewer ? null : options.viewerToken }),
+		WebSocketPolyfill: options.WebSocket ?? globalThis.WebSocket,
+		// Tabs sync through openTabChannel (see openWorkspace) instead: y-websocket's own channel
+		// broadcasts the whole document on every connect.
+		disableBc: true,
+		maxBackoffTime: backoff.maxMs
+	});
 
-		override send(data: Parameters<WebSocket['send']>[0]): void {
-			const bytes = toBytes(data);
-			if (bytes !== null && syncMessageType(bytes) === SYNC_STEP_1) this.barriers.push(null);
-			super.send(data);
-		}
-
-		sendBarrier(resolve: (confirmed: boolean) => void): void {
-			const encoder = encoding.createEncoder();
-			encoding.writeVarUint(encoder, MESSAGE_SYNC);
-			syncProtocol.writeSyncStep1(encoder, doc);
-			super.send(encoding.toUint8Array(encoder));
-			this.barriers.push(resolve);
-		}
-
-		failBarriers(): void {
-			for (const resolve of this.barriers.splice(0)) resolve?.(false);
-		}
-
-		override set onmessage(handler: ((event: MessageEvent) => void) | null) {
-			super.onmessage =
-				handler === null
-					? null
-					: (event: MessageEvent) => {
-							const bytes = toBytes(event.data);
-							handlingRelayFrame = true;
-							try {
-								handler(event);
-							} finally {
-								handlingRelayFrame = false;
-							}
-							if (bytes !== null) this.#afterRelayFrame(bytes);
-						};
-		}
-
-		override get onmessage(): ((event: MessageEvent) => void) | null {
-			return super.onmessage;
-		}
-
-		#afterRelayFrame(bytes: Uint8Array): void {
-			const type = syncMessageType(bytes);
-			if (type === SYNC_STEP_1) {
-				this.relayStep1Seen = true;
-				updateState();
-			} else if (type === SYNC_STEP_2) {
-				this.barriers.shift()?.(true);
-				updateState();
+	const stockSyncHandler = provider.messageHandlers[MESSAGE_SYNC];
+	if (stockSyncHandler === undefined) throw new Error('y-websocket has no sync handler');
+	provider.messageHandlers[MESSAGE_SYNC] = (encoder, decoder, handlerProvider, emit, type) => {
+		const socket = progress;
+		const syncType = decoding.peekVarUint(decoder);
+		if (syncType === SYNC_STEP1) {
+			socket.relayStep1Seen = true;
+			if (!isViewer) {
+				stockSyncHandler(encoder, decoder, handlerProvider, emit, type);
+				// The step 2 just written is sent as soon as this handler returns.
+				socket.updatesSent++;
 			}
+			queueMicrotask(() => updateState());
+			return;
 		}
+		handlingRelayFrame = true;
+		try {
+			stockSyncHandler(encoder, decoder, handlerProvider, emit, type);
+		} finally {
+			handlingRelayFrame = false;
+		}
+		queueMicrotask(() => updateState());
+	};
+	provider.messageHandlers[MESSAGE_RECEIPT] = (_encoder, decoder) => {
+		const socket = progress;
+		socket.receipted = Math.max(socket.receipted, decoding.readVarUint(decoder));
+		const waiting = socket.waiters;
+		socket.waiters = [];
+		for (const waiter of waiting) {
+			if (waiter.target <= socket.receipted) waiter.resolve(true);
+			else socket.waiters.push(waiter);
+		}
+	};
+
+	// Registered after the provider's own `update` listener, so it sees the same `wsconnected`.
+	const countForwardedUpdate = (_update: Uint8Array, origin: unknown) => {
+		if (origin !== provider && provider.wsconnected) progress.updatesSent++;
+	};
+	doc.on('update', countForwardedUpdate);
+
+	function dropProgress(): void {
+		for (const waiter of progress.waiters) waiter.resolve(false);
+		progress = newProgress();
 	}
 
-	const currentSocket = (): TrackedSocket | null =>
-		provider.ws instanceof TrackedSocket ? provider.ws : null;
-
 	function computeState(): ConnectionState {
-		const socket = currentSocket();
-		if (socket === null || status.refusal !== null) return 'offline';
+		if (status.refusal !== null) return 'offline';
 		if (provider.wsconnecting) return 'connecting';
 		if (!provider.wsconnected) return 'offline';
 		// The socket opens before the relay checks the token: a refused one is closed (4401/4403)
 		// right after, and must not look like it was syncing. The relay's step 1 is its first
 		// message on an accepted connection.
-		if (!socket.relayStep1Seen) return 'connecting';
+		if (!progress.relayStep1Seen) return 'connecting';
 		return provider.synced ? 'synced' : 'syncing';
 	}
 
@@ -154,22 +147,14 @@ export function createWebsocketTransport(options: WebsocketTransportOptions): Re
 		status.set(computeState(), notifyAnyway);
 	}
 
-	provider = new WebsocketProvider(options.relayUrl, docId, doc, {
-		connect: false,
-		awareness,
-		params: { token },
-		WebSocketPolyfill: TrackedSocket as typeof WebSocket,
-		// Tabs sync through openTabChannel (see openWorkspace) instead: y-websocket's own channel
-		// broadcasts the whole document on every connect.
-		disableBc: true,
-		maxBackoffTime: backoff.maxMs
+	provider.on('status', ({ status: socketStatus }) => {
+		// A new socket starts its own count: the relay counts per connection too.
+		if (socketStatus === 'connecting') dropProgress();
+		updateState();
 	});
-
-	provider.on('status', () => updateState());
 	provider.on('sync', () => updateState());
-	provider.on('connection-close', (_event, closing) => {
-		const socket = closing.ws;
-		if (socket instanceof TrackedSocket) socket.failBarriers();
+	provider.on('connection-close', () => {
+		dropProgress();
 		// y-websocket emits this before it computes the retry delay as
 		// min(2^attempts * 100, maxBackoffTime), without jitter. Our delay never exceeds the
 		// exponential term (see reconnectDelay), so lowering the cap to it makes it the delay.
@@ -200,7 +185,7 @@ export function createWebsocketTransport(options: WebsocketTransportOptions): Re
 		updateState();
 	};
 	const goOnline = () => {
-		if (wanted && status.refusal === null && provider.ws === null) provider.connect();
+		if (wanted && status.refusal === null && !provider.shouldConnect) provider.connect();
 		updateState();
 	};
 	network?.events.addEventListener('offline', goOffline);
@@ -209,9 +194,12 @@ export function createWebsocketTransport(options: WebsocketTransportOptions): Re
 	return relayTransport(status, {
 		isFromRelay: (origin) => origin === provider && handlingRelayFrame,
 		confirmRelayHasDoc() {
-			const socket = currentSocket();
-			if (status.state !== 'synced' || socket === null) return Promise.resolve(false);
-			return new Promise((resolve) => socket.sendBarrier(resolve));
+			if (status.state !== 'synced') return Promise.resolve(false);
+			if (isViewer) return Promise.resolve(true);
+			const socket = progress;
+			const target = socket.updatesSent;
+			if (socket.receipted >= target) return Promise.resolve(true);
+			return new Promise((resolve) => socket.waiters.push({ target, resolve }));
 		},
 		connect() {
 			status.refusal = null;
@@ -227,7 +215,8 @@ export function createWebsocketTransport(options: WebsocketTransportOptions): Re
 		destroy() {
 			network?.events.removeEventListener('offline', goOffline);
 			network?.events.removeEventListener('online', goOnline);
-			currentSocket()?.failBarriers();
+			doc.off('update', countForwardedUpdate);
+			dropProgress();
 			provider.destroy();
 			updateState();
 			status.clear();

@@ -1,5 +1,5 @@
 import { idFromBytes, type DocumentId, type MemberId } from '../domain/ids';
-import { decodeBase64url, encodeBase64url } from './base64url';
+import { decodeBase64url, encodeBase64url } from '../protocol/base64url';
 
 /**
  * The 32-byte capability of one workspace, as 43 characters of base64url. Whoever holds it can

@@ -1,6 +1,7 @@
 /**
- * The y-websocket wire protocol as the relay speaks it, and the close codes it uses. Every
- * message is `varUint messageType` followed by its body (lib0 encoding).
+ * The messages of the sync protocol. Every message is `varUint messageType` followed by its body
+ * (lib0 encoding). Types 0–3 are y-websocket's, so a stock client syncs; later types are sent only
+ * to clients that opened with `protocol=2` (see connection-params.ts).
  */
 
 /** `varUint syncType, varUint8Array payload` (y-protocols/sync). */
@@ -11,29 +12,16 @@ export const MESSAGE_AWARENESS = 1;
 export const MESSAGE_AUTH = 2;
 /** No body: asks for every awareness state of the room. */
 export const MESSAGE_QUERY_AWARENESS = 3;
+/**
+ * `varUint updatesCovered`, relay to client: storage has committed every update this connection
+ * sent in its first `updatesCovered` update-carrying messages (sync step 2 and sync update),
+ * counted from the connection's start. Never sent for anything not yet durable.
+ */
+export const MESSAGE_RECEIPT = 4;
 
 export const SYNC_STEP1 = 0;
 export const SYNC_STEP2 = 1;
 export const SYNC_UPDATE = 2;
-
-/** RFC 6455 close codes the relay sends, with the reason each stands for. */
-export const CLOSE_GOING_AWAY = 1001;
-export const CLOSE_UNSUPPORTED_DATA = 1003;
-export const CLOSE_INVALID_PAYLOAD = 1007;
-export const CLOSE_POLICY_VIOLATION = 1008;
-export const CLOSE_MESSAGE_TOO_BIG = 1009;
-export const CLOSE_INTERNAL_ERROR = 1011;
-export const CLOSE_TRY_AGAIN_LATER = 1013;
-
-/*
- * Refusals of a token, as private-use close codes: browsers hide the HTTP status of a refused
- * upgrade, but show a close code, and y-websocket stops reconnecting on 4400–4499 (a refused
- * token does not become right by retrying). The last three digits mirror HTTP.
- */
-/** No token, or one that is not 43 base64url characters. */
-export const CLOSE_MISSING_TOKEN = 4401;
-/** A well-formed token other than the one registered for the document. */
-export const CLOSE_WRONG_TOKEN = 4403;
 
 /** Byte length of `value` as a lib0 varUint. */
 function varUintLength(value: number): number {
@@ -95,4 +83,17 @@ export function encodeAwareness(awarenessUpdate: Uint8Array): Uint8Array {
 	message[0] = MESSAGE_AWARENESS;
 	message.set(awarenessUpdate, writeVarUint(message, 1, awarenessUpdate.length));
 	return message;
+}
+
+/** A receipt covering the first `updatesCovered` update-carrying messages of a connection. */
+export function encodeReceipt(updatesCovered: number): Uint8Array {
+	const message = new Uint8Array(1 + varUintLength(updatesCovered));
+	message[0] = MESSAGE_RECEIPT;
+	writeVarUint(message, 1, updatesCovered);
+	return message;
+}
+
+/** Whether a sync message of type `syncType` carries an update (and so counts for receipts). */
+export function carriesUpdate(syncType: number): boolean {
+	return syncType === SYNC_STEP2 || syncType === SYNC_UPDATE;
 }
