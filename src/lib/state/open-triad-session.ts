@@ -20,6 +20,7 @@ export function openTriadSession(
 	const handle = openWorkspace({
 		docId: entry.docId,
 		secret: entry.secret,
+		access: entry.access,
 		identity,
 		relayUrl: relayUrlFor(location),
 		localLoadAfter: overviews.saved === null ? undefined : afterNextPaint()

@@ -21,6 +21,7 @@ class ScriptedDevice implements OverviewStore {
 				this.workspaces = joined.map((docId) => ({
 					docId,
 					secret: newWorkspaceSecret(),
+					access: 'member',
 					name: 'A triad',
 					joinedAt: 1,
 					lastOpened: 1

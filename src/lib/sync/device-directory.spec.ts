@@ -78,7 +78,12 @@ describe('workspace directory', () => {
 			alreadyJoined: false,
 			entry: { ...created, joinedAt: 5000, lastOpened: 5000 }
 		});
-		const forged = { docId: created.docId, secret: newWorkspaceSecret(), name: 'Forged' };
+		const forged = {
+			docId: created.docId,
+			secret: newWorkspaceSecret(),
+			name: 'Forged',
+			access: 'member' as const
+		};
 		await addWorkspace(joiner.db, forged, 6000);
 		const again = await joinFromInviteLink(joiner.db, link, 7000);
 		expect(again.ok && again.alreadyJoined).toBe(true);

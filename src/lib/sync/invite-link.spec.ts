@@ -13,7 +13,8 @@ import { newDocumentId, newWorkspaceSecret, type WorkspaceSecret } from './works
 const invite: Invite = {
 	docId: 'AAECAwQFBgcICQoLDA0ODw' as DocumentId,
 	secret: encodeBase64url(new Uint8Array(32).map((_, i) => i * 7)) as WorkspaceSecret,
-	name: 'Ops triad. 2025 — “Nord” & co/50%'
+	name: 'Ops triad. 2025 — “Nord” & co/50%',
+	access: 'member'
 };
 const link = createInviteLink(invite, 'https://triad.example');
 const fragment = link.slice(link.indexOf('#') + 1);
@@ -38,8 +39,22 @@ describe('invite links', () => {
 		}
 	});
 
+	it('tell viewer links apart by their prefix, with the same layout', () => {
+		const viewer: Invite = { ...invite, access: 'viewer' };
+		const viewerLink = createInviteLink(viewer, 'https://triad.example');
+		expect(viewerLink.slice(viewerLink.indexOf('#') + 1).startsWith('r1.')).toBe(true);
+		expect(parseInviteLink(viewerLink)).toEqual({ ok: true, invite: viewer });
+		expect(problemOf(viewerLink.replace('#r1.', '#r2.'))).toBe('unsupported-version');
+		expect(problemOf(viewerLink.replace('#r1.', '#x1.'))).toBe('not-an-invite');
+	});
+
 	it('round-trip freshly minted ids and secrets', () => {
-		const fresh = { docId: newDocumentId(), secret: newWorkspaceSecret(), name: 'A' };
+		const fresh: Invite = {
+			docId: newDocumentId(),
+			secret: newWorkspaceSecret(),
+			name: 'A',
+			access: 'member'
+		};
 		expect(fresh.docId).toHaveLength(22);
 		expect(decodeBase64url(fresh.docId)).toHaveLength(16);
 		expect(decodeBase64url(fresh.secret)).toHaveLength(32);

@@ -1,11 +1,15 @@
 import { parseDocumentId, type DocumentId } from '../domain/ids';
+import type { AccessLevel } from './relay-token';
 import { parseWorkspaceSecret, type WorkspaceSecret } from './workspace-secret';
 import { hasControlCharacters } from './printable-text';
 
 /** Everything a device needs to join a workspace: which one, the capability, and its name. */
 export interface Invite {
 	docId: DocumentId;
+	/** The document secret for a member; the read secret for a viewer. */
 	secret: WorkspaceSecret;
+	/** What the link gives: member links read and write, viewer links only read. */
+	access: AccessLevel;
 	/** The triad's name as the inviter saw it, shown before the document has synced. */
 	name: string;
 }
@@ -50,10 +54,14 @@ export const MAX_INVITE_NAME_LENGTH = 80;
 /** Links longer than this are rejected before any parsing (a full link is about 200 chars). */
 export const MAX_INVITE_LINK_LENGTH = 1024;
 
-const VERSION = 'v1';
+/** The first field of a member link's fragment. */
+const MEMBER_VERSION = 'v1';
+/** The first field of a viewer link's fragment: the same layout, carrying the read secret. */
+const VIEWER_VERSION = 'r1';
 
 /*
- * Fragment layout, version 1:  v1.<name>.<docId>.<secret>
+ * Fragment layout, version 1:  v1.<name>.<docId>.<secret>  (member)
+ *                              r1.<name>.<docId>.<read secret>  (viewer)
  *
  * The name is percent-encoded with '.' escaped too, so '.' separates exactly four fields. The
  * fixed-length fields come last on purpose: a link cut off anywhere loses part of the secret (or
@@ -79,7 +87,8 @@ export function createInviteLink(invite: Invite, origin: string): string {
 	if (!isUsableWorkspaceName(name)) {
 		throw new RangeError(`workspace name must be 1–${MAX_INVITE_NAME_LENGTH} printable characters`);
 	}
-	const fragment = [VERSION, encodeName(name), invite.docId, invite.secret].join('.');
+	const version = invite.access === 'viewer' ? VIEWER_VERSION : MEMBER_VERSION;
+	const fragment = [version, encodeName(name), invite.docId, invite.secret].join('.');
 	return `${origin.replace(/\/+$/, '')}/join#${fragment}`;
 }
 
@@ -91,7 +100,7 @@ function fail(problem: InviteLinkProblem, message: string): InviteParseResult {
 function fragmentOf(text: string): string | null {
 	const hash = text.indexOf('#');
 	if (hash >= 0) return text.slice(hash + 1);
-	return text.startsWith(`${VERSION}.`) || /^v\d+\./.test(text) ? text : null;
+	return /^[vr]\d+\./.test(text) ? text : null;
 }
 
 /**
@@ -110,8 +119,8 @@ export function parseInviteLink(input: string): InviteParseResult {
 	}
 	const fields = fragment.split('.');
 	const version = fields[0] ?? '';
-	if (version !== VERSION) {
-		return /^v\d+$/.test(version)
+	if (version !== MEMBER_VERSION && version !== VIEWER_VERSION) {
+		return /^[vr]\d+$/.test(version)
 			? fail('unsupported-version', `This invite was made by a newer app (${version}).`)
 			: fail('not-an-invite', 'This is not an invite link.');
 	}
@@ -139,5 +148,6 @@ export function parseInviteLink(input: string): InviteParseResult {
 	if (!isUsableWorkspaceName(name)) {
 		return fail('bad-name', 'The workspace name in this invite link is not usable.');
 	}
-	return { ok: true, invite: { docId, secret, name } };
+	const access: AccessLevel = version === VIEWER_VERSION ? 'viewer' : 'member';
+	return { ok: true, invite: { docId, secret, name, access } };
 }

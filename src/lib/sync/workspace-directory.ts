@@ -20,6 +20,7 @@ function isWorkspaceEntry(value: unknown): value is WorkspaceEntry {
 	return (
 		parseDocumentId(record.docId) !== null &&
 		parseWorkspaceSecret(record.secret) !== null &&
+		(record.access === 'member' || record.access === 'viewer') &&
 		typeof record.name === 'string' &&
 		typeof record.joinedAt === 'number' &&
 		typeof record.lastOpened === 'number'
@@ -55,6 +56,7 @@ export async function addWorkspace(
 	const entry: WorkspaceEntry = {
 		docId: invite.docId,
 		secret: invite.secret,
+		access: invite.access,
 		name: invite.name,
 		joinedAt: now,
 		lastOpened: now
@@ -101,7 +103,12 @@ export async function createWorkspace(
 ): Promise<WorkspaceEntry> {
 	const trimmed = name.trim();
 	if (!isUsableWorkspaceName(trimmed)) throw new RangeError('unusable workspace name');
-	const invite = { docId: newDocumentId(), secret: newWorkspaceSecret(), name: trimmed };
+	const invite: Invite = {
+		docId: newDocumentId(),
+		secret: newWorkspaceSecret(),
+		name: trimmed,
+		access: 'member'
+	};
 	return addWorkspace(db, invite, now);
 }
 
