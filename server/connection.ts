@@ -283,13 +283,23 @@ export class Connection implements RoomPeer {
 	}
 
 	#handleAwareness(decoder: decoding.Decoder): void {
-		if (this.access.role === 'viewer') {
-			this.#fail(CLOSE_READ_ONLY, 'viewers cannot write', 'read_only');
-			return;
-		}
 		const update = this.#readBody(decoder, (d) => decoding.readVarUint8Array(d));
 		if (update === null) {
 			this.#fail(CLOSE_INVALID_PAYLOAD, 'malformed message', 'malformed_message');
+			return;
+		}
+		if (this.access.role === 'viewer') {
+			// y-websocket sends every awareness change back to the relay, its peers' included, so a
+			// viewer echoes what it heard, and removes states it timed out. Neither changes anything
+			// here and both are dropped; a state the room does not hold yet is a write.
+			let announces: boolean;
+			try {
+				announces = this.#entry.room.awarenessAnnouncesState(update);
+			} catch {
+				this.#fail(CLOSE_INVALID_PAYLOAD, 'invalid awareness update', 'invalid_awareness');
+				return;
+			}
+			if (announces) this.#fail(CLOSE_READ_ONLY, 'viewers cannot write', 'read_only');
 			return;
 		}
 		try {

@@ -1,3 +1,4 @@
+import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import type { DocumentId } from '../src/lib/protocol';
@@ -146,6 +147,26 @@ export class Room {
 		const clients = [...this.awareness.getStates().keys()];
 		if (clients.length === 0) return null;
 		return encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients));
+	}
+
+	/**
+	 * Whether an awareness update would set a state the room does not hold: a new client, or a
+	 * newer clock with a state. Echoes of known states and removals do not. Throws on a malformed
+	 * update.
+	 */
+	awarenessAnnouncesState(update: Uint8Array): boolean {
+		const decoder = decoding.createDecoder(update);
+		const count = decoding.readVarUint(decoder);
+		let announces = false;
+		for (let i = 0; i < count; i++) {
+			const client = decoding.readVarUint(decoder);
+			const clock = decoding.readVarUint(decoder);
+			const state = decoding.readVarString(decoder);
+			const known = this.awareness.meta.get(client);
+			if (state !== 'null' && (known === undefined || clock > known.clock)) announces = true;
+		}
+		if (decoding.hasContent(decoder)) throw new Error('trailing bytes after awareness update');
+		return announces;
 	}
 
 	/** Applies a peer's awareness update; throws on a malformed one. */
