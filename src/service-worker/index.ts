@@ -4,13 +4,17 @@
 // passes through here: documents live in IndexedDB and sync over a WebSocket, which a service
 // worker cannot intercept anyway; the relay's HTTP endpoints are left alone on purpose.
 import { build, files, version } from '$service-worker';
+import { ACCESS_PATH, SYNC_PATH } from '../lib/protocol/connection-params';
 
 const sw = self as unknown as ServiceWorkerGlobalScope;
 
 const CACHE = `triad-shell-${version}`;
 const SHELL = '/';
 const PRECACHED = new Set([...build, ...files, SHELL]);
-const RELAY_PATHS = ['/sync', '/healthz', '/metrics'];
+// The relay's own endpoints, as paths without their trailing slash.
+const RELAY_PATHS = [SYNC_PATH, ACCESS_PATH, '/healthz/', '/metrics/'].map((path) =>
+	path.slice(0, -1)
+);
 
 // Opened once per worker start rather than per request: a triad screen's first load asks for
 // about twenty files at once, and each open is a round trip to the browser's cache storage.

@@ -12,6 +12,7 @@ import { WebSocket, type ClientOptions } from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { createLogger } from '../../server/logger';
+import { MEMBER_TOKEN_LABEL } from '../../src/lib/protocol';
 import {
 	startRelayServer,
 	type RelayServer,
@@ -31,9 +32,14 @@ export function randomSecret(): Uint8Array {
 	return randomBytes(32);
 }
 
-/** The capability token of DESIGN §4: base64url(HMAC-SHA256(secret, prefix + docId)). */
+/**
+ * A member token, as `memberToken` of the protocol derives it, computed synchronously with
+ * node:crypto so that tests can make many at once.
+ */
 export function makeToken(secret: Uint8Array, docId: string): string {
-	return createHmac('sha256', secret).update(`triad-relay-access-v1:${docId}`).digest('base64url');
+	return createHmac('sha256', secret)
+		.update(MEMBER_TOKEN_LABEL + docId)
+		.digest('base64url');
 }
 
 /** A document id with its secret and token, ready to connect. */

@@ -1,6 +1,6 @@
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import type { DocumentId } from '../domain/ids';
+import { CLOSE_WRONG_TOKEN, type DocumentId } from '../protocol';
 import { ConnectionStatus, relayTransport } from './connection-status';
 import type {
 	RelayTransport,
@@ -200,7 +200,10 @@ export class MemoryRelay {
 				}
 				const room = this.#room(docId, token);
 				if (room === null) {
-					status.refusal = { code: 4403, reason: 'token does not match this document' };
+					status.refusal = {
+						code: CLOSE_WRONG_TOKEN,
+						reason: 'token does not match this document'
+					};
 					wanted = false;
 					link.drop();
 					status.set('offline', true);

@@ -1,7 +1,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import type { AccessToken, DocumentId } from '../protocol';
+import { CLOSE_WRONG_TOKEN, type AccessToken, type DocumentId } from '../protocol';
 import type { ConnectionState, RelayTransport, RelayTransportFactory } from './relay-transport';
 import { newDocumentId } from './workspace-secret';
 import { addMember, memberNames } from './spec-members';
@@ -212,7 +212,7 @@ export function runRelayTransportContract(harness: () => RelayTransportHarness):
 		intruder.transport.connect();
 		if (harness().reportsRefusal) {
 			await until([intruder], () => intruder.transport.refusal !== null);
-			expect(intruder.transport.refusal?.code).toBe(4403);
+			expect(intruder.transport.refusal?.code).toBe(CLOSE_WRONG_TOKEN);
 			expect(intruder.transport.state).toBe('offline');
 			// A refused token does not become right by retrying. An outage ends with every device
 			// that still tries reconnecting; once the owner has, the intruder has had its chances.
@@ -221,7 +221,7 @@ export function runRelayTransportContract(harness: () => RelayTransportHarness):
 			await harness().setRelayReachable(true);
 			await synced(owner);
 			expect(intruder.states.filter((s) => s === 'connecting')).toHaveLength(attempts);
-			expect(intruder.transport.refusal?.code).toBe(4403);
+			expect(intruder.transport.refusal?.code).toBe(CLOSE_WRONG_TOKEN);
 		} else {
 			// Refused attempts look like failed connections: wait for a retry after the first one.
 			await until([intruder], () => intruder.states.filter((s) => s === 'connecting').length >= 2);
