@@ -13,6 +13,7 @@ import type {
 	SeatHolders
 } from './model';
 import { CHOICES, ROLES } from './model';
+import type { SettledState } from './outcome-state';
 import { seatTimeline } from './seats';
 /**
  * The decision rule of DESIGN §1 as one pure function of the proposal, its ballot log, the seats
@@ -185,7 +186,7 @@ export function decide(input: DecisionInput): Outcome {
 }
 
 /** Classifies a tally of complete votes (or votes frozen by a passed deadline). */
-function settledState(agree: number, disagree: number): Exclude<TallyState, 'open'> {
+function settledState(agree: number, disagree: number): SettledState {
 	if (disagree >= 2) return 'rejected';
 	if (agree === 2 && disagree === 1) return 'majority';
 	if (disagree === 0 && agree >= 2) return 'consensus';

@@ -5,5 +5,6 @@ export * from './hlc';
 export * from './seats';
 export * from './cover';
 export * from './decision';
+export * from './outcome-state';
 export * from './balance';
 export * from './revision';
