@@ -6,5 +6,6 @@ export * from './seats';
 export * from './cover';
 export * from './decision';
 export * from './outcome-state';
+export * from './labels';
 export * from './balance';
 export * from './revision';
