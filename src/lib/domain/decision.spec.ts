@@ -26,7 +26,7 @@ import {
 	OUTSIDER,
 	proposal,
 	T0
-} from './spec-fixtures';
+} from './testing/fixtures';
 
 function run(
 	ballots: readonly Ballot[],

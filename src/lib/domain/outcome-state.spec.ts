@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decide, type Outcome, type OutcomeState } from './decision';
 import type { Ballot, Proposal } from './model';
 import { isDecided, isSettled, waitsForAny } from './outcome-state';
-import { ballot, DAY, HOLDERS, HOUR, proposal, T0 } from './spec-fixtures';
+import { ballot, DAY, HOLDERS, HOUR, proposal, T0 } from './testing/fixtures';
 
 function outcome(ballots: readonly Ballot[], overrides: Partial<Proposal> = {}, now = T0): Outcome {
 	return decide({

@@ -2,7 +2,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { createDeviceDb } from './device-db';
 import { loadIdentity, renameIdentity, saveIdentity } from './identity';
-import { failWritesWithQuota } from './fake-indexeddb-faults';
+import { failWritesWithQuota } from './testing/fake-indexeddb-faults';
 import { createInviteLink } from './invite-link';
 import { StorageError } from './storage-error';
 import {

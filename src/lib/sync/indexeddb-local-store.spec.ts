@@ -3,9 +3,9 @@ import { forceCloseDatabase } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { putMember } from '../doc/members';
-import { failWritesWithQuota } from './fake-indexeddb-faults';
+import { failWritesWithQuota } from './testing/fake-indexeddb-faults';
 import { createIndexedDbLocalStore, workspaceDatabaseName } from './indexeddb-local-store';
-import { runLocalStoreContract } from './local-store.contract';
+import { runLocalStoreContract } from './testing/local-store.contract';
 import type { StorageError } from './storage-error';
 import { newDocumentId, newMemberId } from './workspace-secret';
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Awareness, removeAwarenessStates } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { addMember, memberNames } from './spec-members';
+import { addMember, memberNames } from './testing/members';
 import { openTabChannel, TAB_ORIGIN, tabChannelName, type TabChannel } from './tab-channel';
 import { newDocumentId } from './workspace-secret';
 
