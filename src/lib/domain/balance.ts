@@ -6,7 +6,9 @@ import { ROLES } from './model';
 import { isSettled, type SettledState } from './outcome-state';
 
 /**
- * Balance statistics (DESIGN §1): how a triad decides. Only final outcomes count (consensus,
+ * Balance statistics: how a triad decides, so that a balance broken by majorities shows rather
+ * than hides (share of consensus, who is outvoted, by which pair, who is covered for). Only
+ * final outcomes count (consensus,
  * majority, rejected, no-decision); open, draft and withdrawn proposals, and majorities still
  * waiting for a reason or their reflection delay, are left out until they settle.
  *

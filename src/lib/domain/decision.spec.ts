@@ -47,9 +47,12 @@ type Vote = Choice | 'none';
 type Expectation = [OutcomeState, boolean];
 
 /**
- * Expected outcome for every multiset of three votes, written out by hand from DESIGN §1 (not
- * computed), keyed by the votes' initials sorted a < d < s < n (n: no ballot). A state shown
- * early (ddn, ssn) is not final before the deadline: its voters may still change their ballot.
+ * Expected outcome for every multiset of three votes, written out by hand from the rule as the
+ * triad agrees it (rejected: two or more disagree; majority: two agree and one disagrees;
+ * consensus: nobody disagrees and two or more agree; otherwise no decision once every seat has
+ * voted or the deadline has passed), not computed. Keyed by the votes' initials sorted
+ * a < d < s < n (n: no ballot). A state shown early (ddn, ssn) is not final before the deadline:
+ * its voters may still change their ballot.
  */
 const EXPECTED: Record<string, { beforeDeadline: Expectation; deadlinePassed: Expectation }> = {
 	aaa: { beforeDeadline: ['consensus', true], deadlinePassed: ['consensus', true] },
