@@ -308,9 +308,12 @@ describe('deadline', () => {
 	});
 
 	it('falls back to the HLC wall part for ballots without a device time', () => {
-		const old = ballot('bearer', 'agree', T0, { at: hlc(deadline + 1), deviceTime: undefined });
-		expect(castTimeOf(old)).toBe(deadline + 1);
-		expect(run([old], { proposal: { deadline } }).late).toEqual([old]);
+		const timeless = ballot('bearer', 'agree', T0, {
+			at: hlc(deadline + 1),
+			deviceTime: undefined
+		});
+		expect(castTimeOf(timeless)).toBe(deadline + 1);
+		expect(run([timeless], { proposal: { deadline } }).late).toEqual([timeless]);
 	});
 });
 
@@ -359,7 +362,7 @@ describe('cover and proxy ballots', () => {
 		const byOutsider = proxy('agree', T0, { castBy: BEA });
 		expect(run([tooLate], { absences: [away] }).invalid).toEqual([tooLate]);
 		expect(run([byOutsider], { absences: [away] }).invalid).toEqual([byOutsider]);
-		// An older record: cancelled, with no time of cancelling, grants nothing.
+		// Cancelled with no time of cancelling: nobody can tell when it ended, so it grants nothing.
 		const cancelled = { ...away, cancelled: true, cancelledAt: null };
 		expect(run([proxy('agree', T0)], { absences: [cancelled] }).counted.navigator).toBeNull();
 	});

@@ -8,8 +8,8 @@ export interface AmendmentStamp {
 	/** The amender's hybrid logical clock: orders the amendments. */
 	at: HlcTimestamp;
 	/**
-	 * The amender's device clock, untouched by HLC merges, like `Ballot.deviceTime`; absent on
-	 * amendments written before it existed, and the wall part of `at` stands in for it then.
+	 * The amender's device clock, untouched by HLC merges, like `Ballot.deviceTime`; when it is
+	 * absent (a peer can write any record), the wall part of `at` stands in for it.
 	 */
 	deviceTime?: EpochMs;
 }
