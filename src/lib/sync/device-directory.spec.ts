@@ -123,31 +123,6 @@ describe('device database failures', () => {
 		expect((await saveIdentity(shared, 'Bo')).name).toBe('Bo');
 	});
 
-	it('upgrade a version 1 database without losing its identity and workspaces', async () => {
-		const indexedDB = new IDBFactory();
-		// Version 1 as the first release created it: settings and workspaces, no overviews.
-		await new Promise<void>((resolve, reject) => {
-			const request = indexedDB.open('triad-device', 1);
-			request.onupgradeneeded = () => {
-				const db = request.result;
-				db.createObjectStore('settings');
-				db.createObjectStore('workspaces', { keyPath: 'docId' });
-			};
-			request.onsuccess = () => {
-				request.result.close();
-				resolve();
-			};
-			request.onerror = () => reject(request.error);
-		});
-		const first = createDeviceDb({ indexedDB });
-		await saveIdentity(first, 'Ada');
-		first.close();
-		const v1 = createDeviceDb({ indexedDB });
-		expect((await loadIdentity(v1))?.name).toBe('Ada');
-		await v1.put('overviews', { format: 1 }, 'some-doc');
-		expect(await v1.get('overviews', 'some-doc')).toEqual({ format: 1 });
-	});
-
 	it('surface a quota failure as StorageError kind "quota"', async () => {
 		const indexedDB = new IDBFactory();
 		const db = createDeviceDb({ indexedDB });
