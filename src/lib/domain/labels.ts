@@ -1,5 +1,5 @@
 import type { OutcomeState } from './decision';
-import type { Choice, Role } from './model';
+import type { ActionStatus, Choice, Level, Role } from './model';
 
 /*
  * The words people read for the domain's values, in the app and in the exported register alike,
@@ -31,6 +31,18 @@ export const CHOICE_LABEL: Record<Choice, string> = {
 	agree: 'Agree',
 	disagree: 'Disagree',
 	abstain: 'Stand aside'
+};
+
+export const LEVEL_LABEL: Record<Level, string> = {
+	strategic: 'Strategic',
+	operational: 'Operational'
+};
+
+export const ACTION_STATUS_LABEL: Record<ActionStatus, string> = {
+	todo: 'To do',
+	doing: 'Doing',
+	done: 'Done',
+	dropped: 'Dropped'
 };
 
 export const OUTCOME_LABEL: Record<OutcomeState, string> = {
