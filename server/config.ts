@@ -2,12 +2,6 @@ import { isLogLevel, type LogLevel } from './logger';
 import type { RelayServerOptions } from './relay-server';
 import { DEFAULT_SQLITE_CACHE_BYTES } from './storage/sqlite-cache';
 
-/** Variables an older relay read, and what replaced them: a silently ignored knob misleads. */
-const RENAMED: Record<string, string> = {
-	COMPACT_EVERY_UPDATES: 'COMPACT_MAX_APPENDED_UPDATES',
-	COMPACT_EVERY_BYTES: 'COMPACT_MAX_APPENDED_BYTES'
-};
-
 /** Relay options read from the environment, and the log level for the CLI's logger. */
 export interface RelayConfig extends RelayServerOptions {
 	logLevel: LogLevel;
@@ -32,14 +26,6 @@ export function readRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
 		const raw = env[name];
 		return raw === undefined || raw === '' ? fallback : raw;
 	};
-	for (const [old, current] of Object.entries(RENAMED)) {
-		if (env[old] !== undefined) {
-			throw new Error(
-				`${old} is no longer read: compaction waits for a pause (COMPACT_IDLE_MS); ` +
-					`the limit it set is now ${current} (see README.md, "Configuration")`
-			);
-		}
-	}
 	const logLevel = text('LOG_LEVEL', 'info');
 	if (!isLogLevel(logLevel)) {
 		throw new Error(

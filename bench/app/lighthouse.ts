@@ -1,7 +1,7 @@
 /**
  * Lighthouse 12 against the running app, with its default settings: mobile form factor and
  * simulated throttling (slow 4G, 4× CPU). Chromium is Debian's, started by chrome-launcher with
- * the flags DESIGN §5 asks for, in a fresh profile per run so every run is a first visit.
+ * the project's flags (`CHROMIUM_ARGS`), in a fresh profile per run so every run is a first visit.
  */
 import { launch } from 'chrome-launcher';
 import lighthouse from 'lighthouse';

@@ -6,7 +6,7 @@
 import type { Page } from 'playwright-core';
 import * as Y from 'yjs';
 import type { DocumentId } from '../../src/lib/domain/ids';
-import { workspaceDatabaseName } from '../../src/lib/sync/indexeddb-local-store';
+import { workspaceDatabaseName } from '../../src/lib/sync/local-copy';
 import { newDocumentId, newWorkspaceSecret } from '../../src/lib/sync/workspace-secret';
 import { buildTriad } from '../doc/build';
 import { inPage } from './in-page';

@@ -1,6 +1,8 @@
 /**
- * Debian's Chromium driven by playwright-core, with the flags DESIGN §5 asks for: no sandbox in
- * containers, no traffic beyond 127.0.0.1. Free of test-runner imports so benches can use it too.
+ * Debian's Chromium driven by playwright-core, with flags that let it run in a container (no
+ * sandbox, no GPU) and keep its traffic on 127.0.0.1 (no background networking, component
+ * updates, sync or QUIC), so that runs need no network and are not disturbed by the browser's own
+ * requests. Free of test-runner imports so benches can use it too.
  */
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
@@ -8,7 +10,7 @@ import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 /** Where Debian installs Chromium; Playwright cannot download its own here. */
 export const CHROMIUM = '/usr/bin/chromium';
 
-/** The project's one list of Chromium flags (DESIGN §5): no sandbox, no traffic off 127.0.0.1. */
+/** The project's one list of Chromium flags: no sandbox, no traffic off 127.0.0.1. */
 export const CHROMIUM_ARGS = [
 	'--no-sandbox',
 	'--disable-gpu',

@@ -17,9 +17,9 @@ import { relayPerFile } from './relay-per-file';
 
 /*
  * A refused token gets a WebSocket close code (4401, 4403) that browsers can show, instead of
- * an HTTP status they hide. These tests hold the relay to the rest of DESIGN §4 while it does:
- * nothing of the document goes out, no room is created or loaded, and refusals cost no more
- * than they did as HTTP statuses.
+ * an HTTP status they hide. These tests hold the relay to the rest of its access rule while it
+ * does: nothing of the document goes out before the token is accepted, no room is created or
+ * loaded, and refusals cost no more than HTTP statuses would.
  */
 
 const relay = relayPerFile();

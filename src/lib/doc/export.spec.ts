@@ -117,7 +117,7 @@ describe('exportWorkspace', () => {
 		const { markdown } = exportWorkspace(doc, DOC_ID, T + 7 * HOUR);
 		expect(markdown).toContain('# Cohort \\*3\\* — decision register');
 		expect(markdown).toContain('## \\# Move demo day');
-		expect(markdown).toContain('- Outcome: majority (balance broken)');
+		expect(markdown).toContain('- Outcome: Majority (balance broken)');
 		expect(markdown).toContain('- Dissent: Navigator Nia: “Clashes with review”');
 		expect(markdown).toContain('  - Keeper (cast by Nia for Kim): agree');
 		expect(markdown).toContain('- Late ballots (not counted):');

@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import type { MemberId, ProposalId } from '../domain/ids';
 import { ROLES, type EpochMs, type Role } from '../domain/model';
+import { isDecided } from '../domain/outcome-state';
 import { InvalidInputError, InvalidTransitionError } from './errors';
 import { newId } from './new-id';
 import { LOCAL_ORIGIN, type StampSource } from './origin';
@@ -245,19 +246,15 @@ export function withdrawProposal(
 	transactWrite(doc, () => proposal.set(PROPOSAL.status, 'withdrawn'), origin);
 }
 
-/** Refuses to change an open proposal whose outcome is final, or whose deadline has passed. */
+/** Refuses to change an open proposal that is decided (`isDecided`) at `now`. */
 function refuseDecided(doc: Y.Doc, proposalId: ProposalId, now: EpochMs, verb: string): void {
 	const outcome = outcomeOf(doc, proposalId, now);
-	if (outcome?.deadlinePassed) {
-		throw new InvalidTransitionError(
-			`the deadline of proposal ${proposalId} has passed; it can no longer be ${verb}`
-		);
-	}
-	if (outcome?.final) {
-		throw new InvalidTransitionError(
-			`proposal ${proposalId} is decided (${outcome.state}); it can no longer be ${verb}`
-		);
-	}
+	if (outcome === null || !isDecided(outcome)) return;
+	throw new InvalidTransitionError(
+		outcome.deadlinePassed
+			? `the deadline of proposal ${proposalId} has passed; it can no longer be ${verb}`
+			: `proposal ${proposalId} is decided (${outcome.state}); it can no longer be ${verb}`
+	);
 }
 
 function refuseWithdrawn(proposal: Y.Map<unknown>, proposalId: ProposalId, verb: string): void {

@@ -1,23 +1,8 @@
 import { wallTimeOf } from '../domain/hlc';
 import type { MemberId } from '../domain/ids';
-import type { EpochMs, Role } from '../domain/model';
-import type { DecisionRegister, RegisterBallot, RegisterEntry } from './register';
-
-const SEAT_NAMES: Record<Role, string> = {
-	keeper: 'Keeper',
-	bearer: 'Bearer',
-	navigator: 'Navigator'
-};
-
-const STATE_NAMES: Record<RegisterEntry['outcome']['state'], string> = {
-	draft: 'draft',
-	open: 'open',
-	consensus: 'consensus',
-	majority: 'majority (balance broken)',
-	rejected: 'rejected',
-	'no-decision': 'no decision',
-	withdrawn: 'withdrawn'
-};
+import { OUTCOME_LABEL, ROLE_LABEL } from '../domain/labels';
+import { ROLES, type EpochMs } from '../domain/model';
+import type { DecisionRegister, RegisterBallot } from './register';
 
 /** Renders the decision register as Markdown for people to read, print or archive. */
 export function registerToMarkdown(register: DecisionRegister): string {
@@ -35,9 +20,7 @@ export function registerToMarkdown(register: DecisionRegister): string {
 	}
 	lines.push(`Outcomes as of ${isoDate(register.asOf)}.`, '');
 	lines.push(
-		`Seats: ${(Object.keys(SEAT_NAMES) as Role[])
-			.map((seat) => `${SEAT_NAMES[seat]} ${who(register.seats[seat])}`)
-			.join(' · ')}`,
+		`Seats: ${ROLES.map((seat) => `${ROLE_LABEL[seat]} ${who(register.seats[seat])}`).join(' · ')}`,
 		''
 	);
 	if (register.proposals.length === 0) lines.push('No proposals yet.', '');
@@ -53,7 +36,8 @@ export function registerToMarkdown(register: DecisionRegister): string {
 			: outcome.finalAt !== null
 				? `final on ${isoDate(outcome.finalAt)}`
 				: 'not final';
-		lines.push(`- Outcome: ${STATE_NAMES[outcome.state]}, ${finality}`);
+		const broken = outcome.balanceBroken ? ' (balance broken)' : '';
+		lines.push(`- Outcome: ${OUTCOME_LABEL[outcome.state]}${broken}, ${finality}`);
 		lines.push(
 			`- Tally: ${outcome.tally.agree} agree, ${outcome.tally.disagree} disagree, ` +
 				`${outcome.tally.abstain} abstain, ${outcome.tally.missing} not voted`
@@ -63,7 +47,7 @@ export function registerToMarkdown(register: DecisionRegister): string {
 				? `: “${inline(outcome.dissent.reason)}”`
 				: ' (no reason given yet)';
 			lines.push(
-				`- Dissent: ${SEAT_NAMES[outcome.dissent.seat]} ${who(outcome.dissent.member)}${reason}`
+				`- Dissent: ${ROLE_LABEL[outcome.dissent.seat]} ${who(outcome.dissent.member)}${reason}`
 			);
 		}
 		ballotList(lines, 'Counted ballots', entry.counted, who);
@@ -97,7 +81,7 @@ function ballotList(
 			? `cast by ${who(ballot.castBy)} for ${who(ballot.castFor)}`
 			: who(ballot.castBy);
 		const reason = ballot.reason ? ` — “${inline(ballot.reason)}”` : '';
-		lines.push(`  - ${SEAT_NAMES[ballot.seat]} (${voter}): ${ballot.choice}${reason}`);
+		lines.push(`  - ${ROLE_LABEL[ballot.seat]} (${voter}): ${ballot.choice}${reason}`);
 	}
 }
 

@@ -2,7 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { balanceOf } from './balance';
 import { decide, type Outcome } from './decision';
 import type { Absence, Choice, Proposal } from './model';
-import { absence, ballot, BEA, DAY, HOLDERS, HOUR, KIM, NOA, proposal, T0 } from './spec-fixtures';
+import {
+	absence,
+	ballot,
+	BEA,
+	DAY,
+	HOLDERS,
+	HOUR,
+	KIM,
+	NOA,
+	proposal,
+	T0
+} from './testing/fixtures';
 
 type Votes = [Choice | null, Choice | null, Choice | null];
 

@@ -3,9 +3,12 @@ import type { Outcome } from './decision';
 import type { MemberId } from './ids';
 import type { Absence, Ballot, EpochMs } from './model';
 import { ROLES } from './model';
+import { isSettled, type SettledState } from './outcome-state';
 
 /**
- * Balance statistics (DESIGN §1): how a triad decides. Only final outcomes count (consensus,
+ * Balance statistics: how a triad decides, so that a balance broken by majorities shows rather
+ * than hides (share of consensus, who is outvoted, by which pair, who is covered for). Only
+ * final outcomes count (consensus,
  * majority, rejected, no-decision); open, draft and withdrawn proposals, and majorities still
  * waiting for a reason or their reflection delay, are left out until they settle.
  *
@@ -15,8 +18,6 @@ import { ROLES } from './model';
  * Members are identified by whom each counted ballot was cast for, so a proxy disagree by a
  * cover counts as the absent member being outvoted.
  */
-
-export type SettledState = 'consensus' | 'majority' | 'rejected' | 'no-decision';
 
 export interface OutvotedCount {
 	member: MemberId;
@@ -58,10 +59,9 @@ export interface BalanceStats {
 	coveredFor: CoveredCount[];
 }
 
-const SETTLED: readonly SettledState[] = ['consensus', 'majority', 'rejected', 'no-decision'];
-
-function isSettled(o: Outcome): o is Outcome & { state: SettledState } {
-	return o.final && (SETTLED as readonly string[]).includes(o.state);
+/** Whether an outcome counts: settled, and final, so that it is never taken back. */
+function countsInBalance(o: Outcome): o is Outcome & { state: SettledState } {
+	return o.final && isSettled(o.state);
 }
 
 const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -85,7 +85,7 @@ export function balanceOf(
 	outcomes: readonly Outcome[],
 	absences: readonly Absence[] = []
 ): BalanceStats {
-	const settled = outcomes.filter(isSettled);
+	const settled = outcomes.filter(countsInBalance);
 	const counts: Record<SettledState, number> = {
 		consensus: 0,
 		majority: 0,

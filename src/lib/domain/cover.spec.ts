@@ -9,7 +9,7 @@ import {
 	validateAbsence,
 	type AbsenceDraft
 } from './cover';
-import { absence, BEA, DAY, HOLDERS, HOUR, KIM, NOA, OUTSIDER, T0 } from './spec-fixtures';
+import { absence, BEA, DAY, HOLDERS, HOUR, KIM, NOA, OUTSIDER, T0 } from './testing/fixtures';
 
 describe('cover rule', () => {
 	const noaAway = absence(NOA, KIM, T0, T0 + DAY);

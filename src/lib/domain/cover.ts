@@ -10,7 +10,8 @@ import { ROLES } from './model';
  * - A cancelled absence ends when it was cancelled: it grants cover from `from` to the earlier
  *   of `to` and `cancelledAt`. A member who returns early and cancels does not void what their
  *   cover did meanwhile (a proxy ballot cast on Tuesday stays counted after a Thursday cancel).
- *   A cancelled absence without `cancelledAt` (written before it was recorded) grants nothing.
+ *   A cancelled absence without `cancelledAt` (a peer can write one) grants nothing: nobody can
+ *   tell when it ended.
  * - Malformed absences that arrived through sync grant nothing (empty or reversed span, a
  *   member covering themselves).
  * - Overlapping absences of one member each grant their own cover: if a member names Ann for

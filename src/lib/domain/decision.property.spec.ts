@@ -18,7 +18,7 @@ import {
 	proposal,
 	PROPOSAL_ID,
 	T0
-} from './spec-fixtures';
+} from './testing/fixtures';
 
 const members = [KIM, BEA, NOA, OUTSIDER] as const;
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decide, decideWith, prepareDecisionContext, type DecisionInput } from './decision';
-import * as reference from './decision.reference';
+import * as reference from './testing/decision-reference';
 import type { BallotId, MemberId, ProposalId } from './ids';
 import type { Absence, Ballot, Choice, EpochMs, HlcTimestamp, Proposal, SeatClaim } from './model';
 import { CHOICES, PROPOSAL_STATUSES, ROLES } from './model';
@@ -17,7 +17,7 @@ import {
 	OUTSIDER,
 	proposal,
 	T0
-} from './spec-fixtures';
+} from './testing/fixtures';
 
 /**
  * Differential test of the optimized decision rule against the frozen copy it replaced

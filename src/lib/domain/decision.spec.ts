@@ -26,7 +26,7 @@ import {
 	OUTSIDER,
 	proposal,
 	T0
-} from './spec-fixtures';
+} from './testing/fixtures';
 
 function run(
 	ballots: readonly Ballot[],
@@ -47,9 +47,12 @@ type Vote = Choice | 'none';
 type Expectation = [OutcomeState, boolean];
 
 /**
- * Expected outcome for every multiset of three votes, written out by hand from DESIGN §1 (not
- * computed), keyed by the votes' initials sorted a < d < s < n (n: no ballot). A state shown
- * early (ddn, ssn) is not final before the deadline: its voters may still change their ballot.
+ * Expected outcome for every multiset of three votes, written out by hand from the rule as the
+ * triad agrees it (rejected: two or more disagree; majority: two agree and one disagrees;
+ * consensus: nobody disagrees and two or more agree; otherwise no decision once every seat has
+ * voted or the deadline has passed), not computed. Keyed by the votes' initials sorted
+ * a < d < s < n (n: no ballot). A state shown early (ddn, ssn) is not final before the deadline:
+ * its voters may still change their ballot.
  */
 const EXPECTED: Record<string, { beforeDeadline: Expectation; deadlinePassed: Expectation }> = {
 	aaa: { beforeDeadline: ['consensus', true], deadlinePassed: ['consensus', true] },
@@ -305,9 +308,12 @@ describe('deadline', () => {
 	});
 
 	it('falls back to the HLC wall part for ballots without a device time', () => {
-		const old = ballot('bearer', 'agree', T0, { at: hlc(deadline + 1), deviceTime: undefined });
-		expect(castTimeOf(old)).toBe(deadline + 1);
-		expect(run([old], { proposal: { deadline } }).late).toEqual([old]);
+		const timeless = ballot('bearer', 'agree', T0, {
+			at: hlc(deadline + 1),
+			deviceTime: undefined
+		});
+		expect(castTimeOf(timeless)).toBe(deadline + 1);
+		expect(run([timeless], { proposal: { deadline } }).late).toEqual([timeless]);
 	});
 });
 
@@ -356,7 +362,7 @@ describe('cover and proxy ballots', () => {
 		const byOutsider = proxy('agree', T0, { castBy: BEA });
 		expect(run([tooLate], { absences: [away] }).invalid).toEqual([tooLate]);
 		expect(run([byOutsider], { absences: [away] }).invalid).toEqual([byOutsider]);
-		// An older record: cancelled, with no time of cancelling, grants nothing.
+		// Cancelled with no time of cancelling: nobody can tell when it ended, so it grants nothing.
 		const cancelled = { ...away, cancelled: true, cancelledAt: null };
 		expect(run([proxy('agree', T0)], { absences: [cancelled] }).counted.navigator).toBeNull();
 	});

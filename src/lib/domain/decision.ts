@@ -13,9 +13,10 @@ import type {
 	SeatHolders
 } from './model';
 import { CHOICES, ROLES } from './model';
+import type { SettledState } from './outcome-state';
 import { seatTimeline } from './seats';
 /**
- * The decision rule of DESIGN §1 as one pure function of the proposal, its ballot log, the seats
+ * The decision rule as one pure function of the proposal, its ballot log, the seats
  * and the absences. Every ballot of the proposal lands in exactly one of `counted`, `superseded`,
  * `stale`, `late` or `invalid`, checked in this order:
  *
@@ -50,9 +51,8 @@ import { seatTimeline } from './seats';
  * - draft and withdrawn proposals take their status as state; their ballots are still sorted
  *   into the lists for the audit trail.
  *
- * Final means no further counted ballot can change the state (DESIGN: "show the decision early
- * only when no further ballot can change it"), so `balanceOf`, which counts only final outcomes,
- * never has to take one back. A state becomes final
+ * Final means no further counted ballot can change the state, so `balanceOf`, which counts only
+ * final outcomes, never has to take one back. A state becomes final
  * - when every seat has a counted ballot on the current revision (at the cast time of the one
  *   that completed them), or
  * - for a majority, once the outvoted `disagree` carries a reason and `reflectionDelayMs` has
@@ -185,7 +185,7 @@ export function decide(input: DecisionInput): Outcome {
 }
 
 /** Classifies a tally of complete votes (or votes frozen by a passed deadline). */
-function settledState(agree: number, disagree: number): Exclude<TallyState, 'open'> {
+function settledState(agree: number, disagree: number): SettledState {
 	if (disagree >= 2) return 'rejected';
 	if (agree === 2 && disagree === 1) return 'majority';
 	if (disagree === 0 && agree >= 2) return 'consensus';

@@ -5,5 +5,7 @@ export * from './hlc';
 export * from './seats';
 export * from './cover';
 export * from './decision';
+export * from './outcome-state';
+export * from './labels';
 export * from './balance';
 export * from './revision';

@@ -100,8 +100,8 @@ export interface Ballot {
 	at: HlcTimestamp;
 	/**
 	 * The voter's device clock when the ballot was cast, untouched by HLC merges: judges the
-	 * deadline (see `castTimeOf`). Absent on ballots written before it existed; the wall part of
-	 * `at` stands in for it then.
+	 * deadline (see `castTimeOf`). Absent when the stored value is not a time (a peer can write
+	 * any record); the wall part of `at` stands in for it then.
 	 */
 	deviceTime?: EpochMs;
 }
@@ -121,9 +121,9 @@ export interface Absence {
 	cancelled: boolean;
 	/**
 	 * When the member cancelled the absence (device time), or null. The cover keeps what they did
-	 * before it: a cancelled absence grants cover over [from, min(to, cancelledAt)). Records
-	 * cancelled before this field existed have `cancelled: true` and no time; they grant nothing,
-	 * as they did then.
+	 * before it: a cancelled absence grants cover over [from, min(to, cancelledAt)). A record with
+	 * `cancelled: true` and no time (a peer can write one) grants nothing: nobody can tell when it
+	 * ended.
 	 */
 	cancelledAt: EpochMs | null;
 }

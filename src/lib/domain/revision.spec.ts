@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideWith, prepareDecisionContext } from './decision';
 import { effectiveRevision } from './revision';
-import { ballot, hlc, HOLDERS, HOUR, MINUTE, proposal, T0 } from './spec-fixtures';
+import { ballot, hlc, HOLDERS, HOUR, MINUTE, proposal, T0 } from './testing/fixtures';
 
 const context = prepareDecisionContext({ seats: HOLDERS, absences: [] });
 

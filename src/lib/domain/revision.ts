@@ -1,14 +1,15 @@
 import { castTimeOf, decideWith, type DecisionContext } from './decision';
 import { parseHlc, wallTimeOf } from './hlc';
 import type { Ballot, EpochMs, HlcTimestamp, Proposal } from './model';
+import { isDecided } from './outcome-state';
 
 /** One entry of a proposal's amendment log: when the amendment was made. */
 export interface AmendmentStamp {
 	/** The amender's hybrid logical clock: orders the amendments. */
 	at: HlcTimestamp;
 	/**
-	 * The amender's device clock, untouched by HLC merges, like `Ballot.deviceTime`; absent on
-	 * amendments written before it existed, and the wall part of `at` stands in for it then.
+	 * The amender's device clock, untouched by HLC merges, like `Ballot.deviceTime`; when it is
+	 * absent (a peer can write any record), the wall part of `at` stands in for it.
 	 */
 	deviceTime?: EpochMs;
 }
@@ -48,10 +49,9 @@ export function effectiveRevision(
 	let revision = 1;
 	for (const amendment of ordered) {
 		const time = amendedTimeOf(amendment);
-		if (proposal.deadline !== null && time > proposal.deadline) continue;
 		const known = ballots.filter((b) => castTimeOf(b) <= time);
 		const outcome = decideWith(context, { ...asOpen, revision }, known, time);
-		if (!outcome.final) revision += 1;
+		if (!isDecided(outcome)) revision += 1;
 	}
 	return revision;
 }

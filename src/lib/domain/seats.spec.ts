@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { SeatClaim } from './model';
 import { ROLES } from './model';
 import { emptySeats, resolveSeats, seatHoldersAt, seatOf, seatTimeline } from './seats';
-import { BEA, claim, hlc, HOUR, KIM, MINUTE, NOA, OUTSIDER, T0 } from './spec-fixtures';
+import { BEA, claim, hlc, HOUR, KIM, MINUTE, NOA, OUTSIDER, T0 } from './testing/fixtures';
 
 const entryArb = fc
 	.record({

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Identity } from '$lib/sync/identity';
-import { createMemoryStorage, type MemoryStorage } from '$lib/sync/memory-local-store';
+import { createMemoryStorage, type MemoryStorage } from '$lib/sync/testing/memory-local-store';
 import type { LocalStoreFactory } from '$lib/sync/local-store';
-import { MemoryRelay } from '$lib/sync/memory-transport';
+import { MemoryRelay } from '$lib/sync/testing/memory-transport';
 import { storageError } from '$lib/sync/storage-error';
 import { openWorkspace } from '$lib/sync/open-workspace';
 import { newDocumentId, newMemberId, newWorkspaceSecret } from '$lib/sync/workspace-secret';

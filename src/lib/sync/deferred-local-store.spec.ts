@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { deferredLocalStore } from './deferred-local-store';
-import { runLocalStoreContract } from './local-store.contract';
-import { createMemoryStorage } from './memory-local-store';
-import { addMember, memberNames } from './spec-members';
+import { runLocalStoreContract } from './testing/local-store.contract';
+import { createMemoryStorage } from './testing/memory-local-store';
+import { addMember, memberNames } from './testing/members';
 import { newDocumentId } from './workspace-secret';
 
 function gate(): { promise: Promise<void>; open: () => void } {

@@ -13,7 +13,7 @@ import { storageError, toStorageError } from './storage-error';
 export type DeviceStoreName = 'settings' | 'workspaces' | 'overviews';
 
 const DEFAULT_DB_NAME = 'triad-device';
-/** 1: settings and workspaces; 2: overviews added. Upgrades only add stores. */
+/** Raised when a store is added: the upgrade creates whichever store is missing. */
 const DB_VERSION = 2;
 
 /** Promise-based access to the device database; every failure rejects with a StorageError. */

@@ -2,7 +2,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { createDeviceDb } from './device-db';
 import { loadIdentity, renameIdentity, saveIdentity } from './identity';
-import { failWritesWithQuota } from './fake-indexeddb-faults';
+import { failWritesWithQuota } from './testing/fake-indexeddb-faults';
 import { createInviteLink } from './invite-link';
 import { StorageError } from './storage-error';
 import {
@@ -126,31 +126,6 @@ describe('device database failures', () => {
 		});
 		expect(await loadIdentity(shared)).toBeNull();
 		expect((await saveIdentity(shared, 'Bo')).name).toBe('Bo');
-	});
-
-	it('upgrade a version 1 database without losing its identity and workspaces', async () => {
-		const indexedDB = new IDBFactory();
-		// Version 1 as the first release created it: settings and workspaces, no overviews.
-		await new Promise<void>((resolve, reject) => {
-			const request = indexedDB.open('triad-device', 1);
-			request.onupgradeneeded = () => {
-				const db = request.result;
-				db.createObjectStore('settings');
-				db.createObjectStore('workspaces', { keyPath: 'docId' });
-			};
-			request.onsuccess = () => {
-				request.result.close();
-				resolve();
-			};
-			request.onerror = () => reject(request.error);
-		});
-		const first = createDeviceDb({ indexedDB });
-		await saveIdentity(first, 'Ada');
-		first.close();
-		const v1 = createDeviceDb({ indexedDB });
-		expect((await loadIdentity(v1))?.name).toBe('Ada');
-		await v1.put('overviews', { format: 1 }, 'some-doc');
-		expect(await v1.get('overviews', 'some-doc')).toEqual({ format: 1 });
 	});
 
 	it('surface a quota failure as StorageError kind "quota"', async () => {

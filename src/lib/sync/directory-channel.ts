@@ -16,7 +16,7 @@ export interface DirectoryChannel {
 
 /**
  * Calls `onChange` whenever another tab announces a change. Returns null where the browser has
- * no BroadcastChannel (the tabs then see changes on their next start, as before).
+ * no BroadcastChannel (the tabs then see each other's changes on their next start).
  */
 export function openDirectoryChannel(onChange: () => void): DirectoryChannel | null {
 	if (typeof BroadcastChannel === 'undefined') return null;

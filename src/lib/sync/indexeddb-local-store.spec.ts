@@ -3,9 +3,10 @@ import { forceCloseDatabase } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { putMember } from '../doc/members';
-import { failWritesWithQuota } from './fake-indexeddb-faults';
-import { createIndexedDbLocalStore, workspaceDatabaseName } from './indexeddb-local-store';
-import { runLocalStoreContract } from './local-store.contract';
+import { failWritesWithQuota } from './testing/fake-indexeddb-faults';
+import { createIndexedDbLocalStore } from './indexeddb-local-store';
+import { workspaceDatabaseName } from './local-copy';
+import { runLocalStoreContract } from './testing/local-store.contract';
 import type { StorageError } from './storage-error';
 import { newDocumentId, newMemberId } from './workspace-secret';
 

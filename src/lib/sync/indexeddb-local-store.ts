@@ -6,8 +6,6 @@ import { workspaceDatabaseName } from './local-copy';
 import type { LocalStore } from './local-store';
 import { storageError, toStorageError, type StorageError } from './storage-error';
 
-export { workspaceDatabaseName };
-
 const SYNC_MARKER_KEY = 'triad-sync-marker';
 const COMPACTION_DELAY_MS = 1000;
 

@@ -2,13 +2,13 @@ import 'fake-indexeddb/auto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket as NodeWebSocket } from 'ws';
 import { putMember } from '../doc/members';
-import { failWritesWithQuota } from './fake-indexeddb-faults';
+import { failWritesWithQuota } from './testing/fake-indexeddb-faults';
 import type { Identity } from './identity';
 import { openWorkspace, type WorkspaceHandle } from './open-workspace';
-import { startTestRelay, type TestRelay } from './test-relay';
+import { startTestRelay, type TestRelay } from './testing/test-relay';
 import { newDocumentId, newMemberId, newWorkspaceSecret } from './workspace-secret';
-import { memberNames } from './spec-members';
-import { untilStatus } from './until-status';
+import { memberNames } from './testing/members';
+import { untilStatus } from './testing/until-status';
 
 /*
  * The real stack in Node: y-indexeddb on fake-indexeddb, y-websocket over `ws`, and the

@@ -3,8 +3,8 @@ import * as Y from 'yjs';
 import { readMembers } from '../doc/members';
 import type { MemberId } from '../domain/ids';
 import type { Identity } from './identity';
-import { createMemoryStorage, type MemoryStorage } from './memory-local-store';
-import { MemoryRelay } from './memory-transport';
+import { createMemoryStorage, type MemoryStorage } from './testing/memory-local-store';
+import { MemoryRelay } from './testing/memory-transport';
 import {
 	openWorkspace,
 	type OpenWorkspaceOptions,
@@ -14,8 +14,8 @@ import {
 import { tabChannelName } from './tab-channel';
 import { memberColor } from './presence';
 import { newDocumentId, newMemberId, newWorkspaceSecret } from './workspace-secret';
-import { addMember, memberNames } from './spec-members';
-import { untilStatus } from './until-status';
+import { addMember, memberNames } from './testing/members';
+import { untilStatus } from './testing/until-status';
 
 const ada: Identity = { memberId: newMemberId(), name: 'Ada', createdAt: 0 };
 const bo: Identity = { memberId: newMemberId(), name: 'Bo', createdAt: 0 };

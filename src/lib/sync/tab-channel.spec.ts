@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Awareness, removeAwarenessStates } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { addMember, memberNames } from './spec-members';
+import { addMember, memberNames } from './testing/members';
 import { openTabChannel, TAB_ORIGIN, tabChannelName, type TabChannel } from './tab-channel';
 import { newDocumentId } from './workspace-secret';
 
@@ -255,9 +255,8 @@ describe('tab channel', () => {
 			{ kind: 'update', update: new Uint8Array([255, 255, 255, 255]) },
 			{ kind: 'awareness', update: new Uint8Array([1, 2]) },
 			{ kind: 'hello', from: 'garbage-tab', stateVector: new Uint8Array([200, 200]) },
-			// A hello that names its tab wrongly, or a previous version's hello that is truncated.
-			{ kind: 'hello', stateVector: new Uint8Array([200, 200]) },
-			{ kind: 'state-vector', stateVector: 'not bytes' },
+			// A hello that names no tab, or names it wrongly.
+			{ kind: 'hello', stateVector },
 			{ kind: 'hello', from: 42, stateVector },
 			{ kind: 'hello', from: 'x'.repeat(10_000), stateVector },
 			{ kind: 'welcome', to: tabId, update, stateVector },
@@ -285,40 +284,4 @@ describe('tab channel', () => {
 		const lateId = seen.find((message) => message.kind === 'hello' && message.from !== tabId)?.from;
 		expect(seen.filter((message) => message.kind === 'welcome').map((m) => m.to)).toEqual([lateId]);
 	});
-
-	it('syncs both ways with a tab of the previous version, whichever opened first', async () => {
-		for (const newFirst of [true, false]) {
-			const docId = newDocumentId();
-			const current = newFirst ? openTab(docId, 'New') : null;
-			const old = openPreviousVersionTab(docId, 'Old');
-			const late = current ?? openTab(docId, 'New');
-			await until(() => memberNames(late.doc).length === 2 && memberNames(old.doc).length === 2);
-			expect(memberNames(old.doc)).toEqual(memberNames(late.doc));
-		}
-	});
 });
-
-/**
- * A tab running the app before the addressed protocol: its hello names no tab, and it answers a
- * hello (and a state vector) with broadcast updates and its own state vector.
- */
-function openPreviousVersionTab(docId: ReturnType<typeof newDocumentId>, name: string) {
-	const doc = new Y.Doc();
-	addMember(doc, name);
-	const channel = new BroadcastChannel(tabChannelName(docId));
-	listeners.push(channel);
-	const post = (message: object) => channel.postMessage(message);
-	channel.onmessage = (event: MessageEvent) => {
-		const message = event.data as { kind?: string; stateVector?: Uint8Array; update?: Uint8Array };
-		if (message.kind === 'hello' && message.stateVector) {
-			post({ kind: 'update', update: Y.encodeStateAsUpdate(doc, message.stateVector) });
-			post({ kind: 'state-vector', stateVector: Y.encodeStateVector(doc) });
-		} else if (message.kind === 'state-vector' && message.stateVector) {
-			post({ kind: 'update', update: Y.encodeStateAsUpdate(doc, message.stateVector) });
-		} else if (message.kind === 'update' && message.update) {
-			Y.applyUpdate(doc, message.update);
-		}
-	};
-	post({ kind: 'hello', stateVector: Y.encodeStateVector(doc) });
-	return { doc };
-}

@@ -16,9 +16,7 @@ export const TAB_ORIGIN = Symbol('another tab');
  * every other tab's answer: one new tab among n would cost n² diffs instead of 2n.
  *
  * Messages are structured-cloned objects. Anything malformed is ignored: the channel is shared
- * with every tab of the origin, including tabs running another version of the app. Tabs of the
- * version before this protocol (until 2026-11-29) still open during an update are answered in
- * theirs: their hello names no tab, and they answer a hello with a broadcast state vector.
+ * with every tab of the origin, including tabs running another version of the app.
  */
 type TabId = string;
 
@@ -33,11 +31,7 @@ type TabMessage =
 	| { kind: 'update'; update: Uint8Array }
 	| { kind: 'awareness'; update: Uint8Array }
 	/** Announce your presence again (a new clock, since the asker may have dropped the old one). */
-	| { kind: 'awareness-query' }
-	/** The previous protocol's hello, to every tab: answer with a broadcast update and `state-vector`. */
-	| { kind: 'legacy-hello'; stateVector: Uint8Array }
-	/** The previous protocol's answer to a hello: broadcast what this state vector lacks. */
-	| { kind: 'state-vector'; stateVector: Uint8Array };
+	| { kind: 'awareness-query' };
 
 /** Longer than any id we make; a bound on what a foreign message makes us copy and compare. */
 const MAX_TAB_ID_LENGTH = 64;
@@ -51,11 +45,9 @@ function parseMessage(data: unknown): TabMessage | null {
 	const { from, to, update, stateVector } = message;
 	switch (message.kind) {
 		case 'hello':
-			if (!(stateVector instanceof Uint8Array)) return null;
-			if (from === undefined) return { kind: 'legacy-hello', stateVector };
-			return isTabId(from) ? { kind: 'hello', from, stateVector } : null;
-		case 'state-vector':
-			return stateVector instanceof Uint8Array ? { kind: 'state-vector', stateVector } : null;
+			return isTabId(from) && stateVector instanceof Uint8Array
+				? { kind: 'hello', from, stateVector }
+				: null;
 		case 'welcome':
 			return isTabId(from) &&
 				isTabId(to) &&
@@ -178,13 +170,6 @@ export function openTabChannel(
 					break;
 				case 'awareness-query':
 					if (!away) reannounce();
-					break;
-				case 'legacy-hello':
-					post({ kind: 'update', update: Y.encodeStateAsUpdate(doc, message.stateVector) });
-					post({ kind: 'state-vector', stateVector: Y.encodeStateVector(doc) });
-					break;
-				case 'state-vector':
-					post({ kind: 'update', update: Y.encodeStateAsUpdate(doc, message.stateVector) });
 					break;
 			}
 		} catch {

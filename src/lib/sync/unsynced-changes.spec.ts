@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { createMemoryStorage } from './memory-local-store';
+import { createMemoryStorage } from './testing/memory-local-store';
 import type { RelayTransport } from './relay-transport';
-import { addMember } from './spec-members';
+import { addMember } from './testing/members';
 import { UnsyncedChangesTracker } from './unsynced-changes';
 import { newDocumentId } from './workspace-secret';
 

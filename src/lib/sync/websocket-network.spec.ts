@@ -5,7 +5,7 @@ import * as Y from 'yjs';
 import { putMember, readMembers } from '../doc/members';
 import type { AccessToken, DocumentId } from '../protocol';
 import type { ConnectionState, RelayTransport } from './relay-transport';
-import { startTestRelay, type TestRelay } from './test-relay';
+import { startTestRelay, type TestRelay } from './testing/test-relay';
 import { createWebsocketTransport, type NetworkSignal } from './websocket-transport';
 import { newDocumentId, newMemberId } from './workspace-secret';
 

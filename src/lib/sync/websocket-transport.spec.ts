@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { WebSocket as NodeWebSocket } from 'ws';
-import { runRelayTransportContract } from './relay-transport.contract';
-import { startTestRelay, type TestRelay } from './test-relay';
+import { runRelayTransportContract } from './testing/relay-transport.contract';
+import { startTestRelay, type TestRelay } from './testing/test-relay';
 import { createWebsocketTransport } from './websocket-transport';
 
 describe('WebSocket transport (y-websocket) against the relay (server/main.ts) on 127.0.0.1', () => {

@@ -1,5 +1,5 @@
-import { encodeHlc } from './hlc';
-import type { AbsenceId, BallotId, MemberId, ProposalId } from './ids';
+import { encodeHlc } from '../hlc';
+import type { AbsenceId, BallotId, MemberId, ProposalId } from '../ids';
 import type {
 	Absence,
 	Ballot,
@@ -10,7 +10,7 @@ import type {
 	Role,
 	SeatClaim,
 	SeatHolders
-} from './model';
+} from '../model';
 
 /** Test fixtures shared by the domain specs: three members, each in their own seat. */
 

@@ -4,13 +4,13 @@
  * return deep-equal outcomes, lists in the same order, for any input. Imported by that spec
  * alone; do not use it in the app, and do not "fix" it: it is the behaviour to preserve.
  */
-import { coverLookup, type CoverLookup } from './cover';
-import type { DecisionInput, Dissent, Outcome, TallyState } from './decision';
-import { parseHlc, wallTimeOf } from './hlc';
-import type { MemberId } from './ids';
-import type { Ballot, EpochMs, HlcTimestamp, Proposal, Role, SeatClaim } from './model';
-import { CHOICES, ROLES } from './model';
-import { seatTimeline } from './seats';
+import { coverLookup, type CoverLookup } from '../cover';
+import type { DecisionInput, Dissent, Outcome, TallyState } from '../decision';
+import { parseHlc, wallTimeOf } from '../hlc';
+import type { MemberId } from '../ids';
+import type { Ballot, EpochMs, HlcTimestamp, Proposal, Role, SeatClaim } from '../model';
+import { CHOICES, ROLES } from '../model';
+import { seatTimeline } from '../seats';
 
 /**
  * The instant a ballot was cast, as the voter's device saw it: `deviceTime`, else the wall part

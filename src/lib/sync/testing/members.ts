@@ -1,6 +1,6 @@
 import type * as Y from 'yjs';
-import { putMember, readMembers } from '../doc/members';
-import { newMemberId } from './workspace-secret';
+import { putMember, readMembers } from '../../doc/members';
+import { newMemberId } from '../workspace-secret';
 
 /** Adds a member called `name`, with a fresh id: the edit sync specs make and look for. */
 export function addMember(doc: Y.Doc, name: string): void {

@@ -1,12 +1,12 @@
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { CLOSE_WRONG_TOKEN, type DocumentId } from '../protocol';
-import { ConnectionStatus, relayTransport } from './connection-status';
+import { CLOSE_WRONG_TOKEN, type DocumentId } from '../../protocol';
+import { ConnectionStatus, relayTransport } from '../connection-status';
 import type {
 	RelayTransport,
 	RelayTransportFactory,
 	RelayTransportOptions
-} from './relay-transport';
+} from '../relay-transport';
 
 /*
  * A tiny relay inside the process, for tests of everything above the transport. It keeps the

@@ -1,8 +1,8 @@
 import * as Y from 'yjs';
-import type { DocumentId } from '../domain/ids';
-import { Listeners } from './listeners';
-import type { LocalStore, LocalStoreFactory } from './local-store';
-import { storageError, type StorageError, type StorageErrorKind } from './storage-error';
+import type { DocumentId } from '../../domain/ids';
+import { Listeners } from '../listeners';
+import type { LocalStore, LocalStoreFactory } from '../local-store';
+import { storageError, type StorageError, type StorageErrorKind } from '../storage-error';
 
 /**
  * An in-memory stand-in for the device's storage: survives "reloads" (new docs opened on the same

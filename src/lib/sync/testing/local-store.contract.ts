@@ -1,10 +1,10 @@
 import { expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { DocumentId } from '../domain/ids';
-import type { LocalStoreFactory } from './local-store';
-import type { StorageError } from './storage-error';
-import { newDocumentId } from './workspace-secret';
-import { addMember, memberNames } from './spec-members';
+import type { DocumentId } from '../../domain/ids';
+import type { LocalStoreFactory } from '../local-store';
+import type { StorageError } from '../storage-error';
+import { newDocumentId } from '../workspace-secret';
+import { addMember, memberNames } from './members';
 
 /** What the shared suite needs from an implementation of LocalStore. */
 export interface LocalStoreHarness {

@@ -1,10 +1,10 @@
 import { afterEach, expect, it } from 'vitest';
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { CLOSE_WRONG_TOKEN, type AccessToken, type DocumentId } from '../protocol';
-import type { ConnectionState, RelayTransport, RelayTransportFactory } from './relay-transport';
-import { newDocumentId } from './workspace-secret';
-import { addMember, memberNames } from './spec-members';
+import { CLOSE_WRONG_TOKEN, type AccessToken, type DocumentId } from '../../protocol';
+import type { ConnectionState, RelayTransport, RelayTransportFactory } from '../relay-transport';
+import { newDocumentId } from '../workspace-secret';
+import { addMember, memberNames } from './members';
 
 /** What the shared suite needs from a transport implementation and its relay. */
 export interface RelayTransportHarness {

@@ -1,4 +1,4 @@
-import type { SyncStatus, WorkspaceHandle } from './open-workspace';
+import type { SyncStatus, WorkspaceHandle } from '../open-workspace';
 
 /** Resolves with the first status of `handle` that satisfies `check`, the current one included. */
 export function untilStatus(
