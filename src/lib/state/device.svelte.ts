@@ -1,5 +1,7 @@
 import type { DocumentId } from '$lib/domain/ids';
+import type { AdoptionPlan } from '$lib/sync/device-adoption';
 import { createDeviceDb, type DeviceDb } from '$lib/sync/device-db';
+import type { DeviceLink } from '$lib/sync/device-link';
 import { openDirectoryChannel, type DirectoryChannel } from '$lib/sync/directory-channel';
 import { loadIdentity, saveIdentity, type Identity } from '$lib/sync/identity';
 import { createInviteLink, isUsableWorkspaceName } from '$lib/sync/invite-link';
@@ -95,6 +97,21 @@ export class DeviceState {
 		const result = await joinFromInviteLink(this.#db, link);
 		if (result.ok) await this.#refresh();
 		return result;
+	}
+
+	/**
+	 * Makes this device the person of a device link and joins its triads, by the rules of
+	 * device-adoption.ts; returns what was done, or the refusal. Other tabs read the result.
+	 */
+	async adopt(link: DeviceLink): Promise<AdoptionPlan> {
+		// Loaded here, not with the app: only the device screen adopts, once in a device's life.
+		const { adoptDeviceLink } = await import('$lib/sync/device-adoption');
+		const plan = await adoptDeviceLink(this.#db, link);
+		if (plan.ok) {
+			await this.#read();
+			this.#channel?.announce();
+		}
+		return plan;
 	}
 
 	/**
