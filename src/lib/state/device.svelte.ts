@@ -1,7 +1,5 @@
 import type { DocumentId } from '$lib/domain/ids';
-import type { AdoptionPlan } from '$lib/sync/device-adoption';
 import { createDeviceDb, type DeviceDb } from '$lib/sync/device-db';
-import type { DeviceLink } from '$lib/sync/device-link';
 import { openDirectoryChannel, type DirectoryChannel } from '$lib/sync/directory-channel';
 import { loadIdentity, saveIdentity, type Identity } from '$lib/sync/identity';
 import { createInviteLink, isUsableWorkspaceName } from '$lib/sync/invite-link';
@@ -100,18 +98,17 @@ export class DeviceState {
 	}
 
 	/**
-	 * Makes this device the person of a device link and joins its triads, by the rules of
-	 * device-adoption.ts; returns what was done, or the refusal. Other tabs read the result.
+	 * Runs `write` on the device database, then reads identity and directory again, here and in
+	 * the other tabs: for changes made by sync-layer code that a screen loads itself (adopting a
+	 * device link, in device-transfer.ts), so that it stays out of the app's first load.
 	 */
-	async adopt(link: DeviceLink): Promise<AdoptionPlan> {
-		// Loaded here, not with the app: only the device screen adopts, once in a device's life.
-		const { adoptDeviceLink } = await import('$lib/sync/device-adoption');
-		const plan = await adoptDeviceLink(this.#db, link);
-		if (plan.ok) {
+	async change<T>(write: (db: DeviceDb) => Promise<T>): Promise<T> {
+		try {
+			return await write(this.#db);
+		} finally {
 			await this.#read();
 			this.#channel?.announce();
 		}
-		return plan;
 	}
 
 	/**

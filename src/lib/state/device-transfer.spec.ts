@@ -1,8 +1,9 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDeviceDb } from '$lib/sync/device-db';
-import { createDeviceLinks, parseDeviceLink } from '$lib/sync/device-link';
+import { parseDeviceLink } from '$lib/sync/device-link';
 import { DeviceState } from './device.svelte';
+import { adoptOnThisDevice, deviceLinksOf } from './device-transfer';
 
 const states: DeviceState[] = [];
 afterEach(() => {
@@ -29,16 +30,13 @@ describe('device state adopting a device link', () => {
 		const phone = await deviceState(`phone-${crypto.randomUUID()}`);
 		const identity = await phone.introduce('Kim');
 		await phone.createTriad('Harbour');
-		const [text = ''] = createDeviceLinks(
-			{ identity, triads: phone.workspaces },
-			'https://triad.example'
-		);
+		const [text = ''] = deviceLinksOf(phone, 'https://triad.example');
 		const parsed = parseDeviceLink(text);
 		if (!parsed.ok) throw parsed.error;
 
 		const laptopDb = `laptop-${crypto.randomUUID()}`;
 		const [laptop, otherTab] = [await deviceState(laptopDb), await deviceState(laptopDb)];
-		const plan = await laptop.adopt(parsed.link);
+		const plan = await adoptOnThisDevice(parsed.link, laptop);
 		expect(plan.ok).toBe(true);
 		expect(laptop.identity).toEqual(identity);
 		expect(laptop.workspaces.map((entry) => entry.name)).toEqual(['Harbour']);
