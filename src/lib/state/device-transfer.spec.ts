@@ -30,8 +30,9 @@ describe('device state adopting a device link', () => {
 		const phone = await deviceState(`phone-${crypto.randomUUID()}`);
 		const identity = await phone.introduce('Kim');
 		await phone.createTriad('Harbour');
-		const [text = ''] = deviceLinksOf(phone, 'https://triad.example');
-		const parsed = parseDeviceLink(text);
+		const [part] = deviceLinksOf(phone, 'https://triad.example');
+		expect(part?.triads.map((triad) => triad.name)).toEqual(['Harbour']);
+		const parsed = parseDeviceLink(part?.url ?? '');
 		if (!parsed.ok) throw parsed.error;
 
 		const laptopDb = `laptop-${crypto.randomUUID()}`;
