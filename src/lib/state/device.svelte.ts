@@ -98,6 +98,20 @@ export class DeviceState {
 	}
 
 	/**
+	 * Runs `write` on the device database, then reads identity and directory again, here and in
+	 * the other tabs: for changes made by sync-layer code that a screen loads itself (adopting a
+	 * device link, in device-transfer.ts), so that it stays out of the app's first load.
+	 */
+	async change<T>(write: (db: DeviceDb) => Promise<T>): Promise<T> {
+		try {
+			return await write(this.#db);
+		} finally {
+			await this.#read();
+			this.#channel?.announce();
+		}
+	}
+
+	/**
 	 * Takes a triad out of the directory, with its saved overview, so that screens stop listing
 	 * it. Its document's local copy is not touched: see remove-triad.ts for the whole removal.
 	 * `beforeUnlisting` runs once the entry is deleted and before screens stop listing it.

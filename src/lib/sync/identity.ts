@@ -71,3 +71,19 @@ export async function renameIdentity(db: DeviceDb, name: string): Promise<Identi
 	if (existing === null) throw new Error('there is no identity to rename yet');
 	return saveIdentity(db, name);
 }
+
+/**
+ * Stores an identity made on another device of the same person (see device-adoption.ts), member
+ * id and creation time unchanged, in place of whatever this device had. Throws RangeError for a
+ * name this app would not accept.
+ */
+export async function adoptIdentity(db: DeviceDb, identity: Identity): Promise<Identity> {
+	if (parseMemberId(identity.memberId) === null) throw new RangeError('malformed member id');
+	const adopted: Identity = {
+		memberId: identity.memberId,
+		name: normalizeDisplayName(identity.name),
+		createdAt: identity.createdAt
+	};
+	await db.put('settings', adopted, IDENTITY_KEY);
+	return adopted;
+}
