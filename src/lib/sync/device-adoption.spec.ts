@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { adoptDeviceLink, planAdoption } from './device-adoption';
 import { createDeviceDb, type DeviceDb } from './device-db';
 import { createDeviceLinks, parseDeviceLink, type DeviceLink } from './device-link';
-import { failWritesWithQuota } from './fake-indexeddb-faults';
+import { failWritesWithQuota } from './testing/fake-indexeddb-faults';
 import { adoptIdentity, loadIdentity, saveIdentity, type Identity } from './identity';
 import type { Invite } from './invite-link';
 import {
