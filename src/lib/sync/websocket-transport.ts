@@ -99,7 +99,9 @@ export function createWebsocketTransport(options: WebsocketTransportOptions): Re
 				// The step 2 just written is sent as soon as this handler returns.
 				socket.updatesSent++;
 			}
-			queueMicrotask(() => updateState());
+			// At once: the relay's step 2 may be handled in the same task, and "syncing" is a state
+			// of its own. Going synced is told by the provider's `sync` event.
+			updateState();
 			return;
 		}
 		handlingRelayFrame = true;
@@ -108,7 +110,6 @@ export function createWebsocketTransport(options: WebsocketTransportOptions): Re
 		} finally {
 			handlingRelayFrame = false;
 		}
-		queueMicrotask(() => updateState());
 	};
 	provider.messageHandlers[MESSAGE_RECEIPT] = (_encoder, decoder) => {
 		const socket = progress;
