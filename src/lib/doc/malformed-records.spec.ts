@@ -200,10 +200,11 @@ describe('the ballot log', () => {
 });
 
 describe('members', () => {
-	it('cuts a 1 MB name, ignores a join time out of range, and sets aside what is no member', () => {
+	it('cuts a 1 MB name, orders a join time that is no whole number first, sets aside what is no member', () => {
 		const doc = new Y.Doc();
 		const members = membersMap(doc);
 		members.set(ana, { name: `Ana ${'a'.repeat(MB)}`, joinedAt: 1e16 });
+		members.set('kim', { name: 'Kim', joinedAt: 1 });
 		members.set(ben, { name: { first: 'Ben' }, joinedAt: NOW });
 		members.set(mal, 'not a record');
 		members.set('m'.repeat(129), { name: 'Long id', joinedAt: NOW });
@@ -211,6 +212,7 @@ describe('members', () => {
 		const { records, setAside } = readWith((aside) => readMembers(doc, aside));
 		expect(records).toEqual([
 			{ id: ana, name: `Ana ${'a'.repeat(NAME_MAX - 4)}…`, joinedAt: 0 },
+			{ id: 'kim', name: 'Kim', joinedAt: 1 },
 			{ id: ben, name: '', joinedAt: NOW }
 		]);
 		expect(setAside).toEqual({

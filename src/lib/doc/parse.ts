@@ -52,6 +52,11 @@ export function instantOr<T>(value: unknown, fallback: T): number | T {
 	return isInstant(value) ? value : fallback;
 }
 
+/** A number that only orders records (never shown): a non-negative whole number, or `fallback`. */
+export function sortKeyOr<T>(value: unknown, fallback: T): number | T {
+	return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : fallback;
+}
+
 /** A duration within the stored range, or `fallback`. */
 export function durationOr<T>(value: unknown, fallback: T): number | T {
 	return isDuration(value) ? value : fallback;

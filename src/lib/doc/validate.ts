@@ -66,6 +66,17 @@ export function requireInstant(field: string, value: unknown): number {
 	return value;
 }
 
+/**
+ * A number that only orders records and is never shown as a date (a member's join time): any
+ * non-negative whole number.
+ */
+export function requireSortKey(field: string, value: unknown): number {
+	if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+		throw new InvalidInputError(`${field} must be a non-negative whole number`);
+	}
+	return value;
+}
+
 /** A duration in milliseconds: a whole number from 0 to `DURATION_MAX` (200 years). */
 export function requireDuration(field: string, value: unknown): number {
 	if (typeof value !== 'number') {
