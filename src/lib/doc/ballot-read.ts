@@ -16,8 +16,10 @@ import type { SetAsideTally } from './set-aside';
  * `aside` hears of the whole log's set-aside entries, so it is only for a read of all ballots.
  */
 export function listBallots(doc: Y.Doc, proposalId?: ProposalId, aside?: SetAsideTally): Ballot[] {
-	const entries = ballotLog(doc).toArray();
-	const ballots = proposalId === undefined ? readAll(entries, aside) : readOne(entries, proposalId);
+	const log = ballotLog(doc);
+	const entries = log.toArray();
+	const ballots =
+		proposalId === undefined ? readAll(log, entries, aside) : readOne(entries, proposalId);
 	return ballots.sort(byTimestamp);
 }
 
@@ -32,19 +34,42 @@ export function ballotsByProposal(doc: Y.Doc, aside?: SetAsideTally): Map<Propos
 	return index;
 }
 
-function readAll(entries: readonly unknown[], aside: SetAsideTally | undefined): Ballot[] {
+function readAll(
+	log: Y.Array<unknown>,
+	entries: readonly unknown[],
+	aside: SetAsideTally | undefined
+): Ballot[] {
 	const ballots: Ballot[] = [];
-	const ids = new Set<string>();
+	const claims = claimsOf(log);
+	const read = ++claims.read;
 	for (const entry of entries) {
 		const ballot = readEntry(entry);
-		if (ballot === null || ids.has(ballot.id)) {
+		if (ballot !== null && claims.byId.get(ballot.id) !== read) {
+			claims.byId.set(ballot.id, read);
+			ballots.push(ballot);
+		} else {
 			aside?.add(ballot?.castBy ?? ownField(entry, 'castBy'));
-			continue;
 		}
-		ids.add(ballot.id);
-		ballots.push(ballot);
 	}
 	return ballots;
+}
+
+/**
+ * Which ids a read of a log has met, kept with the log from one read to the next: each id maps
+ * to the number of the last read that met it, so a read tells a taken id without a set of its
+ * own. A new set of every id on each read of a large log costs about as much as the rest of the
+ * read, in growing the set and collecting it afterwards; this map grows once and holds the ids
+ * of the log's entries for as long as the log lives.
+ */
+const logClaims = new WeakMap<Y.Array<unknown>, { read: number; byId: Map<string, number> }>();
+
+function claimsOf(log: Y.Array<unknown>): { read: number; byId: Map<string, number> } {
+	let claims = logClaims.get(log);
+	if (claims === undefined) {
+		claims = { read: 0, byId: new Map() };
+		logClaims.set(log, claims);
+	}
+	return claims;
 }
 
 /**
