@@ -5,8 +5,9 @@ import type { Absence, EpochMs } from '../domain/model';
 import { InvalidInputError, NotFoundError, NotPermittedError } from './errors';
 import { newId } from './new-id';
 import { LOCAL_ORIGIN, type StampSource } from './origin';
-import { booleanOr, compareStrings, finiteOr, nonEmptyString, stringOr } from './parse';
+import { booleanOr, compareStrings, idOr, instantOr, textOr } from './parse';
 import { absencesMap } from './schema';
+import type { SetAsideTally } from './set-aside';
 import { NOTE_MAX, optionalText, requireId, requireInstant } from './validate';
 import { transactWrite } from './version';
 
@@ -101,24 +102,35 @@ function ownAbsence(doc: Y.Doc, absenceId: AbsenceId, by: MemberId): Y.Map<unkno
 	return absence;
 }
 
-/** Every absence, cancelled ones included, by start time. */
-export function listAbsences(doc: Y.Doc): Absence[] {
+/**
+ * Every absence, cancelled ones included, by start time. An absence is set aside when it is not a
+ * map, its key is not an id, it names no member or cover, or its span is not two instants within
+ * 2000–2200 in order. A cancellation time outside that range reads as none (the absence grants
+ * nothing once cancelled); a handover note longer than a writer stores is cut.
+ */
+export function listAbsences(doc: Y.Doc, aside?: SetAsideTally): Absence[] {
 	const absences: Absence[] = [];
-	for (const [id, absence] of absencesMap(doc).entries()) {
-		if (!(absence instanceof Y.Map)) continue;
-		const member = nonEmptyString(absence.get('member'));
-		const cover = nonEmptyString(absence.get('cover'));
-		if (!member || !cover) continue;
+	for (const [key, absence] of absencesMap(doc).entries()) {
+		const fields = absence instanceof Y.Map ? absence : null;
+		const id = idOr(key);
+		const member = idOr(fields?.get('member'));
+		const cover = idOr(fields?.get('cover'));
+		const from = instantOr(fields?.get('from'), null);
+		const to = instantOr(fields?.get('to'), null);
+		if (!fields || !id || !member || !cover || from === null || to === null || to <= from) {
+			aside?.add(fields?.get('member'));
+			continue;
+		}
 		absences.push({
 			id: id as AbsenceId,
 			member: member as MemberId,
-			from: finiteOr(absence.get('from'), 0),
-			to: finiteOr(absence.get('to'), 0),
+			from,
+			to,
 			cover: cover as MemberId,
-			handover: stringOr(absence.get('handover'), ''),
-			createdAt: parseHlc(absence.get('createdAt')),
-			cancelled: booleanOr(absence.get('cancelled'), false),
-			cancelledAt: finiteOr(absence.get('cancelledAt'), null)
+			handover: textOr(fields.get('handover'), NOTE_MAX),
+			createdAt: parseHlc(fields.get('createdAt')),
+			cancelled: booleanOr(fields.get('cancelled'), false),
+			cancelledAt: instantOr(fields.get('cancelledAt'), null)
 		});
 	}
 	return absences.sort((a, b) => a.from - b.from || compareStrings(a.id, b.id));

@@ -5,8 +5,9 @@ import { parseHlc } from '../domain/hlc';
 import { InvalidInputError, NotFoundError } from './errors';
 import { newId } from './new-id';
 import { LOCAL_ORIGIN, type StampSource } from './origin';
-import { compareStrings, finiteOr, nonEmptyString, oneOf, stringOr } from './parse';
+import { compareStrings, idOr, instantOr, oneOf, textOr } from './parse';
 import { actionsMap, proposalsMap } from './schema';
+import type { SetAsideTally } from './set-aside';
 import {
 	NOTE_MAX,
 	TITLE_MAX,
@@ -105,19 +106,27 @@ export function updateAction(doc: Y.Doc, patch: ActionPatch, origin: unknown = L
 	);
 }
 
-/** Every action, oldest first. */
-export function listActions(doc: Y.Doc): Action[] {
+/**
+ * Every action, oldest first. An action that is not a map, or whose key is not an id, is set
+ * aside (actions name no writer). A due time outside 2000–2200 reads as none; an owner or
+ * decision that is not an id reads as none; text longer than a writer stores is cut.
+ */
+export function listActions(doc: Y.Doc, aside?: SetAsideTally): Action[] {
 	const actions: Action[] = [];
-	for (const [id, action] of actionsMap(doc).entries()) {
-		if (!(action instanceof Y.Map)) continue;
+	for (const [key, action] of actionsMap(doc).entries()) {
+		const id = idOr(key);
+		if (!(action instanceof Y.Map) || !id) {
+			aside?.add(null);
+			continue;
+		}
 		actions.push({
 			id: id as ActionId,
-			proposalId: nonEmptyString(action.get('proposalId')) as ProposalId | null,
-			title: stringOr(action.get('title'), ''),
-			owner: nonEmptyString(action.get('owner')) as MemberId | null,
-			due: finiteOr(action.get('due'), null),
+			proposalId: idOr(action.get('proposalId')) as ProposalId | null,
+			title: textOr(action.get('title'), TITLE_MAX),
+			owner: idOr(action.get('owner')) as MemberId | null,
+			due: instantOr(action.get('due'), null),
 			status: oneOf(ACTION_STATUSES, action.get('status')) ?? 'todo',
-			outcome: stringOr(action.get('outcome'), ''),
+			outcome: textOr(action.get('outcome'), NOTE_MAX),
 			createdAt: parseHlc(action.get('createdAt'))
 		});
 	}

@@ -54,6 +54,15 @@ export {
 	type NewAction
 } from './actions';
 export { readWorkspace, type WorkspaceSnapshot } from './workspace';
+export {
+	SetAsideTally,
+	combineSetAside,
+	readWith,
+	type AuthorCount,
+	type ReadResult,
+	type SetAside
+} from './set-aside';
+export { INSTANT_MAX, INSTANT_MIN, NAME_MAX, NOTE_MAX, TITLE_MAX } from './limits';
 export { observeWorkspace, type WorkspaceChange } from './observe';
 export {
 	decideEach,

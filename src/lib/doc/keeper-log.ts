@@ -4,8 +4,9 @@ import type { LogEntryId, MemberId } from '../domain/ids';
 import type { LogEntry } from '../domain/model';
 import { newId } from './new-id';
 import { LOCAL_ORIGIN, type StampSource } from './origin';
-import { asRecord, compareStrings, nonEmptyString, stringOr } from './parse';
+import { asRecord, compareStrings, idOr, textOr } from './parse';
 import { keeperLog } from './schema';
+import type { SetAsideTally } from './set-aside';
 import { NOTE_MAX, requireId, requireText } from './validate';
 import { transactWrite } from './version';
 
@@ -24,20 +25,30 @@ export function appendLogEntry(
 	return id;
 }
 
-/** The Keeper's log in timestamp order. */
-export function listLog(doc: Y.Doc): LogEntry[] {
+/**
+ * The Keeper's log in timestamp order (then id, the same on every replica). Entries without a
+ * well-formed id, author or timestamp are set aside, and so is every entry whose id an earlier
+ * readable entry of the log (in array order, which every replica shares) already has: the first
+ * one stands for the id. Text longer than a writer stores is cut.
+ */
+export function listLog(doc: Y.Doc, aside?: SetAsideTally): LogEntry[] {
 	const entries: LogEntry[] = [];
+	const ids = new Set<string>();
 	for (const value of keeperLog(doc).toArray()) {
 		const record = asRecord(value);
-		const id = nonEmptyString(record?.get('id'));
-		const author = nonEmptyString(record?.get('author'));
+		const id = idOr(record?.get('id'));
+		const author = idOr(record?.get('author'));
 		const at = parseHlc(record?.get('at'));
-		if (!record || !id || !author || !at) continue;
+		if (!record || !id || !author || !at || ids.has(id)) {
+			aside?.add(record?.get('author'));
+			continue;
+		}
+		ids.add(id);
 		entries.push({
 			id: id as LogEntryId,
 			author: author as MemberId,
 			at,
-			text: stringOr(record.get('text'), '')
+			text: textOr(record.get('text'), NOTE_MAX)
 		});
 	}
 	return entries.sort((a, b) => compareStrings(a.at, b.at) || compareStrings(a.id, b.id));

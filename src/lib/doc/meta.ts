@@ -2,7 +2,7 @@ import type * as Y from 'yjs';
 import { LEVELS, type EpochMs, type Level, type WorkspaceMeta } from '../domain/model';
 import { WorkspaceStateError } from './errors';
 import { LOCAL_ORIGIN } from './origin';
-import { finiteOr, oneOf, stringOr } from './parse';
+import { finiteOr, instantOr, oneOf, textOr } from './parse';
 import { SCHEMA_VERSION, metaMap } from './schema';
 import {
 	TITLE_MAX,
@@ -82,17 +82,20 @@ export function updateMeta(doc: Y.Doc, patch: MetaPatch, origin: unknown = LOCAL
 	);
 }
 
-/** The triad's identity, or null while the document has not received it yet. */
+/**
+ * The triad's identity, or null while the document has not received it yet. Text longer than a
+ * writer stores is cut; a creation time outside 2000–2200 reads as 0.
+ */
 export function readMeta(doc: Y.Doc): WorkspaceMeta | null {
 	const meta = metaMap(doc);
 	const schemaVersion = finiteOr(meta.get('schemaVersion'), null);
 	if (schemaVersion === null) return null;
 	return {
-		name: stringOr(meta.get('name'), ''),
-		purpose: stringOr(meta.get('purpose'), ''),
+		name: textOr(meta.get('name'), TITLE_MAX),
+		purpose: textOr(meta.get('purpose'), NOTE_MAX),
 		level: oneOf(LEVELS, meta.get('level')) ?? 'operational',
-		unit: stringOr(meta.get('unit'), ''),
+		unit: textOr(meta.get('unit'), TITLE_MAX),
 		schemaVersion,
-		createdAt: finiteOr(meta.get('createdAt'), 0)
+		createdAt: instantOr(meta.get('createdAt'), 0)
 	};
 }

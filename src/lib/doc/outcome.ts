@@ -5,6 +5,7 @@ import type { Absence, Ballot, EpochMs, Proposal, SeatClaim } from '../domain/mo
 import { ballotsByProposal, listBallots } from './ballot-read';
 import { decisionContextOf } from './decision-context';
 import { readProposalWith, readProposalsWith, type RevisionInputs } from './proposal-read';
+import type { SetAsideTally } from './set-aside';
 
 /**
  * What the decision rule says about one proposal at `now`, or null when this replica does not
@@ -38,15 +39,20 @@ export interface DecidedProposal {
  * Every proposal (oldest first, as `listProposals`) with its ballots and its outcome at `now`.
  * Reads the ballot log, the seat log and the absences once each, and shares them between the
  * revision rule of amended proposals and the decision rule, so a list of every proposal costs
- * one pass over each log rather than one per proposal or per use.
+ * one pass over each log rather than one per proposal or per use. `aside` hears of the proposals,
+ * amendments and ballots set aside; the seat log and absences are left to their own readers.
  */
-export function decideProposals(doc: Y.Doc, now: EpochMs): DecidedProposal[] {
-	const index = ballotsByProposal(doc);
+export function decideProposals(
+	doc: Y.Doc,
+	now: EpochMs,
+	aside?: SetAsideTally
+): DecidedProposal[] {
+	const index = ballotsByProposal(doc, aside);
 	const inputs: RevisionInputs = {
 		context: decisionContextOf(doc),
 		ballotsOf: (id) => index.get(id) ?? []
 	};
-	return readProposalsWith(doc, () => inputs).map((proposal) => {
+	return readProposalsWith(doc, () => inputs, aside).map((proposal) => {
 		const ballots = inputs.ballotsOf(proposal.id);
 		return { proposal, outcome: decideWith(inputs.context, proposal, ballots, now), ballots };
 	});

@@ -14,8 +14,19 @@ import { effectiveRevision, type AmendmentStamp } from '../domain/revision';
 import { ballotsByProposal, listBallots } from './ballot-read';
 import { decisionContextOf } from './decision-context';
 import { NotFoundError } from './errors';
-import { asRecord, compareStrings, finiteOr, oneOf, stringOr } from './parse';
+import { NOTE_MAX, TITLE_MAX } from './limits';
+import {
+	asRecord,
+	clip,
+	compareStrings,
+	durationOr,
+	idOr,
+	instantOr,
+	oneOf,
+	textOr
+} from './parse';
 import { PROPOSAL, proposalsMap } from './schema';
+import type { SetAsideTally } from './set-aside';
 
 /** A proposal's status as stored; an unreadable value reads as `draft`, which collects no ballots. */
 export function readProposalStatus(proposal: Y.Map<unknown>): ProposalStatus {
@@ -29,16 +40,22 @@ export function proposalMapOf(doc: Y.Doc, proposalId: ProposalId): Y.Map<unknown
 	return proposal;
 }
 
-/** The amendment log's entries; entries without a well-formed timestamp are skipped. */
-function readAmendments(proposal: Y.Map<unknown>): AmendmentStamp[] {
+/**
+ * The amendment log's entries; entries without a well-formed timestamp are set aside, and a device
+ * time outside 2000–2200 reads as none (the timestamp's wall time stands in, as for old entries).
+ */
+function readAmendments(proposal: Y.Map<unknown>, aside?: SetAsideTally): AmendmentStamp[] {
 	const log = proposal.get(PROPOSAL.amendments);
 	if (!(log instanceof Y.Array)) return [];
 	const stamps: AmendmentStamp[] = [];
 	for (const entry of log.toArray()) {
 		const record = asRecord(entry);
 		const at = parseHlc(record?.get('at'));
-		if (!record || !at) continue;
-		const deviceTime = finiteOr(record.get('deviceTime'), null);
+		if (!record || !at) {
+			aside?.add(record?.get('by'));
+			continue;
+		}
+		const deviceTime = instantOr(record.get('deviceTime'), null);
 		stamps.push(deviceTime === null ? { at } : { at, deviceTime });
 	}
 	return stamps;
@@ -64,12 +81,19 @@ export function readProposal(doc: Y.Doc, proposalId: ProposalId): Proposal | nul
 	});
 }
 
-/** Every proposal, oldest first (by creation timestamp, then id, the same on every replica). */
-export function listProposals(doc: Y.Doc): Proposal[] {
-	return readProposalsWith(doc, () => {
-		const ballots = ballotsByProposal(doc);
-		return { context: decisionContextOf(doc), ballotsOf: (id) => ballots.get(id) ?? [] };
-	});
+/**
+ * Every proposal, oldest first (by creation timestamp, then id, the same on every replica). What
+ * is set aside, and why, is `readProposalsWith`'s; ballots are tallied by their own reader.
+ */
+export function listProposals(doc: Y.Doc, aside?: SetAsideTally): Proposal[] {
+	return readProposalsWith(
+		doc,
+		() => {
+			const ballots = ballotsByProposal(doc);
+			return { context: decisionContextOf(doc), ballotsOf: (id) => ballots.get(id) ?? [] };
+		},
+		aside
+	);
 }
 
 /** What the revision rule needs beyond a proposal's own map: the triad's context and ballots. */
@@ -89,7 +113,7 @@ export function readProposalWith(
 	inputs: () => RevisionInputs
 ): Proposal | null {
 	const proposal = proposalsMap(doc).get(proposalId);
-	if (!(proposal instanceof Y.Map)) return null;
+	if (!(proposal instanceof Y.Map) || !idOr(proposalId)) return null;
 	const read = toProposal(proposalId, proposal);
 	const amendments = readAmendments(proposal);
 	if (amendments.length > 0) {
@@ -101,16 +125,25 @@ export function readProposalWith(
 
 /**
  * `listProposals` for a caller that has read the ballots and context already, or will anyway:
- * `inputs` is called at most once, and only when some proposal was amended.
+ * `inputs` is called at most once, and only when some proposal was amended. A proposal that is
+ * not a map, or whose key is not an id, is set aside, and so is each amendment without a
+ * timestamp; fields that do not read fall back as `toProposal` says.
  */
-export function readProposalsWith(doc: Y.Doc, inputs: () => RevisionInputs): Proposal[] {
+export function readProposalsWith(
+	doc: Y.Doc,
+	inputs: () => RevisionInputs,
+	aside?: SetAsideTally
+): Proposal[] {
 	const proposals: Proposal[] = [];
 	let revisionInputs: RevisionInputs | undefined;
 	for (const [key, proposal] of proposalsMap(doc).entries()) {
-		if (!(proposal instanceof Y.Map)) continue;
+		if (!(proposal instanceof Y.Map) || !idOr(key)) {
+			aside?.add(proposal instanceof Y.Map ? proposal.get(PROPOSAL.createdBy) : null);
+			continue;
+		}
 		const id = key as ProposalId;
 		const read = toProposal(id, proposal);
-		const amendments = readAmendments(proposal);
+		const amendments = readAmendments(proposal, aside);
 		if (amendments.length > 0) {
 			revisionInputs ??= inputs();
 			const { context, ballotsOf } = revisionInputs;
@@ -123,17 +156,21 @@ export function readProposalsWith(doc: Y.Doc, inputs: () => RevisionInputs): Pro
 	);
 }
 
-/** The proposal's fields as stored, at revision 1: the callers apply the amendment log. */
+/**
+ * The proposal's fields as stored, at revision 1: the callers apply the amendment log. A deadline
+ * outside 2000–2200 reads as none and a reflection delay outside 0–200 years as none; text longer
+ * than a writer stores is cut; a creator that is not an id reads as '' (shown as "a member").
+ */
 function toProposal(id: ProposalId, proposal: Y.Map<unknown>): Proposal {
 	const title = proposal.get(PROPOSAL.title);
 	return {
 		id,
-		title: title instanceof Y.Text ? title.toString() : stringOr(title, ''),
+		title: title instanceof Y.Text ? clip(title.toString(), TITLE_MAX) : textOr(title, TITLE_MAX),
 		status: readProposalStatus(proposal),
 		revision: 1,
-		deadline: finiteOr(proposal.get(PROPOSAL.deadline), null),
-		reflectionDelayMs: finiteOr(proposal.get(PROPOSAL.reflectionDelayMs), 0),
-		createdBy: stringOr(proposal.get(PROPOSAL.createdBy), '') as MemberId,
+		deadline: instantOr(proposal.get(PROPOSAL.deadline), null),
+		reflectionDelayMs: durationOr(proposal.get(PROPOSAL.reflectionDelayMs), 0),
+		createdBy: (idOr(proposal.get(PROPOSAL.createdBy)) ?? '') as MemberId,
 		createdAt: parseHlc(proposal.get(PROPOSAL.createdAt)),
 		openedAt: parseHlc(proposal.get(PROPOSAL.openedAt)),
 		lensNotes: readLens(proposal.get(PROPOSAL.lens))
@@ -143,7 +180,7 @@ function toProposal(id: ProposalId, proposal: Y.Map<unknown>): Proposal {
 function readLens(lens: unknown): Record<Role, string> {
 	const notes = { keeper: '', bearer: '', navigator: '' };
 	if (!(lens instanceof Y.Map)) return notes;
-	for (const seat of ROLES) notes[seat] = stringOr(lens.get(seat), '');
+	for (const seat of ROLES) notes[seat] = textOr(lens.get(seat), NOTE_MAX);
 	return notes;
 }
 

@@ -113,10 +113,13 @@ describe('proposal lifecycle', () => {
 		);
 		expect(() =>
 			openProposal(doc, clock, { proposalId: id, deadline: Number.NaN, now: NOW })
-		).toThrow(InvalidInputError);
+		).toThrow(RangeError);
 		expect(() =>
 			openProposal(doc, clock, { proposalId: id, deadline: null, reflectionDelayMs: -1, now: NOW })
-		).toThrow(InvalidInputError);
+		).toThrow(RangeError);
+		expect(() => openProposal(doc, clock, { proposalId: id, deadline: 1e16, now: NOW })).toThrow(
+			/deadline must be a time from 2000-01-01 to 2200-01-01/
+		);
 		expect(readProposal(doc, id)?.status).toBe('draft');
 		openProposal(doc, clock, { proposalId: id, deadline: null, now: NOW });
 		expect(() => openProposal(doc, clock, { proposalId: id, deadline: null, now: NOW })).toThrow(

@@ -167,7 +167,8 @@ describe('actions', () => {
 		expect(() => updateAction(doc, { actionId: id, status: 'finished' as 'done' })).toThrow(
 			InvalidInputError
 		);
-		expect(() => updateAction(doc, { actionId: id, due: -5 })).toThrow(InvalidInputError);
+		expect(() => updateAction(doc, { actionId: id, due: -5 })).toThrow(RangeError);
+		expect(() => updateAction(doc, { actionId: id, due: 1e16 })).toThrow(/due must be a time/);
 		expect(listActions(doc)[0]).toMatchObject({ status: 'todo', due: null, owner: null });
 	});
 });

@@ -4,8 +4,9 @@ import type { MemberId } from '../domain/ids';
 import { ROLES, type Role, type SeatClaim, type SeatHolders } from '../domain/model';
 import { resolveSeats } from '../domain/seats';
 import { LOCAL_ORIGIN, type StampSource } from './origin';
-import { asRecord, compareStrings, nonEmptyString, oneOf } from './parse';
+import { asRecord, compareStrings, idOr, oneOf } from './parse';
 import { seatLog } from './schema';
+import type { SetAsideTally } from './set-aside';
 import { requireId, requireOneOf } from './validate';
 import { transactWrite } from './version';
 
@@ -46,17 +47,22 @@ function appendSeatEntry(
 	transactWrite(doc, () => seatLog(doc).push([entry]), origin);
 }
 
-/** The seat log in timestamp order; entries that do not parse are skipped. */
-export function listSeatClaims(doc: Y.Doc): SeatClaim[] {
+/**
+ * The seat log in timestamp order; entries that do not parse are set aside. Entries carry no id:
+ * two alike are one claim twice, which the seat rule reads as once.
+ */
+export function listSeatClaims(doc: Y.Doc, aside?: SetAsideTally): SeatClaim[] {
 	const claims: SeatClaim[] = [];
 	for (const value of seatLog(doc).toArray()) {
 		const record = asRecord(value);
-		if (!record) continue;
-		const seat = oneOf(ROLES, record.get('seat'));
-		const member = nonEmptyString(record.get('member'));
-		const kind = oneOf(['claim', 'release'] as const, record.get('kind'));
-		const at = parseHlc(record.get('at'));
-		if (!seat || !member || !kind || !at) continue;
+		const seat = oneOf(ROLES, record?.get('seat'));
+		const member = idOr(record?.get('member'));
+		const kind = oneOf(['claim', 'release'] as const, record?.get('kind'));
+		const at = parseHlc(record?.get('at'));
+		if (!seat || !member || !kind || !at) {
+			aside?.add(record?.get('member'));
+			continue;
+		}
 		claims.push({ seat, member: member as MemberId, kind, at });
 	}
 	return claims.sort(

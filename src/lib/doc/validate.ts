@@ -1,7 +1,11 @@
 import { InvalidInputError } from './errors';
+import { DURATION_MAX, ID_MAX, INSTANT_MAX, INSTANT_MIN, isDuration, isInstant } from './limits';
+
+export { NAME_MAX, NOTE_MAX, TITLE_MAX } from './limits';
 
 /**
- * Input checks shared by the writers. Each throws `InvalidInputError` naming the field, so the
+ * Input checks shared by the writers. Each throws `InvalidInputError` naming the field, or a
+ * RangeError naming it when a number lies outside what the doc layer stores (`limits.ts`), so the
  * UI can show the message as it is.
  */
 
@@ -38,26 +42,55 @@ export function requireOneOf<T extends string>(
 }
 
 export function requireId<Id extends string>(field: string, value: unknown): Id {
-	if (typeof value !== 'string' || value.length === 0 || value.length > 128) {
+	if (typeof value !== 'string' || value.length === 0 || value.length > ID_MAX) {
 		throw new InvalidInputError(`${field} must be an id`);
 	}
 	return value as Id;
 }
 
-/** An instant in epoch milliseconds: a finite, non-negative integer. */
+/**
+ * An instant in epoch milliseconds: a whole number from 2000 to 2200 (`INSTANT_MIN`, `INSTANT_MAX`).
+ * A number outside that range is refused with a RangeError, not stored: readers ignore such
+ * instants, so storing one would write something no member sees.
+ */
 export function requireInstant(field: string, value: unknown): number {
-	if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+	if (typeof value !== 'number') {
 		throw new InvalidInputError(`${field} must be a time in milliseconds since 1970`);
 	}
-	return value;
-}
-
-export function requireDuration(field: string, value: unknown): number {
-	if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-		throw new InvalidInputError(`${field} must be a non-negative whole number of milliseconds`);
+	if (!isInstant(value)) {
+		throw new RangeError(
+			`${field} must be a time from ${iso(INSTANT_MIN)} to ${iso(INSTANT_MAX)} in whole ` +
+				`milliseconds, got ${value}`
+		);
 	}
 	return value;
 }
 
-export const TITLE_MAX = 200;
-export const NOTE_MAX = 20_000;
+/**
+ * A number that only orders records and is never shown as a date (a member's join time): any
+ * non-negative whole number.
+ */
+export function requireSortKey(field: string, value: unknown): number {
+	if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+		throw new InvalidInputError(`${field} must be a non-negative whole number`);
+	}
+	return value;
+}
+
+/** A duration in milliseconds: a whole number from 0 to `DURATION_MAX` (200 years). */
+export function requireDuration(field: string, value: unknown): number {
+	if (typeof value !== 'number') {
+		throw new InvalidInputError(`${field} must be a non-negative whole number of milliseconds`);
+	}
+	if (!isDuration(value)) {
+		throw new RangeError(
+			`${field} must be a whole number of milliseconds from 0 to ${DURATION_MAX} (200 years), ` +
+				`got ${value}`
+		);
+	}
+	return value;
+}
+
+function iso(instant: number): string {
+	return new Date(instant).toISOString().slice(0, 10);
+}

@@ -19,6 +19,7 @@ import { readMembers } from './members';
 import { readMeta } from './meta';
 import { listProposals } from './proposal-read';
 import { listSeatClaims, type LostSeatClaim } from './seats';
+import { SetAsideTally, type SetAside } from './set-aside';
 import { schemaStatus, type SchemaStatus } from './version';
 
 /** Everything in a workspace as plain records, each list in the same order on every replica. */
@@ -35,23 +36,30 @@ export interface WorkspaceSnapshot {
 	absences: Absence[];
 	log: LogEntry[];
 	actions: Action[];
+	/** Records the readers set aside as malformed, by the member each names as its writer. */
+	setAside: SetAside;
 }
 
-/** Reads the whole workspace. Proposal bodies are left out: read them with `readBodyXml`. */
+/**
+ * Reads the whole workspace, each log and map once. Proposal bodies are left out: read them with
+ * `readBodyXml`. `setAside` counts what every reader set aside (see `set-aside.ts`).
+ */
 export function readWorkspace(doc: Y.Doc): WorkspaceSnapshot {
-	const seatClaims = listSeatClaims(doc);
+	const aside = new SetAsideTally();
+	const seatClaims = listSeatClaims(doc, aside);
 	const { holders, lost } = resolveSeats(seatClaims);
 	return {
 		schema: schemaStatus(doc),
 		meta: readMeta(doc),
-		members: readMembers(doc),
+		members: readMembers(doc, aside),
 		seatClaims,
 		seats: holders,
 		lostSeatClaims: lost,
-		proposals: listProposals(doc),
-		ballots: listBallots(doc),
-		absences: listAbsences(doc),
-		log: listLog(doc),
-		actions: listActions(doc)
+		proposals: listProposals(doc, aside),
+		ballots: listBallots(doc, undefined, aside),
+		absences: listAbsences(doc, aside),
+		log: listLog(doc, aside),
+		actions: listActions(doc, aside),
+		setAside: aside.result
 	};
 }

@@ -8,6 +8,7 @@ import type {
 	SeatHolders,
 	WorkspaceMeta
 } from '$lib/domain/model';
+import type { SetAside } from '$lib/doc/set-aside';
 import { summaryOf, type ProposalSummary } from './proposal-summary';
 import type { ProposalView } from './proposal-views';
 
@@ -25,7 +26,7 @@ import type { ProposalView } from './proposal-views';
  */
 
 /** Bumped whenever the shape of an overview or of a view inside it changes. */
-export const OVERVIEW_FORMAT = 1;
+export const OVERVIEW_FORMAT = 2;
 
 /** The triad main screen's data at `savedAt`. */
 export interface TriadOverview {
@@ -40,6 +41,8 @@ export interface TriadOverview {
 	absences: Absence[];
 	log: LogEntry[];
 	actions: Action[];
+	/** What the readers set aside as malformed, for the triad screen's notice. */
+	setAside: SetAside;
 }
 
 /** The live views an overview is made of. */
@@ -60,7 +63,8 @@ export function overviewOf(source: OverviewSource, savedAt: number): TriadOvervi
 		balance: source.balance,
 		absences: source.absences,
 		log: source.log,
-		actions: source.actions
+		actions: source.actions,
+		setAside: source.setAside
 	};
 }
 
@@ -82,6 +86,8 @@ export function parseOverview(value: unknown, docId: DocumentId): TriadOverview 
 	}
 	const lists = [record.members, record.proposals, record.absences, record.log, record.actions];
 	if (!lists.every(isArray)) return null;
+	const setAside = record.setAside as Partial<SetAside> | null | undefined;
+	if (typeof setAside?.count !== 'number' || !isArray(setAside.byAuthor)) return null;
 	const proposalsWellFormed = (record.proposals as unknown[]).every(
 		(view) =>
 			typeof view === 'object' &&

@@ -1,4 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type * as Y from 'yjs';
+import { encodeHlc } from '$lib/domain/hlc';
+import { keeperLog } from '$lib/doc/schema';
 import type { Identity } from '$lib/sync/identity';
 import { createMemoryStorage, type MemoryStorage } from '$lib/sync/testing/memory-local-store';
 import type { LocalStoreFactory } from '$lib/sync/local-store';
@@ -40,6 +43,15 @@ function openSession(
 	localLoadAfter?: Promise<unknown>,
 	localStore: LocalStoreFactory = t.storage.open
 ): TriadSession {
+	return openSessionOnDoc(t, localLoadAfter, localStore).session;
+}
+
+/** `openSession`, with the document it reads, for a spec to write into as another app would. */
+function openSessionOnDoc(
+	t: Triad,
+	localLoadAfter?: Promise<unknown>,
+	localStore: LocalStoreFactory = t.storage.open
+): { session: TriadSession; doc: Y.Doc } {
 	const keeping: OverviewKeeping = {
 		saved: parseOverview(t.saved.get(t.docId) ?? null, t.docId),
 		save: async (overview) => {
@@ -58,7 +70,7 @@ function openSession(
 	});
 	const session = new TriadSession(handle, ada, keeping);
 	sessions.push(session);
-	return session;
+	return { session, doc: handle.doc };
 }
 
 function gate(): { promise: Promise<void>; open: () => void } {
@@ -132,10 +144,18 @@ describe('TriadSession and the saved overview', () => {
 
 	it('ignores an overview of another format or another triad', () => {
 		const t = triad();
-		const valid = { format: 1, docId: t.docId, savedAt: 1, meta: null, holders: {}, balance: {} };
-		const lists = { members: [], proposals: [], absences: [], log: [], actions: [] };
+		const valid = { format: 2, docId: t.docId, savedAt: 1, meta: null, holders: {}, balance: {} };
+		const lists = {
+			members: [],
+			proposals: [],
+			absences: [],
+			log: [],
+			actions: [],
+			setAside: { count: 0, byAuthor: [] }
+		};
 		expect(parseOverview({ ...valid, ...lists }, t.docId)).not.toBeNull();
-		expect(parseOverview({ ...valid, ...lists, format: 2 }, t.docId)).toBeNull();
+		expect(parseOverview({ ...valid, ...lists, format: 1 }, t.docId)).toBeNull();
+		expect(parseOverview({ ...valid, ...lists, setAside: undefined }, t.docId)).toBeNull();
 		expect(parseOverview({ ...valid, ...lists }, newDocumentId())).toBeNull();
 		expect(parseOverview({ ...valid, ...lists, proposals: [{}] }, t.docId)).toBeNull();
 		expect(parseOverview({ ...valid, ...lists, log: 'x' }, t.docId)).toBeNull();
@@ -182,5 +202,43 @@ describe('TriadSession and the saved overview', () => {
 		await session.close();
 		sessions.splice(sessions.indexOf(session), 1);
 		expect(t.saved.get(t.docId)?.proposals[0]?.proposal.title).toBe('Last minute');
+	});
+
+	it('reports what its readers set aside, from the document, then from the saved overview', async () => {
+		const t = await usedTriad();
+		vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+		const { session, doc } = openSessionOnDoc(t);
+		await session.whenLocalLoaded;
+		expect(session.setAside).toEqual({ count: 0, byAuthor: [] });
+		// Another member's altered app: one log id twice, and garbage.
+		const other = newMemberId();
+		const at = encodeHlc({ wall: Date.now(), counter: 0, node: 'other' });
+		keeperLog(doc).push([
+			{ id: 'twice', author: other, at, text: 'First' },
+			{ id: 'twice', author: other, at, text: 'Again' },
+			42
+		]);
+		expect(session.log.map((entry) => entry.text)).toEqual(['First']);
+		const setAside = {
+			count: 2,
+			byAuthor: [
+				{ author: other, count: 1 },
+				{ author: null, count: 1 }
+			]
+		};
+		expect(session.setAside).toEqual(setAside);
+		expect(session.proposalsSetAside).toEqual({ count: 0, byAuthor: [] });
+		await vi.advanceTimersByTimeAsync(2500);
+		vi.useRealTimers();
+		await session.close();
+		sessions.splice(sessions.indexOf(session), 1);
+
+		const { promise, open } = gate();
+		const again = openSession(t, promise);
+		expect(again.live).toBe(false);
+		expect(again.setAside).toEqual(setAside);
+		open();
+		await again.whenLocalLoaded;
+		expect(again.setAside).toEqual(setAside);
 	});
 });

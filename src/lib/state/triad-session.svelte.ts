@@ -10,6 +10,7 @@ import type {
 	LogEntry,
 	Member,
 	Role,
+	SeatClaim,
 	SeatHolders,
 	WorkspaceMeta
 } from '$lib/domain/model';
@@ -23,6 +24,13 @@ import { putMember, readMembers } from '$lib/doc/members';
 import { observeWorkspace } from '$lib/doc/observe';
 import { schemaStatus, type SchemaStatus } from '$lib/doc/version';
 import { listSeatClaims } from '$lib/doc/seats';
+import {
+	combineSetAside,
+	readWith,
+	type ReadResult,
+	type SetAside,
+	type SetAsideTally
+} from '$lib/doc/set-aside';
 import type { Identity } from '$lib/sync/identity';
 import type { SyncStatus, WorkspaceHandle } from '$lib/sync/open-workspace';
 import { memberColor, type Peer, type PresenceState } from '$lib/sync/presence';
@@ -183,10 +191,7 @@ export class TriadSession {
 
 	/** Who holds each seat now. */
 	get holders(): SeatHolders {
-		return this.#viewOrShown(
-			'holders',
-			() => resolveSeats(listSeatClaims(this.#handle.doc)).holders
-		);
+		return this.#viewOrShown('holders', () => resolveSeats(this.#seatClaims.records).holders);
 	}
 
 	/** The seat of the member on this device, or null. */
@@ -217,8 +222,35 @@ export class TriadSession {
 	 * document is loaded: lists read `summaries`, which the saved overview has.
 	 */
 	get proposals(): ProposalView[] {
-		const now = this.now;
-		return this.#view('proposals', () => proposalViews(this.#handle.doc, now), now);
+		return this.#proposalRead.records;
+	}
+
+	/**
+	 * The records of the triad its readers set aside as malformed (see `set-aside.ts`), with the
+	 * member each names as its writer: what the triad screen reports. From the saved overview
+	 * until the document is loaded.
+	 */
+	get setAside(): SetAside {
+		const shown = this.#shown;
+		if (shown) return shown.setAside;
+		const reads = [
+			this.#memberRead,
+			this.#seatClaims,
+			this.#proposalRead,
+			this.#absenceRead,
+			this.#logRead,
+			this.#actionRead
+		];
+		return this.#view(
+			'setAside',
+			() => combineSetAside(reads.map((read) => read.setAside)),
+			this.now
+		);
+	}
+
+	/** Among those, the proposals, amendments and ballots: what a proposal screen reports. */
+	get proposalsSetAside(): SetAside {
+		return this.#proposalRead.setAside;
 	}
 
 	/** How the triad decides: consensus share, who was outvoted, by which pair, who was covered. */
@@ -245,7 +277,7 @@ export class TriadSession {
 
 	/** Every absence, cancelled ones included, by start. */
 	get absences(): Absence[] {
-		return this.#viewOrShown('absences', () => listAbsences(this.#handle.doc));
+		return this.#shown?.absences ?? this.#absenceRead.records;
 	}
 
 	/** Who may act for whom right now. */
@@ -259,11 +291,11 @@ export class TriadSession {
 	}
 
 	get log(): LogEntry[] {
-		return this.#viewOrShown('log', () => listLog(this.#handle.doc));
+		return this.#shown?.log ?? this.#logRead.records;
 	}
 
 	get actions(): Action[] {
-		return this.#viewOrShown('actions', () => listActions(this.#handle.doc));
+		return this.#shown?.actions ?? this.#actionRead.records;
 	}
 
 	/** Writes the triad's identity; only its creator calls this, once. */
@@ -380,7 +412,8 @@ export class TriadSession {
 				balance: this.balance,
 				absences: this.absences,
 				log: this.log,
-				actions: this.actions
+				actions: this.actions,
+				setAside: this.setAside
 			},
 			Date.now()
 		);
@@ -394,11 +427,41 @@ export class TriadSession {
 
 	/** The members as listed in the triad, without seats or presence. */
 	get #memberList(): Member[] {
-		return this.#viewOrShown('members', () => readMembers(this.#handle.doc));
+		return this.#shown?.members ?? this.#memberRead.records;
+	}
+
+	// Each reader of the document once per change, with what it set aside.
+	get #memberRead(): ReadResult<Member> {
+		return this.#read('members', (aside) => readMembers(this.#handle.doc, aside));
+	}
+
+	get #seatClaims(): ReadResult<SeatClaim> {
+		return this.#read('seatClaims', (aside) => listSeatClaims(this.#handle.doc, aside));
+	}
+
+	get #proposalRead(): ReadResult<ProposalView> {
+		const now = this.now;
+		return this.#read('proposals', (aside) => proposalViews(this.#handle.doc, now, aside), now);
+	}
+
+	get #absenceRead(): ReadResult<Absence> {
+		return this.#read('absences', (aside) => listAbsences(this.#handle.doc, aside));
+	}
+
+	get #logRead(): ReadResult<LogEntry> {
+		return this.#read('log', (aside) => listLog(this.#handle.doc, aside));
+	}
+
+	get #actionRead(): ReadResult<Action> {
+		return this.#read('actions', (aside) => listActions(this.#handle.doc, aside));
+	}
+
+	#read<T>(key: string, read: (aside: SetAsideTally) => T[], now = 0): ReadResult<T> {
+		return this.#view(key, () => readWith(read), now);
 	}
 
 	/** A view of the document, or the saved overview's field of the same name until it is loaded. */
-	#viewOrShown<K extends 'meta' | 'holders' | 'members' | 'absences' | 'log' | 'actions'>(
+	#viewOrShown<K extends 'meta' | 'holders'>(
 		key: K,
 		compute: () => TriadOverview[K]
 	): TriadOverview[K] {

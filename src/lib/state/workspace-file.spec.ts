@@ -12,10 +12,10 @@ function exported(): { json: string; docId: ReturnType<typeof newDocumentId> } {
 		purpose: '',
 		level: 'operational',
 		unit: '',
-		createdAt: 1
+		createdAt: Date.UTC(2026, 0, 1)
 	});
 	const docId = newDocumentId();
-	return { json: exportWorkspace(doc, docId, 2).json, docId };
+	return { json: exportWorkspace(doc, docId, Date.UTC(2026, 0, 2)).json, docId };
 }
 
 describe('readWorkspaceFile', () => {
