@@ -27,11 +27,16 @@ export interface BenchOptions {
 	readonly connectConcurrency: number;
 	/** Where each relay writes a V8 CPU profile of its run; undefined when not profiling. */
 	readonly cpuProfileDir: string | undefined;
+	/** The git revision whose relay is the "previous" column. */
+	readonly previous: string;
 }
 
+/** The relay before protocol v2 (receipts), against which the current one is held. */
+export const DEFAULT_PREVIOUS = '22ad340';
+
 /**
- * Reads `--rounds N --window S --warmup S --grace S --settle S --load A|B --cpu-prof` from argv
- * (durations in seconds).
+ * Reads `--rounds N --window S --warmup S --grace S --settle S --load A|B --cpu-prof
+ * --previous REV` from argv (durations in seconds).
  */
 export function readOptions(argv: readonly string[]): BenchOptions {
 	const { values } = parseArgs({
@@ -43,7 +48,8 @@ export function readOptions(argv: readonly string[]): BenchOptions {
 			grace: { type: 'string', default: '1.5' },
 			settle: { type: 'string', default: '3' },
 			load: { type: 'string', multiple: true },
-			'cpu-prof': { type: 'boolean', default: false }
+			'cpu-prof': { type: 'boolean', default: false },
+			previous: { type: 'string', default: DEFAULT_PREVIOUS }
 		}
 	});
 	const seconds = (text: string | undefined): number => {
@@ -67,6 +73,7 @@ export function readOptions(argv: readonly string[]): BenchOptions {
 		settleMs: seconds(values.settle),
 		payloadBytes: 24,
 		connectConcurrency: 64,
-		cpuProfileDir: values['cpu-prof'] ? 'bench/results/cpu-profiles' : undefined
+		cpuProfileDir: values['cpu-prof'] ? 'bench/results/cpu-profiles' : undefined,
+		previous: values.previous
 	};
 }

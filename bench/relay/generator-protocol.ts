@@ -1,11 +1,11 @@
-import type { RoomAccess } from './room-access';
+import type { ClientParams, RoomAccess } from './room-access';
 
-/** Where the clients connect. */
+/** Where the clients connect, and what they put in the URL. */
 export interface GeneratorTarget {
 	/** Base WebSocket URL a room is appended to, e.g. `ws://127.0.0.1:1234/sync/`. */
 	readonly urlPrefix: string;
-	/** Whether to append `?token=` (the Triad relay checks it; the baseline has no tokens). */
-	readonly sendToken: boolean;
+	/** The query each client adds; only `protocol-2` makes a relay send receipts. */
+	readonly params: ClientParams;
 }
 
 /** Everything the load generator needs to drive one load, wherever it connects. */
@@ -18,7 +18,7 @@ export interface GeneratorPlan {
 	readonly connectConcurrency: number;
 	readonly warmupMs: number;
 	readonly windowMs: number;
-	/** How long after the window receipts of window updates still count. */
+	/** How long after the window deliveries and receipts of window updates still count. */
 	readonly graceMs: number;
 }
 
@@ -38,6 +38,18 @@ export interface GeneratorResult {
 	readonly latencyMaxMs: number;
 	/** How late the generator sent, versus its schedule: shows when it, not the relay, lagged. */
 	readonly sendLagP99Ms: number;
+	/** Receipt messages received over the whole run (a stock client must get none). */
+	readonly receipts: number;
+	/** Window updates whose sender got a receipt covering them within window + grace. */
+	readonly windowUpdatesReceipted: number;
+	/** Send of a window update → the first receipt covering it. */
+	readonly receiptLatencyP50Ms: number;
+	readonly receiptLatencyP99Ms: number;
+	/** Self-check over the whole run: update-carrying messages sent, and those receipts covered. */
+	readonly updateMessagesSent: number;
+	readonly updateMessagesReceipted: number;
+	/** Receipts that went backwards or covered more messages than the client had sent: must be 0. */
+	readonly invalidReceipts: number;
 	/** Self-check over every update of the run, warm-up included. */
 	readonly allDeliveriesExpected: number;
 	readonly allDeliveriesReceived: number;

@@ -1,8 +1,10 @@
 /**
  * The load generator, run as its own process (`fork`) so its CPU is measured apart from the
  * relay's. It speaks the y-websocket sync protocol directly over `ws` instead of keeping a
- * Y.Doc per client: updates are pre-encoded, and a receipt is accounted for from the update's
- * clock range alone, so ~1,000 clients stay cheap on a machine the relay shares.
+ * Y.Doc per client: updates are pre-encoded, and a delivery is accounted for from the update's
+ * clock range alone, so ~1,000 clients stay cheap on a machine the relay shares. Every client
+ * sends the same messages whatever the relay; with `protocol-2` params it also reads the
+ * relay's receipts, which a stock client never gets.
  */
 import WebSocket from 'ws';
 import type {
@@ -12,6 +14,8 @@ import type {
 	GeneratorTarget,
 	ToGenerator
 } from './generator-protocol';
+import { connectionQuery } from './room-access';
+import type { RoomAccess } from './room-access';
 import { percentileOfSorted } from './stats';
 import {
 	encodeClientUpdates,
@@ -21,22 +25,28 @@ import {
 } from './yjs-messages';
 import type { ClockRanges } from './yjs-messages';
 
-/** Yjs client ids of bench clients are FIRST_CLIENT_ID + client index, so a receipt names its sender. */
+/** Yjs client ids of bench clients are FIRST_CLIENT_ID + client index, so a delivery names its sender. */
 const FIRST_CLIENT_ID = 1000;
 const CONNECT_TIMEOUT_MS = 15_000;
 const CLOSE_TIMEOUT_MS = 5_000;
 
 interface BenchClient {
 	readonly index: number;
-	/** Index of its room in the plan; receipts from another room are misrouted. */
+	/** Index of its room in the plan; deliveries from another room are misrouted. */
 	readonly room: number;
-	readonly roomId: string;
-	readonly token: string;
+	readonly access: RoomAccess;
 	readonly updates: Buffer[];
 	/** performance.now() at which update n (= clock n) left this client; 0 while unsent. */
 	readonly sentAt: Float64Array;
 	/** Per room-mate Yjs client id: the next clock this client has not received yet. */
 	readonly nextClock: Map<number, number>;
+	/**
+	 * One entry per update-carrying message sent (sync step 2 and sync update), in order, as the
+	 * relay counts them for receipts: the send time of a window update, NaN for any other.
+	 */
+	readonly updateMessageSentAt: number[];
+	/** How many of those messages the latest receipt covered. */
+	receipted: number;
 	socket?: WebSocket;
 	connectMs?: number;
 	closing: boolean;
@@ -57,10 +67,16 @@ class LoadGenerator {
 	readonly #windowFirstSlot: number;
 	readonly #windowEndSlot: number;
 	readonly #latencies: Float64Array;
+	readonly #receiptLatencies: Float64Array;
 	readonly #sendLags: number[] = [];
 	#latencyCount = 0;
+	#receiptLatencyCount = 0;
+	#receipts = 0;
+	#invalidReceipts = 0;
+	#updateMessagesSent = 0;
+	#updateMessagesReceipted = 0;
 	#startAt = 0;
-	#receiptDeadline = Number.POSITIVE_INFINITY;
+	#countingDeadline = Number.POSITIVE_INFINITY;
 	#windowSent = 0;
 	#windowReceived = 0;
 	#allSent = 0;
@@ -81,14 +97,14 @@ class LoadGenerator {
 		this.#latencies = new Float64Array(
 			(this.#windowEndSlot - this.#windowFirstSlot) * (plan.clientsPerRoom - 1)
 		);
+		this.#receiptLatencies = new Float64Array(this.#windowEndSlot - this.#windowFirstSlot);
 		plan.rooms.forEach((access, room) => {
 			for (let seat = 0; seat < plan.clientsPerRoom; seat++) {
 				const index = this.#clients.length;
 				this.#clients.push({
 					index,
 					room,
-					roomId: access.room,
-					token: access.token,
+					access,
 					updates: encodeClientUpdates(
 						FIRST_CLIENT_ID + index,
 						this.#updatesPerClient,
@@ -96,6 +112,8 @@ class LoadGenerator {
 					),
 					sentAt: new Float64Array(this.#updatesPerClient),
 					nextClock: new Map(),
+					updateMessageSentAt: [],
+					receipted: 0,
 					closing: false
 				});
 			}
@@ -109,8 +127,8 @@ class LoadGenerator {
 		const worker = async (): Promise<void> => {
 			while (next < this.#clients.length) {
 				const client = this.#clients[next++] as BenchClient;
-				const query = target.sendToken ? `?token=${client.token}` : '';
-				const url = target.urlPrefix + client.roomId + query;
+				const url =
+					target.urlPrefix + client.access.room + connectionQuery(client.access, target.params);
 				if (!(await this.#connectOne(client, url))) this.#connectFailures++;
 			}
 		};
@@ -132,6 +150,7 @@ class LoadGenerator {
 				const frame = readRelayFrame(data);
 				if (frame.kind === 'step1') {
 					socket.send(this.#step2);
+					this.#sentUpdateMessage(client, Number.NaN);
 				} else if (frame.kind === 'synced') {
 					this.#account(client, frame.edits);
 					if (client.connectMs === undefined) {
@@ -141,6 +160,8 @@ class LoadGenerator {
 					}
 				} else if (frame.kind === 'update') {
 					this.#account(client, frame.edits);
+				} else if (frame.kind === 'receipt') {
+					this.#receipt(client, frame.covered);
 				}
 			});
 			socket.on('error', () => undefined);
@@ -167,7 +188,7 @@ class LoadGenerator {
 				this.#allReceived++;
 				const slot = clock * clientCount + sender.index;
 				if (slot < this.#windowFirstSlot || slot >= this.#windowEndSlot) continue;
-				if (now > this.#receiptDeadline) continue;
+				if (now > this.#countingDeadline) continue;
 				this.#windowReceived++;
 				this.#latencies[this.#latencyCount++] = now - (sender.sentAt[clock] as number);
 			}
@@ -175,17 +196,42 @@ class LoadGenerator {
 		}
 	}
 
+	#sentUpdateMessage(client: BenchClient, windowSentAt: number): void {
+		client.updateMessageSentAt.push(windowSentAt);
+		this.#updateMessagesSent++;
+	}
+
+	/** Accounts for a receipt covering the first `covered` update-carrying messages of `client`. */
+	#receipt(client: BenchClient, covered: number): void {
+		this.#receipts++;
+		if (covered < client.receipted || covered > client.updateMessageSentAt.length) {
+			this.#invalidReceipts++;
+			return;
+		}
+		const now = performance.now();
+		if (now <= this.#countingDeadline) {
+			for (let message = client.receipted; message < covered; message++) {
+				const sentAt = client.updateMessageSentAt[message] as number;
+				if (!Number.isNaN(sentAt)) {
+					this.#receiptLatencies[this.#receiptLatencyCount++] = now - sentAt;
+				}
+			}
+		}
+		this.#updateMessagesReceipted += covered - client.receipted;
+		client.receipted = covered;
+	}
+
 	/** Sends on schedule through warm-up and window, then waits out the grace period. */
 	async run(): Promise<GeneratorResult> {
 		const { warmupMs, windowMs, graceMs } = this.#plan;
 		this.#startAt = performance.now() + 20;
 		const windowEndAt = this.#startAt + warmupMs + windowMs;
-		this.#receiptDeadline = windowEndAt + graceMs;
+		this.#countingDeadline = windowEndAt + graceMs;
 		setTimeout(() => send({ type: 'window-start' }), this.#startAt + warmupMs - performance.now());
 		await this.#sendAllSlots();
 		await sleep(windowEndAt - performance.now());
 		send({ type: 'window-end' });
-		await sleep(this.#receiptDeadline - performance.now());
+		await sleep(this.#countingDeadline - performance.now());
 		return this.#result();
 	}
 
@@ -214,6 +260,7 @@ class LoadGenerator {
 		client.sentAt[clock] = now;
 		socket.send(client.updates[clock] as Buffer);
 		this.#allSent++;
+		this.#sentUpdateMessage(client, slot >= this.#windowFirstSlot ? now : Number.NaN);
 		if (slot >= this.#windowFirstSlot) {
 			this.#windowSent++;
 			this.#sendLags.push(now - (this.#startAt + slot * this.#slotMs));
@@ -228,6 +275,7 @@ class LoadGenerator {
 			.sort((a, b) => a - b);
 		const latencies = this.#latencies.subarray(0, this.#latencyCount).sort();
 		const lags = Float64Array.from(this.#sendLags).sort();
+		const receiptLatencies = this.#receiptLatencies.subarray(0, this.#receiptLatencyCount).sort();
 		return {
 			sockets: this.#clients.length,
 			connectAllMs: this.#connectAllMs,
@@ -244,6 +292,13 @@ class LoadGenerator {
 			latencyP99Ms: percentileOfSorted(latencies, 99),
 			latencyMaxMs: percentileOfSorted(latencies, 100),
 			sendLagP99Ms: percentileOfSorted(lags, 99),
+			receipts: this.#receipts,
+			windowUpdatesReceipted: this.#receiptLatencyCount,
+			receiptLatencyP50Ms: percentileOfSorted(receiptLatencies, 50),
+			receiptLatencyP99Ms: percentileOfSorted(receiptLatencies, 99),
+			updateMessagesSent: this.#updateMessagesSent,
+			updateMessagesReceipted: this.#updateMessagesReceipted,
+			invalidReceipts: this.#invalidReceipts,
 			allDeliveriesExpected: this.#allSent * others,
 			allDeliveriesReceived: this.#allReceived,
 			misroutedDeliveries: this.#misrouted,

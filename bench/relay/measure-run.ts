@@ -6,16 +6,20 @@ import { GeneratorProcess } from './generator-process';
 import { cpuPercent, readCpu, readMemory } from './proc-stats';
 import type { CpuReading } from './proc-stats';
 import { PROFILE_WINDOW_FILE } from './profile-window';
+import type { RelayBundle } from './relay-builds';
 import { readRelayMetrics } from './relay-metrics';
 import { startRelay } from './relay-process';
 import type { RelayKind } from './relay-process';
 import { createRoomAccess } from './room-access';
+import type { ClientParams } from './room-access';
 
 /** One load against one relay: what the generator saw and what /proc said about both processes. */
 export interface RunMeasurement {
 	readonly relay: RelayKind;
 	readonly load: string;
 	readonly round: number;
+	/** What its clients put in their URLs; only `protocol-2` clients get receipts. */
+	readonly params: ClientParams;
 	readonly generator: GeneratorResult;
 	readonly relayCpuPercent: number;
 	readonly generatorCpuPercent: number;
@@ -30,23 +34,25 @@ export interface RunMeasurement {
 const IDLE_SETTLE_MS = 1000;
 
 /**
- * Starts `relay` fresh, drives `load` through it from a separate generator process and returns
- * the figures. CPU is sampled exactly at the generator's window edges, so warm-up, connecting
- * and closing stay out of it.
+ * Starts `relay` fresh (a Triad relay from `bundle`), drives `load` through it from a separate
+ * generator process and returns the figures. CPU is sampled exactly at the generator's window
+ * edges, so warm-up, connecting and closing stay out of it.
  */
 export async function measureRun(
 	relay: RelayKind,
+	bundle: RelayBundle | undefined,
 	load: LoadShape,
 	options: BenchOptions,
 	round: number
 ): Promise<RunMeasurement> {
+	const rooms = await Promise.all(Array.from({ length: load.rooms }, createRoomAccess));
 	const generator = new GeneratorProcess();
 	// Pre-encoding ~20,000 updates overlaps the relay's start instead of adding to the run.
 	const prepared = generator.request(
 		{
 			type: 'plan',
 			plan: {
-				rooms: Array.from({ length: load.rooms }, createRoomAccess),
+				rooms,
 				clientsPerRoom: load.clientsPerRoom,
 				updatesPerSecond: load.updatesPerSecond,
 				payloadBytes: options.payloadBytes,
@@ -62,6 +68,7 @@ export async function measureRun(
 	prepared.catch(() => undefined);
 	const server = await startRelay(
 		relay,
+		bundle,
 		options.cpuProfileDir === undefined
 			? undefined
 			: { dir: options.cpuProfileDir, name: `${relay}-load${load.name}-round${round}` }
@@ -74,7 +81,7 @@ export async function measureRun(
 		const rssIdleMiB = readMemory(server.pid).rssMiB;
 		resetPeakMemory(server.pid);
 		await generator.request(
-			{ type: 'connect', target: { urlPrefix: server.urlPrefix, sendToken: server.usesTokens } },
+			{ type: 'connect', target: { urlPrefix: server.urlPrefix, params: server.params } },
 			'connected'
 		);
 		type WindowEdge = { relay: CpuReading; generator: CpuReading; monotonicUs: number };
@@ -106,6 +113,7 @@ export async function measureRun(
 			relay,
 			load: load.name,
 			round,
+			params: server.params,
 			generator: result,
 			relayCpuPercent: cpuPercent(windowStart.relay, windowEnd.relay),
 			generatorCpuPercent: cpuPercent(windowStart.generator, windowEnd.generator),

@@ -7,6 +7,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { PROFILE_WINDOW_FILE } from './profile-window';
 
 interface ProfileNode {
@@ -84,6 +85,8 @@ const selfMicros = new Map<number, number>();
 for (const [nodeId, micros] of weightedSamples(profile)) {
 	selfMicros.set(nodeId, (selfMicros.get(nodeId) ?? 0) + micros);
 }
+/** Where this checkout's files are, stripped from a frame's URL: the bench runs from its root. */
+const CHECKOUT_URL = `${pathToFileURL(process.cwd()).href}/`;
 const nodesById = new Map(profile.nodes.map((node) => [node.id, node]));
 const parentOf = new Map<number, number>();
 for (const node of profile.nodes) {
@@ -92,7 +95,7 @@ for (const node of profile.nodes) {
 
 const label = (node: ProfileNode): string => {
 	const { functionName, url, lineNumber } = node.callFrame;
-	const where = url.replace(/^.*\/node_modules\//, '').replace(/^file:\/\/.*\/work\/main\//, '');
+	const where = url.replace(/^.*\/node_modules\//, '').replace(CHECKOUT_URL, '');
 	return `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}`;
 };
 // Percentages are of busy time: idle samples only say how long the process waited.

@@ -1,13 +1,29 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { SYNC_PATH } from '../../src/lib/protocol';
+import type { RelayBundle } from './relay-builds';
+import type { ClientParams } from './room-access';
 
-/** The two relays the bench compares. */
-export type RelayKind = 'baseline' | 'triad';
+/**
+ * The three relays the bench compares: `@y/websocket-server` 0.1.1, the Triad relay at an
+ * earlier revision with stock clients, and this checkout's relay with protocol-2 clients.
+ */
+export type RelayKind = 'baseline' | 'previous' | 'current';
+
+/** The relays in the order of a round that does not reverse it. */
+export const RELAY_KINDS: readonly RelayKind[] = ['baseline', 'previous', 'current'];
+
+/** What each relay's clients put in their URLs. */
+const CLIENT_PARAMS: Record<RelayKind, ClientParams> = {
+	baseline: 'none',
+	previous: 'stock',
+	current: 'protocol-2'
+};
 
 /** A relay child process, listening and ready for WebSocket clients. */
 export interface RunningRelay {
@@ -17,8 +33,8 @@ export interface RunningRelay {
 	readonly httpUrl: string;
 	/** Base URL a room id is appended to. */
 	readonly urlPrefix: string;
-	/** Whether clients must present `?token=`. */
-	readonly usesTokens: boolean;
+	/** What its clients put in their URLs. */
+	readonly params: ClientParams;
 	/** Where this run's CPU profiles go, when profiling. */
 	readonly cpuProfileDir: string | undefined;
 	/** Stops the process and deletes its data directory. */
@@ -32,12 +48,18 @@ const STARTUP_BANNER = /^running at |"event":"listening"/;
 /**
  * Starts a relay as its own node process with a fresh DATA_DIR, so /proc/<pid> measures the
  * relay alone. The baseline (@y/websocket-server 0.1.1) keeps documents in memory only and takes
- * the room from the URL path; the Triad relay stores to SQLite in DATA_DIR and checks tokens.
+ * the room from the URL path; a Triad relay runs from `bundle` as `npm start` runs it (without
+ * tsx's loader thread), stores to SQLite in DATA_DIR and checks tokens.
  */
 export async function startRelay(
 	kind: RelayKind,
+	bundle: RelayBundle | undefined,
 	cpuProfile?: { dir: string; name: string }
 ): Promise<RunningRelay> {
+	let args: string[];
+	if (kind === 'baseline') args = ['node_modules/@y/websocket-server/src/server.js'];
+	else if (bundle !== undefined) args = ['--expose-gc', join(bundle.dir, 'main.js')];
+	else throw new Error(`no bundle of the ${kind} relay`);
 	const dataDir = mkdtempSync(join(tmpdir(), `triad-bench-${kind}-`));
 	// The bench measures sync, not the app: an empty static root keeps the build out of it.
 	const staticDir = join(dataDir, 'no-app');
@@ -60,12 +82,6 @@ export async function startRelay(
 	// A port picked here rather than PORT=0: at LOG_LEVEL=warn the Triad relay need not print
 	// its "listening" line, and the baseline never prints its port.
 	const port = await findFreePort();
-	// Triad runs as it does in production (`npm start`): the bundle, without tsx's loader thread.
-	if (kind === 'triad') buildTriadOnce();
-	const args =
-		kind === 'baseline'
-			? ['node_modules/@y/websocket-server/src/server.js']
-			: ['--expose-gc', 'build-server/main.js'];
 	const child = spawn(process.execPath, [...profiling, ...args], {
 		env: { ...env, PORT: String(port), LOG_LEVEL: 'warn', STATIC_DIR: staticDir },
 		stdio: ['ignore', 'pipe', 'inherit']
@@ -81,23 +97,14 @@ export async function startRelay(
 		kind,
 		pid,
 		httpUrl: `http://127.0.0.1:${port}`,
-		urlPrefix: kind === 'baseline' ? `ws://127.0.0.1:${port}/` : `ws://127.0.0.1:${port}/sync/`,
-		usesTokens: kind === 'triad',
+		urlPrefix: `ws://127.0.0.1:${port}${kind === 'baseline' ? '/' : SYNC_PATH}`,
+		params: CLIENT_PARAMS[kind],
 		cpuProfileDir,
 		stop: async () => {
 			await stopProcess(child);
 			rmSync(dataDir, { recursive: true, force: true, maxRetries: 3 });
 		}
 	};
-}
-
-let triadBuilt = false;
-
-/** Bundles the current server sources once per bench run, so a stale build is never measured. */
-function buildTriadOnce(): void {
-	if (triadBuilt) return;
-	execFileSync('npm', ['run', '--silent', 'build:server'], { stdio: 'inherit' });
-	triadBuilt = true;
 }
 
 function findFreePort(): Promise<number> {

@@ -1,39 +1,123 @@
 import type { BenchOptions, LoadShape } from './config';
 import type { RunMeasurement } from './measure-run';
-import type { RelayKind } from './relay-process';
+import { RELAY_KINDS, type RelayKind } from './relay-process';
 import { median } from './stats';
 
 interface Metric {
 	readonly label: string;
 	readonly value: (run: RunMeasurement, options: BenchOptions) => number;
 	readonly digits: number;
+	/** Whether current/previous and current/baseline mean something for this row. */
+	readonly ratio: boolean;
 }
+
+/** Receipt rows exist for protocol-2 clients only; stock clients' runs give "—". */
+const ifReceipts =
+	(value: (run: RunMeasurement) => number) =>
+	(run: RunMeasurement): number =>
+		run.params === 'protocol-2' ? value(run) : Number.NaN;
 
 const METRICS: readonly Metric[] = [
 	{
 		label: 'sockets synced',
 		value: (r) => r.generator.sockets - r.generator.connectFailures,
-		digits: 0
+		digits: 0,
+		ratio: true
 	},
-	{ label: 'connect, all sockets (ms)', value: (r) => r.generator.connectAllMs, digits: 0 },
-	{ label: 'connect per socket p50 (ms)', value: (r) => r.generator.connectP50Ms, digits: 1 },
-	{ label: 'connect per socket p99 (ms)', value: (r) => r.generator.connectP99Ms, digits: 1 },
-	{ label: 'fan-out latency p50 (ms)', value: (r) => r.generator.latencyP50Ms, digits: 2 },
-	{ label: 'fan-out latency p99 (ms)', value: (r) => r.generator.latencyP99Ms, digits: 2 },
-	{ label: 'fan-out latency max (ms)', value: (r) => r.generator.latencyMaxMs, digits: 1 },
-	{ label: 'delivered updates/s', value: deliveredPerSecond, digits: 1 },
-	{ label: 'lost deliveries (window)', value: lostInWindow, digits: 0 },
-	{ label: 'relay CPU (% of one core)', value: (r) => r.relayCpuPercent, digits: 1 },
-	{ label: 'relay RSS idle (MiB)', value: (r) => r.rssIdleMiB, digits: 1 },
-	{ label: 'relay RSS peak (MiB)', value: (r) => r.rssPeakMiB, digits: 1 },
-	{ label: 'relay RSS after close (MiB)', value: (r) => r.rssAfterCloseMiB, digits: 1 },
+	{
+		label: 'connect, all sockets (ms)',
+		value: (r) => r.generator.connectAllMs,
+		digits: 0,
+		ratio: true
+	},
+	{
+		label: 'connect per socket p50 (ms)',
+		value: (r) => r.generator.connectP50Ms,
+		digits: 1,
+		ratio: true
+	},
+	{
+		label: 'connect per socket p99 (ms)',
+		value: (r) => r.generator.connectP99Ms,
+		digits: 1,
+		ratio: true
+	},
+	{
+		label: 'fan-out latency p50 (ms)',
+		value: (r) => r.generator.latencyP50Ms,
+		digits: 2,
+		ratio: true
+	},
+	{
+		label: 'fan-out latency p99 (ms)',
+		value: (r) => r.generator.latencyP99Ms,
+		digits: 2,
+		ratio: true
+	},
+	{
+		label: 'fan-out latency max (ms)',
+		value: (r) => r.generator.latencyMaxMs,
+		digits: 1,
+		ratio: true
+	},
+	{ label: 'delivered updates/s', value: deliveredPerSecond, digits: 1, ratio: true },
+	{ label: 'lost deliveries (window)', value: lostInWindow, digits: 0, ratio: true },
+	{
+		label: 'receipts received',
+		value: (r) => r.generator.receipts,
+		digits: 0,
+		ratio: false
+	},
+	{
+		label: 'receipt latency p50 (ms)',
+		value: ifReceipts((r) => r.generator.receiptLatencyP50Ms),
+		digits: 2,
+		ratio: false
+	},
+	{
+		label: 'receipt latency p99 (ms)',
+		value: ifReceipts((r) => r.generator.receiptLatencyP99Ms),
+		digits: 2,
+		ratio: false
+	},
+	{
+		label: 'updates without receipt (window)',
+		value: ifReceipts((r) => r.generator.windowUpdatesSent - r.generator.windowUpdatesReceipted),
+		digits: 0,
+		ratio: false
+	},
+	{
+		label: 'relay CPU (% of one core)',
+		value: (r) => r.relayCpuPercent,
+		digits: 1,
+		ratio: true
+	},
+	{ label: 'relay RSS idle (MiB)', value: (r) => r.rssIdleMiB, digits: 1, ratio: true },
+	{ label: 'relay RSS peak (MiB)', value: (r) => r.rssPeakMiB, digits: 1, ratio: true },
+	{
+		label: 'relay RSS after close (MiB)',
+		value: (r) => r.rssAfterCloseMiB,
+		digits: 1,
+		ratio: true
+	},
 	{
 		label: 'documents loaded after close',
 		value: (r) => r.relayMetricsAfterClose?.['triad_relay_loaded_documents'] ?? Number.NaN,
-		digits: 0
+		digits: 0,
+		ratio: false
 	},
-	{ label: 'generator CPU (% of one core)', value: (r) => r.generatorCpuPercent, digits: 1 },
-	{ label: 'generator send lag p99 (ms)', value: (r) => r.generator.sendLagP99Ms, digits: 2 }
+	{
+		label: 'generator CPU (% of one core)',
+		value: (r) => r.generatorCpuPercent,
+		digits: 1,
+		ratio: false
+	},
+	{
+		label: 'generator send lag p99 (ms)',
+		value: (r) => r.generator.sendLagP99Ms,
+		digits: 2,
+		ratio: false
+	}
 ];
 
 function deliveredPerSecond(run: RunMeasurement, options: BenchOptions): number {
@@ -44,21 +128,38 @@ function lostInWindow(run: RunMeasurement): number {
 	return run.generator.windowDeliveriesExpected - run.generator.windowDeliveriesReceived;
 }
 
+/** One metric's medians across rounds for each relay, and the current relay's ratios. */
+export interface SummaryRow {
+	readonly metric: string;
+	readonly baseline: number;
+	readonly previous: number;
+	readonly current: number;
+	/** current / previous; NaN where a ratio means nothing. */
+	readonly currentOverPrevious: number;
+	/** current / baseline; NaN where a ratio means nothing. */
+	readonly currentOverBaseline: number;
+}
+
+/** A target on a ratio of medians, and whether it was met (false when it could not be evaluated). */
+export interface Target {
+	readonly ratio: number;
+	readonly met: boolean;
+}
+
 /** Median figures of one load for each relay, ready to print and to store as JSON. */
 export interface LoadSummary {
 	readonly load: LoadShape;
-	readonly rows: ReadonlyArray<{ metric: string; baseline: number; triad: number; ratio: number }>;
-	readonly targets: {
-		p99Ratio: number;
-		p99Met: boolean;
-		throughputRatio: number;
-		throughputMet: boolean;
-	};
+	readonly rows: readonly SummaryRow[];
+	/** The issue's targets: current p99 ≤ 1.1 × previous, current throughput ≥ previous. */
+	readonly targets: { p99: Target; throughput: Target };
+	/** The same targets against the baseline, which the relay has been held to since it began. */
+	readonly baselineTargets: { p99: Target; throughput: Target };
 	readonly selfCheck: Record<RelayKind, SelfCheck>;
+	readonly receiptCheck: Record<RelayKind, ReceiptCheck>;
 	/** Each relay's p99 per round, in run order, with whether the generator was starved then. */
 	readonly p99ByRound: Record<RelayKind, Array<{ p99Ms: number; generatorStarved: boolean }>>;
-	/** Triad's error and refusal counters summed over its runs, by sample name. */
-	readonly triadProblems: Record<string, number>;
+	/** The Triad relays' error and refusal counters summed over their runs, by sample name. */
+	readonly triadProblems: Record<'previous' | 'current', Record<string, number>>;
 }
 
 /** Whether every client got every room-mate's update over the whole run, warm-up included. */
@@ -70,6 +171,20 @@ export interface SelfCheck {
 	readonly socketsDropped: number;
 }
 
+/**
+ * Receipts over the whole run: a protocol-2 client must have every update-carrying message it
+ * sent covered by the end of the grace period, a stock client must get none, and no receipt may
+ * cover more than was sent or go backwards.
+ */
+export interface ReceiptCheck {
+	readonly runs: number;
+	readonly expectsReceipts: boolean;
+	readonly receipts: number;
+	readonly updateMessagesSent: number;
+	readonly updateMessagesReceipted: number;
+	readonly invalidReceipts: number;
+}
+
 /** Medians across rounds, per metric, of each relay's runs of `load`. */
 export function summarizeLoad(
 	load: LoadShape,
@@ -78,32 +193,57 @@ export function summarizeLoad(
 ): LoadSummary {
 	const of = (relay: RelayKind) =>
 		runs.filter((run) => run.load === load.name && run.relay === relay);
-	const rows = METRICS.map((metric) => {
-		const baseline = median(of('baseline').map((run) => metric.value(run, options)));
-		const triad = median(of('triad').map((run) => metric.value(run, options)));
-		return { metric: metric.label, baseline, triad, ratio: triad / baseline };
+	const rows = METRICS.map((metric): SummaryRow => {
+		const [baseline, previous, current] = RELAY_KINDS.map((relay) =>
+			median(of(relay).map((run) => metric.value(run, options)))
+		) as [number, number, number];
+		return {
+			metric: metric.label,
+			baseline,
+			previous,
+			current,
+			currentOverPrevious: metric.ratio ? current / previous : Number.NaN,
+			currentOverBaseline: metric.ratio ? current / baseline : Number.NaN
+		};
 	});
-	const ratioOf = (label: string): number => rows.find((row) => row.metric === label)?.ratio ?? NaN;
-	const p99Ratio = ratioOf('fan-out latency p99 (ms)');
-	const throughputRatio = ratioOf('delivered updates/s');
+	const row = (label: string): SummaryRow | undefined => rows.find((r) => r.metric === label);
+	const p99 = row('fan-out latency p99 (ms)');
+	const throughput = row('delivered updates/s');
+	const targetsAgainst = (reference: 'currentOverPrevious' | 'currentOverBaseline') => ({
+		p99: atMost(p99?.[reference] ?? Number.NaN, 1.1),
+		throughput: atLeast(throughput?.[reference] ?? Number.NaN, 1)
+	});
+	const byRelay = <T>(f: (runs: readonly RunMeasurement[]) => T): Record<RelayKind, T> => ({
+		baseline: f(of('baseline')),
+		previous: f(of('previous')),
+		current: f(of('current'))
+	});
 	return {
 		load,
 		rows,
-		targets: {
-			p99Ratio,
-			p99Met: p99Ratio <= 1.1,
-			throughputRatio,
-			throughputMet: throughputRatio >= 1
-		},
-		selfCheck: { baseline: selfCheck(of('baseline')), triad: selfCheck(of('triad')) },
-		p99ByRound: { baseline: p99ByRound(of('baseline')), triad: p99ByRound(of('triad')) },
-		triadProblems: problemCounters(of('triad'))
+		targets: targetsAgainst('currentOverPrevious'),
+		baselineTargets: targetsAgainst('currentOverBaseline'),
+		selfCheck: byRelay(selfCheck),
+		receiptCheck: byRelay(receiptCheck),
+		p99ByRound: byRelay(p99ByRound),
+		triadProblems: {
+			previous: problemCounters(of('previous')),
+			current: problemCounters(of('current'))
+		}
 	};
 }
 
+function atMost(ratio: number, limit: number): Target {
+	return { ratio, met: ratio <= limit };
+}
+
+function atLeast(ratio: number, limit: number): Target {
+	return { ratio, met: ratio >= limit };
+}
+
 /**
- * Sends later than this behind schedule mean the generator did not get the CPU: its receipts
- * were late too, so that round's latency measures the machine rather than the relay.
+ * Sends later than this behind schedule mean the generator did not get the CPU: its reading of
+ * deliveries was late too, so that round's latency measures the machine rather than the relay.
  */
 const STARVED_SEND_LAG_MS = 50;
 
@@ -125,23 +265,40 @@ function problemCounters(runs: readonly RunMeasurement[]): Record<string, number
 	return problems;
 }
 
+const sum = (runs: readonly RunMeasurement[], value: (run: RunMeasurement) => number): number =>
+	runs.reduce((total, run) => total + value(run), 0);
+
 function selfCheck(runs: readonly RunMeasurement[]): SelfCheck {
-	const sum = (value: (run: RunMeasurement) => number): number =>
-		runs.reduce((total, run) => total + value(run), 0);
 	return {
 		runs: runs.length,
-		expected: sum((run) => run.generator.allDeliveriesExpected),
+		expected: sum(runs, (run) => run.generator.allDeliveriesExpected),
 		missing: sum(
+			runs,
 			(run) => run.generator.allDeliveriesExpected - run.generator.allDeliveriesReceived
 		),
-		misrouted: sum((run) => run.generator.misroutedDeliveries),
-		socketsDropped: sum((run) => run.generator.socketsDroppedDuringRun)
+		misrouted: sum(runs, (run) => run.generator.misroutedDeliveries),
+		socketsDropped: sum(runs, (run) => run.generator.socketsDroppedDuringRun)
 	};
 }
 
-/** The human-readable table of one load, with its targets and self-check. */
-export function formatLoad(summary: LoadSummary, options: BenchOptions): string {
-	const { load, rows, targets } = summary;
+function receiptCheck(runs: readonly RunMeasurement[]): ReceiptCheck {
+	return {
+		runs: runs.length,
+		expectsReceipts: runs.some((run) => run.params === 'protocol-2'),
+		receipts: sum(runs, (run) => run.generator.receipts),
+		updateMessagesSent: sum(runs, (run) => run.generator.updateMessagesSent),
+		updateMessagesReceipted: sum(runs, (run) => run.generator.updateMessagesReceipted),
+		invalidReceipts: sum(runs, (run) => run.generator.invalidReceipts)
+	};
+}
+
+/** The human-readable table of one load, with its targets and self-checks. */
+export function formatLoad(
+	summary: LoadSummary,
+	options: BenchOptions,
+	previousSource: string
+): string {
+	const { load, rows, targets, baselineTargets } = summary;
 	const sockets = load.rooms * load.clientsPerRoom;
 	const title =
 		`Load ${load.name}: ${load.rooms} rooms × ${load.clientsPerRoom} clients (${sockets} sockets), ` +
@@ -149,15 +306,24 @@ export function formatLoad(summary: LoadSummary, options: BenchOptions): string 
 		`${options.windowMs / 1000} s window after ${options.warmupMs / 1000} s warm-up`;
 	const digitsOf = (label: string): number => METRICS.find((m) => m.label === label)?.digits ?? 1;
 	const table = [
-		['metric', 'baseline', 'triad', 'ratio'],
+		[
+			'metric',
+			'baseline',
+			`previous (${previousSource})`,
+			'current (protocol 2)',
+			'cur/prev',
+			'cur/base'
+		],
 		...rows.map((row) => [
 			row.metric,
 			format(row.baseline, digitsOf(row.metric)),
-			format(row.triad, digitsOf(row.metric)),
-			format(row.ratio, 2)
+			format(row.previous, digitsOf(row.metric)),
+			format(row.current, digitsOf(row.metric)),
+			format(row.currentOverPrevious, 2),
+			format(row.currentOverBaseline, 2)
 		])
 	];
-	const widths = [0, 1, 2, 3].map((column) =>
+	const widths = table[0]!.map((_, column) =>
 		Math.max(...table.map((cells) => cells[column]!.length))
 	);
 	const line = (cells: string[]): string =>
@@ -167,25 +333,34 @@ export function formatLoad(summary: LoadSummary, options: BenchOptions): string 
 			)
 			.join(' | ');
 	const ruler = widths.map((width) => '-'.repeat(width)).join('-|-');
-	const verdict = (met: boolean, ratio: number): string =>
-		Number.isNaN(ratio) ? 'not evaluated' : met ? 'met' : 'MISSED';
+	const verdict = (target: Target): string =>
+		Number.isNaN(target.ratio) ? 'not evaluated' : target.met ? 'met' : 'MISSED';
+	const starved = Object.values(summary.p99ByRound)
+		.flat()
+		.some((round) => round.generatorStarved);
 	return [
 		title,
 		line(table[0]!),
 		ruler,
 		...table.slice(1).map(line),
-		`target: triad p99 ≤ 1.1 × baseline — ratio ${format(targets.p99Ratio, 2)}: ${verdict(targets.p99Met, targets.p99Ratio)}`,
-		`target: triad throughput ≥ baseline — ratio ${format(targets.throughputRatio, 3)}: ${verdict(targets.throughputMet, targets.throughputRatio)}`,
+		`target: current p99 ≤ 1.1 × previous — ratio ${format(targets.p99.ratio, 2)}: ${verdict(targets.p99)}`,
+		`target: current throughput ≥ previous — ratio ${format(targets.throughput.ratio, 3)}: ${verdict(targets.throughput)}`,
+		`against the baseline: p99 ≤ 1.1 × — ratio ${format(baselineTargets.p99.ratio, 2)}: ` +
+			`${verdict(baselineTargets.p99)}; throughput ≥ — ratio ${format(baselineTargets.throughput.ratio, 3)}: ` +
+			verdict(baselineTargets.throughput),
 		`self-check (every client got every room-mate's update, warm-up included): ` +
-			`baseline ${formatCheck(summary.selfCheck.baseline)}; triad ${formatCheck(summary.selfCheck.triad)}`,
-		`fan-out p99 by round (ms): baseline ${formatRounds(summary.p99ByRound.baseline)}; ` +
-			`triad ${formatRounds(summary.p99ByRound.triad)}` +
-			(Object.values(summary.p99ByRound)
-				.flat()
-				.some((round) => round.generatorStarved)
+			RELAY_KINDS.map((relay) => `${relay} ${formatCheck(summary.selfCheck[relay])}`).join('; '),
+		`receipts (protocol 2: every update-carrying message covered; stock clients: none): ` +
+			RELAY_KINDS.map((relay) => `${relay} ${formatReceipts(summary.receiptCheck[relay])}`).join(
+				'; '
+			),
+		`fan-out p99 by round (ms): ` +
+			RELAY_KINDS.map((relay) => `${relay} ${formatRounds(summary.p99ByRound[relay])}`).join('; ') +
+			(starved
 				? `\n  * generator send lag p99 > ${STARVED_SEND_LAG_MS} ms: the machine, not the relay, set that figure`
 				: ''),
-		`triad relay errors and refusals (/metrics): ${formatProblems(summary.triadProblems)}`
+		`triad relay errors and refusals (/metrics): previous ${formatProblems(summary.triadProblems.previous)}; ` +
+			`current ${formatProblems(summary.triadProblems.current)}`
 	].join('\n');
 }
 
@@ -195,6 +370,19 @@ function formatCheck(check: SelfCheck): string {
 	return (
 		`${verdict}, ${check.expected - check.missing}/${check.expected} received, ` +
 		`${check.misrouted} misrouted, ${check.socketsDropped} sockets dropped`
+	);
+}
+
+function formatReceipts(check: ReceiptCheck): string {
+	if (check.runs === 0) return 'not run';
+	if (!check.expectsReceipts) {
+		return `${check.receipts === 0 ? 'OK' : 'FAILED'}, ${check.receipts} received`;
+	}
+	const ok =
+		check.invalidReceipts === 0 && check.updateMessagesReceipted === check.updateMessagesSent;
+	return (
+		`${ok ? 'OK' : 'FAILED'}, ${check.updateMessagesReceipted}/${check.updateMessagesSent} ` +
+		`covered by ${check.receipts} receipts, ${check.invalidReceipts} invalid`
 	);
 }
 

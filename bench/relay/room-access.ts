@@ -1,22 +1,48 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import {
+	accessTokens,
+	connectionParams,
+	idFromBytes,
+	ID_BYTES,
+	SECRET_BYTES,
+	TOKEN_PARAM,
+	type AccessToken,
+	type DocumentId
+} from '../../src/lib/protocol';
 
-/** The HMAC label that binds a relay access token to one document (DESIGN §4). */
-const ACCESS_LABEL = 'triad-relay-access-v1:';
-
-/** A room the load generator joins: its document id and the capability token for it. */
+/** A room the load generator joins: its document id and the tokens its secret derives. */
 export interface RoomAccess {
-	/** 22 characters of base64url (128 random bits), the document id. */
-	readonly room: string;
-	/** base64url(HMAC-SHA256(secret, label + room)) without padding. */
-	readonly token: string;
+	readonly room: DocumentId;
+	/** What a member presents. */
+	readonly member: AccessToken;
+	/** The viewer token a member connection offers for registration, as the app's clients do. */
+	readonly viewer: AccessToken;
 }
 
-/** Creates a fresh random room with the token its (random, never stored) secret yields. */
-export function createRoomAccess(): RoomAccess {
-	const room = randomBytes(16).toString('base64url');
-	const secret = randomBytes(32);
-	const token = createHmac('sha256', secret)
-		.update(ACCESS_LABEL + room)
-		.digest('base64url');
-	return { room, token };
+/**
+ * What a bench client puts in its connection URL, by the relay it talks to:
+ * - `none`: nothing (the baseline has no access control);
+ * - `stock`: the member token only, as a stock y-websocket client configured with it sends;
+ * - `protocol-2`: what the app's member clients send, the protocol module's `connectionParams`
+ *   (member token, viewer token, `protocol=2`), so the relay sends receipts.
+ */
+export type ClientParams = 'none' | 'stock' | 'protocol-2';
+
+/** Creates a fresh random room with the tokens of its (random, never stored) secret. */
+export async function createRoomAccess(): Promise<RoomAccess> {
+	const room = idFromBytes<DocumentId>(randomBytes(ID_BYTES));
+	const { member, viewer } = await accessTokens(room, randomBytes(SECRET_BYTES));
+	return { room, member, viewer };
+}
+
+/** The query string (with its `?`, or empty) a client of kind `params` connects with. */
+export function connectionQuery(access: RoomAccess, params: ClientParams): string {
+	switch (params) {
+		case 'none':
+			return '';
+		case 'stock':
+			return `?${new URLSearchParams({ [TOKEN_PARAM]: access.member })}`;
+		case 'protocol-2':
+			return `?${new URLSearchParams(connectionParams({ token: access.member, viewer: access.viewer }))}`;
+	}
 }

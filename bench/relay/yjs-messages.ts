@@ -1,22 +1,29 @@
 import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
-import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-
-/** y-websocket's outer message type for sync traffic (awareness is 1 and ignored here). */
-const MESSAGE_SYNC = 0;
+import {
+	encodeSyncStep1,
+	encodeSyncStep2,
+	encodeSyncUpdate,
+	MESSAGE_RECEIPT,
+	MESSAGE_SYNC,
+	SYNC_STEP1,
+	SYNC_STEP2,
+	SYNC_UPDATE
+} from '../../src/lib/protocol';
 
 /** A room-mate's edits as received: the clock range [from, to) of each Yjs client in it. */
 export type ClockRanges = ReadonlyArray<{ client: number; from: number; to: number }>;
 
 /**
  * What a relay frame means to a raw-protocol client: it must answer `step1`, `synced` marks the
- * end of the handshake, and `edits` carry other clients' updates to account for.
+ * end of the handshake, `edits` carry other clients' updates to account for, and a `receipt`
+ * covers the first `covered` update-carrying messages this client sent (protocol 2 only).
  */
 export type RelayFrame =
 	| { kind: 'step1' }
 	| { kind: 'synced'; edits: ClockRanges }
 	| { kind: 'update'; edits: ClockRanges }
+	| { kind: 'receipt'; covered: number }
 	| { kind: 'other' };
 
 /**
@@ -34,10 +41,7 @@ export function encodeClientUpdates(
 	scratch.clientID = clientId;
 	const messages: Buffer[] = [];
 	scratch.on('update', (update: Uint8Array) => {
-		const encoder = encoding.createEncoder();
-		encoding.writeVarUint(encoder, MESSAGE_SYNC);
-		syncProtocol.writeUpdate(encoder, update);
-		messages.push(Buffer.from(encoding.toUint8Array(encoder)));
+		messages.push(Buffer.from(encodeSyncUpdate(update)));
 	});
 	const edits = scratch.getArray<string>('bench');
 	const filler = 'x'.repeat(payloadBytes);
@@ -51,30 +55,31 @@ export function encodeClientUpdates(
  * relay nothing, so its step 2 is the empty update; the bench only connects before sending.
  */
 export function encodeEmptyStep2(): Buffer {
-	const encoder = encoding.createEncoder();
-	encoding.writeVarUint(encoder, MESSAGE_SYNC);
-	syncProtocol.writeSyncStep2(encoder, new Y.Doc());
-	return Buffer.from(encoding.toUint8Array(encoder));
+	return Buffer.from(encodeSyncStep2(Y.encodeStateAsUpdate(new Y.Doc())));
 }
 
 /** Sync step 1 with an empty state vector: "send me everything the room has". */
 export function encodeEmptyStep1(): Buffer {
-	const encoder = encoding.createEncoder();
-	encoding.writeVarUint(encoder, MESSAGE_SYNC);
-	syncProtocol.writeSyncStep1(encoder, new Y.Doc());
-	return Buffer.from(encoding.toUint8Array(encoder));
+	return Buffer.from(encodeSyncStep1(Y.encodeStateVector(new Y.Doc())));
 }
 
-/** Decodes a frame from the relay just enough to account for the edits it carries. */
+/** Decodes a frame from the relay just enough to account for the edits or receipt it carries. */
 export function readRelayFrame(frame: Uint8Array): RelayFrame {
 	const decoder = decoding.createDecoder(frame);
-	if (decoding.readVarUint(decoder) !== MESSAGE_SYNC) return { kind: 'other' };
 	switch (decoding.readVarUint(decoder)) {
-		case syncProtocol.messageYjsSyncStep1:
+		case MESSAGE_SYNC:
+			break;
+		case MESSAGE_RECEIPT:
+			return { kind: 'receipt', covered: decoding.readVarUint(decoder) };
+		default:
+			return { kind: 'other' };
+	}
+	switch (decoding.readVarUint(decoder)) {
+		case SYNC_STEP1:
 			return { kind: 'step1' };
-		case syncProtocol.messageYjsSyncStep2:
+		case SYNC_STEP2:
 			return { kind: 'synced', edits: clockRanges(decoding.readVarUint8Array(decoder)) };
-		case syncProtocol.messageYjsUpdate:
+		case SYNC_UPDATE:
 			return { kind: 'update', edits: clockRanges(decoding.readVarUint8Array(decoder)) };
 		default:
 			return { kind: 'other' };
