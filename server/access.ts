@@ -27,7 +27,8 @@ export function tokenVerifier(token: AccessToken): TokenVerifier {
 /**
  * Trust on first use: the first token presented for an unknown document becomes its member token,
  * registered durably before the connection is accepted (with the viewer token it offered, if
- * any). Later tokens must match the member or the viewer verifier. A member connection that offers
+ * any), unless the connection said it holds a viewer token (`viewerOnly`): those never register
+ * and are only ever viewers. Later tokens must match the member or the viewer verifier. A member connection that offers
  * a viewer token registers it when the document has none yet. Verifiers are compared in constant
  * time.
  */
@@ -35,12 +36,14 @@ export async function checkAccess(
 	docId: DocumentId,
 	token: AccessToken,
 	offeredViewer: AccessToken | null,
+	viewerOnly: boolean,
 	registry: RoomRegistry,
 	storage: RelayStorage
 ): Promise<AccessDecision> {
 	const presented = tokenVerifier(token);
 	const viewer = offeredViewer === null ? null : tokenVerifier(offeredViewer);
 	let access = registry.cachedAccess(docId) ?? (await storage.getAccess(docId));
+	if (access === null && viewerOnly) return { kind: 'denied' };
 	if (access === null) {
 		if ((await storage.registerAccess(docId, presented, viewer)) === 'registered') {
 			registry.updateAccess(docId, { member: presented, viewer, retired: [] });
@@ -51,6 +54,7 @@ export async function checkAccess(
 		if (access === null) return { kind: 'denied' };
 	}
 	const decision = judge(access, presented);
+	if (decision.kind === 'granted' && viewerOnly) return { ...decision, role: 'viewer' };
 	if (decision.kind === 'granted' && decision.role === 'member' && viewer !== null) {
 		if (access.viewer === null && viewer !== presented) {
 			if ((await storage.registerViewer(docId, presented, viewer)) === 'registered') {

@@ -242,12 +242,12 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 					return refuseToken(req, socket, head, 'malformed_token', docIdOf(req));
 			}
 		}
-		const { docId, token, viewer, protocol } = parsed;
+		const { docId, token, viewer, viewerOnly, protocol } = parsed;
 		const atCapacity = () => !registry.isLive(docId) && registry.size >= maxLoadedDocuments;
 		if (atCapacity()) return refuse(req, socket, 503, 'too_many_documents', docId);
 		let decision: AccessDecision;
 		try {
-			decision = await checkAccess(docId, token, viewer, registry, storage);
+			decision = await checkAccess(docId, token, viewer, viewerOnly, registry, storage);
 		} catch (error) {
 			logger.error('access_check_failed', { docId, error: describeError(error) });
 			return refuse(req, socket, 503, 'storage_error', docId);

@@ -266,6 +266,25 @@ describe('viewer access', () => {
 		expect(refusal).toMatchObject({ code: CLOSE_WRONG_TOKEN, received: 0 });
 	});
 
+	it('never registers a document from a connection that says it holds a viewer token', async () => {
+		const triad = await newTriad();
+		// A viewer link opened before any member reached this relay.
+		const early = await refusalOf(url(triad.docId, { token: triad.viewer, role: 'viewer' }));
+		expect(early).toMatchObject({ code: CLOSE_WRONG_TOKEN, received: 0 });
+		// The member token still registers the document afterwards, and the viewer is a viewer.
+		expect(await readBack(triad)).toEqual({});
+		const member = await rawClient(triad.docId, { token: triad.member, viewer: triad.viewer });
+		member.ws.close();
+		const viewer = await rawClient(triad.docId, { token: triad.viewer, role: 'viewer' });
+		viewer.ws.send(encodeSyncUpdate(edit(new Y.Doc(), 'forged', 1)));
+		expect((await viewer.closed).code).toBe(CLOSE_READ_ONLY);
+		// A member token presented as a viewer's only reads.
+		const demoted = await rawClient(triad.docId, { token: triad.member, role: 'viewer' });
+		demoted.ws.send(encodeSyncUpdate(edit(new Y.Doc(), 'forged', 2)));
+		expect((await demoted.closed).code).toBe(CLOSE_READ_ONLY);
+		expect(await readBack(triad)).toEqual({});
+	});
+
 	it('keeps the first viewer token registered: a member cannot swap it', async () => {
 		const triad = await registeredTriad({ a: 1 });
 		const other = await newTriad();

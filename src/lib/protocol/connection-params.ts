@@ -2,9 +2,9 @@ import { parseAccessToken, type AccessToken } from './access';
 import { parseDocumentId, type DocumentId } from './ids';
 
 /*
- * How a client opens a sync connection: `ws(s)://HOST/sync/<docId>?token=…[&viewer=…][&protocol=2]`.
- * The path and `token` are what a stock y-websocket client sends; the other two parameters are
- * this protocol's additions.
+ * How a client opens a sync connection:
+ * `ws(s)://HOST/sync/<docId>?token=…[&viewer=…][&role=viewer][&protocol=2]`. The path and `token`
+ * are what a stock y-websocket client sends; the other parameters are this protocol's additions.
  */
 
 /** The path prefix of sync connections; the document id follows it. */
@@ -18,6 +18,13 @@ export const TOKEN_PARAM = 'token';
  */
 export const VIEWER_PARAM = 'viewer';
 /**
+ * Query parameter: `viewer` on a connection that presents a viewer token. Such a connection never
+ * registers a document (trust on first use is for member tokens only: a viewer link opened before
+ * any member reached this relay must not make its token the member token) and is only ever a
+ * viewer.
+ */
+export const ROLE_PARAM = 'role';
+/**
  * Query parameter: the protocol version the client speaks. With `2` the relay sends receipts
  * (a stock client, which logs an error for a message type it does not know, gets none).
  */
@@ -28,13 +35,16 @@ export const PROTOCOL_VERSION = 2;
 /** The query parameters of a connection, as a client passes them to y-websocket's `params`. */
 export function connectionParams(options: {
 	token: AccessToken;
+	/** A member's viewer token, to register; ignored for a viewer. */
 	viewer?: AccessToken | null;
+	role?: 'member' | 'viewer';
 }): Record<string, string> {
 	const params: Record<string, string> = {
 		[TOKEN_PARAM]: options.token,
 		[PROTOCOL_PARAM]: String(PROTOCOL_VERSION)
 	};
-	if (options.viewer) params[VIEWER_PARAM] = options.viewer;
+	if (options.role === 'viewer') params[ROLE_PARAM] = 'viewer';
+	else if (options.viewer) params[VIEWER_PARAM] = options.viewer;
 	return params;
 }
 
@@ -45,6 +55,8 @@ export type ParsedConnection =
 			docId: DocumentId;
 			token: AccessToken;
 			viewer: AccessToken | null;
+			/** Whether the client said it holds a viewer token. */
+			viewerOnly: boolean;
 			protocol: 1 | 2;
 	  }
 	| { ok: false; problem: 'bad-path' | 'bad-room' | 'missing-token' | 'malformed-token' };
@@ -62,7 +74,8 @@ export function parseConnectionUrl(url: URL): ParsedConnection {
 	const viewer = rawViewer === null ? null : parseAccessToken(rawViewer);
 	if (rawViewer !== null && viewer === null) return { ok: false, problem: 'malformed-token' };
 	const protocol = url.searchParams.get(PROTOCOL_PARAM) === String(PROTOCOL_VERSION) ? 2 : 1;
-	return { ok: true, docId, token, viewer, protocol };
+	const viewerOnly = url.searchParams.get(ROLE_PARAM) === 'viewer';
+	return { ok: true, docId, token, viewer: viewerOnly ? null : viewer, viewerOnly, protocol };
 }
 
 /*

@@ -79,7 +79,7 @@ export function createWebsocketTransport(options: WebsocketTransportOptions): Re
 	const provider = new WebsocketProvider(options.relayUrl, docId, doc, {
 		connect: false,
 		awareness,
-		params: connectionParams({ token, viewer: isViewer ? null : options.viewerToken }),
+		params: connectionParams({ token, viewer: options.viewerToken, role: access }),
 		WebSocketPolyfill: options.WebSocket ?? globalThis.WebSocket,
 		// Tabs sync through openTabChannel (see openWorkspace) instead: y-websocket's own channel
 		// broadcasts the whole document on every connect.
