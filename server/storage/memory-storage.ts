@@ -34,11 +34,15 @@ export class MemoryStorage implements RelayStorage {
 	async loadDocument(docId: DocId): Promise<StoredDocument> {
 		this.#assertOpen();
 		const document = this.#documents.get(docId);
-		if (document === undefined) return { token: null, updates: [], lastSeq: 0 };
+		if (document === undefined) return { token: null, updates: [], seqs: [], lastSeq: 0 };
 		const updates = document.appended.map((entry) => entry.update.slice());
-		if (document.state !== null) updates.unshift(document.state.slice());
+		const seqs = document.appended.map((entry) => entry.seq);
+		if (document.state !== null) {
+			updates.unshift(document.state.slice());
+			seqs.unshift(document.stateSeq);
+		}
 		const lastSeq = document.appended.at(-1)?.seq ?? document.stateSeq;
-		return { token: document.token, updates, lastSeq };
+		return { token: document.token, updates, seqs, lastSeq };
 	}
 
 	async getToken(docId: DocId): Promise<AccessToken | null> {

@@ -56,7 +56,12 @@ export function runStorageTests(name: string, makeStorage: () => Promise<Storage
 		it('loads an unknown document as empty and without token', () =>
 			withStorage(async ({ storage }) => {
 				const id = docId();
-				expect(await storage.loadDocument(id)).toEqual({ token: null, updates: [], lastSeq: 0 });
+				expect(await storage.loadDocument(id)).toEqual({
+					token: null,
+					updates: [],
+					seqs: [],
+					lastSeq: 0
+				});
 				expect(await storage.getToken(id)).toBeNull();
 			}));
 
@@ -83,6 +88,7 @@ export function runStorageTests(name: string, makeStorage: () => Promise<Storage
 				expect(seqs[2]).toBeGreaterThan(seqs[1] as number);
 				const loaded = await storage.loadDocument(id);
 				expect(loaded.updates).toHaveLength(3);
+				expect(loaded.seqs).toEqual(seqs);
 				expect(loaded.lastSeq).toBe(seqs[2]);
 				expect(replay(loaded.updates)).toEqual({ a: 3, b: 2 });
 			}));
@@ -112,6 +118,7 @@ export function runStorageTests(name: string, makeStorage: () => Promise<Storage
 				await storage.compact(id, merged, upTo);
 				const loaded = await storage.loadDocument(id);
 				expect(loaded.updates).toHaveLength(2);
+				expect(loaded.seqs).toEqual([upTo, later]);
 				expect(loaded.lastSeq).toBe(later);
 				expect(loaded.token).toBe(token('a'));
 				expect(replay(loaded.updates)).toEqual({ a: 1, b: 2, c: 3 });
