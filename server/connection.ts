@@ -7,6 +7,7 @@ import {
 	CLOSE_GOING_AWAY,
 	CLOSE_INTERNAL_ERROR,
 	CLOSE_INVALID_PAYLOAD,
+	CLOSE_INVALID_UPDATE,
 	CLOSE_MESSAGE_TOO_BIG,
 	CLOSE_POLICY_VIOLATION,
 	CLOSE_UNSUPPORTED_DATA,
@@ -214,7 +215,7 @@ export class Connection implements RoomPeer {
 				this.send(reply);
 			});
 		} else if (room.applyClientUpdate(payload, this) === 'invalid') {
-			this.#fail(CLOSE_INVALID_PAYLOAD, 'invalid update', 'invalid_update');
+			this.#fail(CLOSE_INVALID_UPDATE, 'invalid update: refused', 'invalid_update');
 		}
 	}
 

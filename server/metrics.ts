@@ -23,6 +23,7 @@ export type ErrorKind =
 	| 'slow_consumer'
 	| 'socket_error'
 	| 'load_failed'
+	| 'compaction_refused'
 	| 'storage_write';
 
 /**

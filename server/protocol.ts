@@ -34,6 +34,11 @@ export const CLOSE_TRY_AGAIN_LATER = 1013;
 export const CLOSE_MISSING_TOKEN = 4401;
 /** A well-formed token other than the one registered for the document. */
 export const CLOSE_WRONG_TOKEN = 4403;
+/**
+ * An update that fails validation (src/lib/protocol/validate-update.ts): nothing of it is stored
+ * or passed on. Sent again it would fail again, so the client does not reconnect.
+ */
+export const CLOSE_INVALID_UPDATE = 4422;
 
 /** Byte length of `value` as a lib0 varUint. */
 function varUintLength(value: number): number {

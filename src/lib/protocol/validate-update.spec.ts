@@ -4,7 +4,14 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { DeepArray, encodeRawUpdate, type RawContent, type RawStruct } from './testing/raw-update';
 import { expectLoadable } from './testing/update-fuzz';
-import { applyValidUpdate, MAX_CLOCK, MAX_NESTING, validateUpdate } from './validate-update';
+import {
+	applyStoredUpdate,
+	applyValidUpdate,
+	MAX_CLOCK,
+	MAX_NESTING,
+	repairUpdate,
+	validateUpdate
+} from './validate-update';
 
 /** The update of the hardening issue: client 99, one GC struct of length 0. */
 const SEVEN_BYTES = Uint8Array.of(0x01, 0x01, 0x63, 0x00, 0x00, 0x00, 0x00);
@@ -370,6 +377,62 @@ describe('applyValidUpdate', () => {
 		const doc = new Y.Doc();
 		expect(applyValidUpdate(doc, waiting)).toBeNull();
 		expect(applyValidUpdate(doc, other)).toBeNull();
+		expectLoadable(doc);
+	});
+});
+
+describe('stored updates', () => {
+	/** What a relay or device compacted, unvalidated, after taking in `poison`. */
+	function poisonedState(poison: Uint8Array): { clean: Y.Doc; state: Uint8Array } {
+		const clean = typicalDoc();
+		const poisoned = new Y.Doc();
+		Y.applyUpdate(poisoned, Y.encodeStateAsUpdate(clean));
+		Y.applyUpdate(poisoned, poison);
+		return { clean, state: Y.encodeStateAsUpdate(poisoned) };
+	}
+
+	it('repairs a state compacted after the seven bytes or an empty string, losing nothing', () => {
+		const emptyString = oneStruct(item({ kind: 'string', text: '' }, { parent: { key: 'text' } }));
+		for (const poison of [SEVEN_BYTES, emptyString]) {
+			const { clean, state } = poisonedState(poison);
+			expect(validateUpdate(state)).toBe('empty');
+			const repaired = repairUpdate(state)!;
+			expect(validateUpdate(repaired)).toBeNull();
+			const doc = new Y.Doc();
+			Y.applyUpdate(doc, repaired);
+			expectLoadable(doc);
+			expect(doc.getText('text').toDelta()).toEqual(clean.getText('text').toDelta());
+			expect(doc.getMap('map').toJSON()).toEqual(clean.getMap('map').toJSON());
+		}
+		expect(repairUpdate(SEVEN_BYTES)).toEqual(Uint8Array.of(0, 0));
+	});
+
+	it('repairs nothing but empty shapes', () => {
+		const forward = oneStruct(
+			item({ kind: 'any', values: [1] }, { origin: { client: 7, clock: 3 } })
+		);
+		expect(repairUpdate(forward)).toBeNull();
+		expect(repairUpdate(Uint8Array.of(...SEVEN_BYTES, 0))).toBeNull();
+		const valid = Y.encodeStateAsUpdate(typicalDoc());
+		expect(repairUpdate(valid)).toEqual(valid);
+	});
+
+	it('applies stored updates as they are, repaired, or not at all, and never throws', () => {
+		const { clean, state } = poisonedState(SEVEN_BYTES);
+		const doc = new Y.Doc();
+		expect(applyStoredUpdate(doc, state)).toEqual({ kind: 'repaired', problem: 'empty' });
+		const later = new Y.Doc();
+		Y.applyUpdate(later, Y.encodeStateAsUpdate(clean));
+		const before = Y.encodeStateVector(later);
+		later.getArray('list').push(['later']);
+		expect(applyStoredUpdate(doc, Y.encodeStateAsUpdate(later, before))).toEqual({
+			kind: 'applied'
+		});
+		const forward = oneStruct(
+			item({ kind: 'any', values: [1] }, { origin: { client: 7, clock: 3 } })
+		);
+		expect(applyStoredUpdate(doc, forward)).toEqual({ kind: 'skipped', problem: 'self-reference' });
+		expect(doc.getArray('list').toArray()).toEqual([...clean.getArray('list').toArray(), 'later']);
 		expectLoadable(doc);
 	});
 });

@@ -4,6 +4,7 @@
  * and lib0, so the relay and the app run the same code.
  */
 import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 
 /** Why an update is refused; `null` from {@link validateUpdate} means it may be applied. */
@@ -119,7 +120,7 @@ const ANY_BYTES = 116;
  * building structs or applying anything.
  */
 export function validateUpdate(update: Uint8Array): UpdateProblem | null {
-	return walkUpdate(update, () => {});
+	return walkUpdate(update, CHECK_ONLY);
 }
 
 /**
@@ -132,8 +133,11 @@ export function applyValidUpdate(
 	origin?: unknown
 ): UpdateProblem | null {
 	let overlaps = false;
-	const problem = walkUpdate(update, (client, clock) => {
-		overlaps ||= clock < Y.getState(doc.store, client);
+	const problem = walkUpdate(update, {
+		...CHECK_ONLY,
+		block(client, clock) {
+			overlaps ||= clock < Y.getState(doc.store, client);
+		}
 	});
 	if (problem !== null) return problem;
 	Y.transact(
@@ -147,6 +151,83 @@ export function applyValidUpdate(
 		false
 	);
 	return null;
+}
+
+/**
+ * `update` without its structs, contents and deletions of length 0, or null when it has other
+ * problems. Yjs's own encoder writes those empty shapes for a document that took one in, so they
+ * are what a relay or device stored before updates were validated; they cover no clock, so
+ * dropping them loses nothing.
+ */
+export function repairUpdate(update: Uint8Array): Uint8Array | null {
+	const blocks: { client: number; clock: number; structs: Uint8Array[] }[] = [];
+	const deletions = new Map<number, [number, number][]>();
+	const problem = walkUpdate(update, {
+		keepEmpty: true,
+		block: (client, clock) => blocks.push({ client, clock, structs: [] }),
+		struct(start, end, length) {
+			if (length > 0) blocks.at(-1)?.structs.push(update.subarray(start, end));
+		},
+		deletion(client, clock, length) {
+			const ranges = deletions.get(client) ?? [];
+			deletions.set(client, ranges);
+			if (length > 0) ranges.push([clock, length]);
+		}
+	});
+	if (problem !== null) return null;
+	const encoder = encoding.createEncoder();
+	const kept = blocks.filter((block) => block.structs.length > 0);
+	encoding.writeVarUint(encoder, kept.length);
+	for (const { client, clock, structs } of kept) {
+		encoding.writeVarUint(encoder, structs.length);
+		encoding.writeVarUint(encoder, client);
+		// A struct of length 0 ends where it starts: the clocks of those kept do not move.
+		encoding.writeVarUint(encoder, clock);
+		for (const struct of structs) encoding.writeUint8Array(encoder, struct);
+	}
+	const deleting = [...deletions].filter(([, ranges]) => ranges.length > 0);
+	encoding.writeVarUint(encoder, deleting.length);
+	for (const [client, ranges] of deleting) {
+		encoding.writeVarUint(encoder, client);
+		encoding.writeVarUint(encoder, ranges.length);
+		for (const [clock, length] of ranges) {
+			encoding.writeVarUint(encoder, clock);
+			encoding.writeVarUint(encoder, length);
+		}
+	}
+	return encoding.toUint8Array(encoder);
+}
+
+/** How a stored update went into a document (see {@link applyStoredUpdate}). */
+export type StoredUpdateOutcome =
+	| { kind: 'applied' }
+	/** Applied without its empty shapes (see {@link repairUpdate}). */
+	| { kind: 'repaired'; problem: UpdateProblem }
+	/** Not applied: it has another problem, or Yjs threw on it (`failed`). */
+	| { kind: 'skipped'; problem: UpdateProblem | 'failed' };
+
+/**
+ * Applies an update read back from storage, which may have been stored before updates were
+ * validated: as it is when it is valid, repaired when only empty shapes are wrong with it, and
+ * not at all otherwise. Never throws for the update's sake, so one broken update cannot keep a
+ * document from loading.
+ */
+export function applyStoredUpdate(
+	doc: Y.Doc,
+	update: Uint8Array,
+	origin?: unknown
+): StoredUpdateOutcome {
+	try {
+		const problem = applyValidUpdate(doc, update, origin);
+		if (problem === null) return { kind: 'applied' };
+		const repaired = repairUpdate(update);
+		if (repaired !== null && applyValidUpdate(doc, repaired, origin) === null) {
+			return { kind: 'repaired', problem };
+		}
+		return { kind: 'skipped', problem };
+	} catch {
+		return { kind: 'skipped', problem: 'failed' };
+	}
 }
 
 type Pending = NonNullable<Y.Doc['store']['pendingStructs']>;
@@ -209,15 +290,29 @@ function mergePending(a: Pending | null, b: Pending | null): Pending | null {
 	return { missing, update: Y.mergeUpdatesV2([a.update, b.update]) };
 }
 
-/** Walks `update`, telling `onStructs` where each client's structs start. */
-function walkUpdate(
-	update: Uint8Array,
-	onStructs: (client: number, clock: number) => void
-): UpdateProblem | null {
+/** What a walk reports besides the problem, and whether it lets empty shapes pass. */
+interface Visitor {
+	/** Report structs, contents and deletions of length 0 instead of refusing them. */
+	readonly keepEmpty: boolean;
+	/** The structs of `client` start at `clock`. */
+	block(client: number, clock: number): void;
+	/** The struct in `update[start, end)` covers `length` clocks. */
+	struct(start: number, end: number, length: number): void;
+	deletion(client: number, clock: number, length: number): void;
+}
+
+const CHECK_ONLY: Visitor = {
+	keepEmpty: false,
+	block() {},
+	struct() {},
+	deletion() {}
+};
+
+function walkUpdate(update: Uint8Array, visitor: Visitor): UpdateProblem | null {
 	const decoder = decoding.createDecoder(update);
 	try {
-		readStructs(decoder, onStructs);
-		readDeletions(decoder);
+		readStructs(decoder, visitor);
+		readDeletions(decoder, visitor);
 		if (decoding.hasContent(decoder)) refuse('malformed');
 		return null;
 	} catch (error) {
@@ -233,17 +328,14 @@ function readUint(decoder: decoding.Decoder): number {
 	return value;
 }
 
-/** A positive length that keeps `clock + length` in range. */
-function checkLength(clock: number, length: number): number {
-	if (length === 0) refuse('empty');
+/** A positive length (or 0 when the visitor keeps empty shapes) that keeps `clock + length` in range. */
+function checkLength(clock: number, length: number, visitor: Visitor): number {
+	if (length === 0 && !visitor.keepEmpty) refuse('empty');
 	if (clock + length > MAX_CLOCK) refuse('out-of-range');
 	return clock + length;
 }
 
-function readStructs(
-	decoder: decoding.Decoder,
-	onStructs: (client: number, clock: number) => void
-): void {
+function readStructs(decoder: decoding.Decoder, visitor: Visitor): void {
 	const clients = decoding.readVarUint(decoder);
 	const seen = new Set<number>();
 	for (let c = 0; c < clients; c++) {
@@ -252,16 +344,20 @@ function readStructs(
 		if (seen.has(client)) refuse('repeated-client');
 		seen.add(client);
 		let clock = readUint(decoder);
-		onStructs(client, clock);
+		visitor.block(client, clock);
 		for (let s = 0; s < structs; s++) {
+			const start = decoder.pos;
 			const info = decoding.readUint8(decoder);
 			const kind = info & BITS5;
+			let length: number;
 			if (kind === GC || kind === SKIP) {
 				if (info !== kind) refuse('malformed');
-				clock = checkLength(clock, decoding.readVarUint(decoder));
+				length = decoding.readVarUint(decoder);
 			} else {
-				clock = checkLength(clock, readItem(decoder, info, client, clock));
+				length = readItem(decoder, info, client, clock);
 			}
+			clock = checkLength(clock, length, visitor);
+			visitor.struct(start, decoder.pos, length);
 		}
 	}
 }
@@ -472,7 +568,7 @@ function checkJson(text: string): void {
 	}
 }
 
-function readDeletions(decoder: decoding.Decoder): void {
+function readDeletions(decoder: decoding.Decoder, visitor: Visitor): void {
 	const clients = decoding.readVarUint(decoder);
 	const seen = new Set<number>();
 	for (let c = 0; c < clients; c++) {
@@ -483,8 +579,10 @@ function readDeletions(decoder: decoding.Decoder): void {
 		let end = 0;
 		for (let r = 0; r < ranges; r++) {
 			const clock = readUint(decoder);
-			if (r > 0 && clock < end) refuse('unordered-deletions');
-			end = checkLength(clock, decoding.readVarUint(decoder));
+			const length = decoding.readVarUint(decoder);
+			if (length > 0 && clock < end) refuse('unordered-deletions');
+			if (length > 0 || !visitor.keepEmpty) end = checkLength(clock, length, visitor);
+			visitor.deletion(client, clock, length);
 		}
 	}
 }

@@ -700,7 +700,7 @@ export function expectLoadable(doc: Y.Doc): void {
 			throw new Error(`loading lost clocks of client ${client}: ${clock} before, ${after} after`);
 		}
 	}
-	const [first, second] = [loaded, reloaded].map(contents);
+	const [first, second] = [loaded, reloaded].map(documentContents);
 	if (first !== second) throw new Error(`a reloaded document differs:\n${first}\n${second}`);
 	loaded.destroy();
 	reloaded.destroy();
@@ -710,7 +710,7 @@ const stringify = (value: unknown) =>
 	JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
 
 /** What a document holds, as text: its state vector and what each root type holds. */
-function contents(doc: Y.Doc): string {
+export function documentContents(doc: Y.Doc): string {
 	return stringify({
 		stateVector: [...Y.decodeStateVector(Y.encodeStateVector(doc))].sort((a, b) => a[0] - b[0]),
 		pending: doc.store.pendingStructs !== null,
