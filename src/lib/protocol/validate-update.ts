@@ -32,8 +32,8 @@ export type UpdateProblem =
  * item whose parent or neighbour was garbage-collected becomes a GC struct. What breaks it are
  * shapes none of its encoders ever writes, because its algorithms rely on their absence:
  *
- * - Length 0. Clocks are ranges; `findIndexSS` cannot find a struct of length 0 (and divides by
- *   its length), and a deleted one becomes a delete-set entry of length 0, which `DSEncoderV2`
+ * - Length 0. Clocks are ranges: the binary search `findIndexSS` cannot land on a struct of
+ *   length 0, and a deleted one becomes a delete-set entry of length 0, which `DSEncoderV2`
  *   refuses (`unexpectedCase`) when the next load parks it in `pendingDs`. A deletion of length 0
  *   beyond the known clocks does the same at once.
  * - Deletions out of order. `DSEncoderV2` writes each clock as the distance from the end of the

@@ -202,7 +202,7 @@ function resolveId(doc: Y.Doc, id: IdPick): RawId {
 }
 
 /** Turns picks into an update against `doc` as it is now. */
-export function forge(doc: Y.Doc, forged: ForgePick): RawUpdate {
+function forge(doc: Y.Doc, forged: ForgePick): RawUpdate {
 	const clients = clientsOf(doc);
 	return {
 		clients: forged.blocks.map((block) => {
@@ -237,7 +237,7 @@ export function forge(doc: Y.Doc, forged: ForgePick): RawUpdate {
 // ---------------------------------------------------------------------------------------------
 // Mutations of real updates
 
-export type Mutation =
+type Mutation =
 	| { kind: 'struct-length'; at: number; length: number }
 	| { kind: 'struct-kind'; at: number; to: 'gc' | 'skip' }
 	| { kind: 'content'; at: number; content: RawContent }
@@ -255,7 +255,7 @@ export type Mutation =
 	| { kind: 'truncate'; at: number }
 	| { kind: 'append'; value: number };
 
-export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
+const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 	fc.record({
 		kind: fc.constant('struct-length' as const),
 		at: pick,
@@ -312,7 +312,7 @@ function structsOf(update: RawUpdate): { block: number; index: number }[] {
 }
 
 /** `update` changed by `change`, or null when it has nothing the mutation applies to. */
-export function mutate(doc: Y.Doc, update: Uint8Array, change: Mutation): Uint8Array | null {
+function mutate(doc: Y.Doc, update: Uint8Array, change: Mutation): Uint8Array | null {
 	switch (change.kind) {
 		case 'byte': {
 			if (update.length === 0) return null;
@@ -446,7 +446,7 @@ function lengthOf(struct: RawStruct): number {
 // ---------------------------------------------------------------------------------------------
 // Real edits
 
-export type Edit =
+type Edit =
 	| { kind: 'insert-text'; at: number; text: string }
 	| { kind: 'delete-text'; at: number; length: number }
 	| { kind: 'format-text'; at: number; length: number }
@@ -464,7 +464,7 @@ const plainValue = fc.oneof(
 	fc.constant(null)
 );
 
-export const edit: fc.Arbitrary<Edit> = fc.oneof(
+const edit: fc.Arbitrary<Edit> = fc.oneof(
 	fc.record({
 		kind: fc.constant('insert-text' as const),
 		at: pick,
@@ -508,7 +508,7 @@ export const edit: fc.Arbitrary<Edit> = fc.oneof(
 );
 
 /** Makes `change` on `doc` as an app would, in one transaction. */
-export function applyEdit(doc: Y.Doc, change: Edit): void {
+function applyEdit(doc: Y.Doc, change: Edit): void {
 	const text = doc.getText('text');
 	const list = doc.getArray<unknown>('list');
 	const map = doc.getMap<unknown>('map');
