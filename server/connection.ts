@@ -6,6 +6,7 @@ import {
 	CLOSE_GOING_AWAY,
 	CLOSE_INTERNAL_ERROR,
 	CLOSE_INVALID_PAYLOAD,
+	CLOSE_INVALID_UPDATE,
 	CLOSE_MESSAGE_TOO_BIG,
 	CLOSE_POLICY_VIOLATION,
 	CLOSE_READ_ONLY,
@@ -249,7 +250,7 @@ export class Connection implements RoomPeer {
 			return;
 		}
 		if (room.applyClientUpdate(payload, this) === 'invalid') {
-			this.#fail(CLOSE_INVALID_PAYLOAD, 'invalid update', 'invalid_update');
+			this.#fail(CLOSE_INVALID_UPDATE, 'invalid update: refused', 'invalid_update');
 			return;
 		}
 		if (this.access.protocol === 2) {

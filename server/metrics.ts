@@ -24,6 +24,7 @@ export type ErrorKind =
 	| 'slow_consumer'
 	| 'socket_error'
 	| 'load_failed'
+	| 'compaction_refused'
 	| 'storage_write'
 	| 'read_only'
 	| 'wrong_token';

@@ -1,6 +1,12 @@
 import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
+import {
+	applyStoredUpdate,
+	applyValidUpdate,
+	validateUpdate,
+	type UpdateProblem
+} from '../src/lib/protocol/validate-update';
 import type { DocumentId } from '../src/lib/protocol';
 import { describeError, type Logger } from './logger';
 import type { RelayMetrics } from './metrics';
@@ -77,8 +83,21 @@ export class Room {
 	 */
 	async load(): Promise<DocumentAccess | null> {
 		const stored = await this.storage.loadDocument(this.docId);
+		// A document stored before updates were validated may hold updates that no longer apply
+		// or make it unloadable: those are repaired or skipped, each logged with its seq, and the
+		// document is rebuilt from the rest rather than refused to every client.
+		let recovered = false;
 		this.doc.transact(() => {
-			for (const update of stored.updates) Y.applyUpdate(this.doc, update, FROM_STORAGE);
+			stored.updates.forEach((update, index) => {
+				const outcome = applyStoredUpdate(this.doc, update, FROM_STORAGE);
+				if (outcome.kind === 'applied') return;
+				recovered = true;
+				this.logger.warn(`stored_update_${outcome.kind}`, {
+					docId: this.docId,
+					seq: stored.seqs[index],
+					problem: outcome.problem
+				});
+			});
 		}, FROM_STORAGE);
 		this.#lastSeq = stored.lastSeq;
 		// Updates after the first were appended but not compacted yet (e.g. after a kill); they
@@ -88,6 +107,9 @@ export class Room {
 		this.#stateBytes = first?.length ?? 0;
 		this.#appendedUpdates = appended.length;
 		this.#appendedBytes = appended.reduce((sum, update) => sum + update.length, 0);
+		// A recovered document is compacted at the next pause, so storage then holds it as it
+		// loaded and the next load needs no repairs.
+		if (recovered) this.#appendedUpdates = Math.max(this.#appendedUpdates, 1);
 		this.doc.on('update', this.#onDocUpdate);
 		this.awareness.on('update', this.#onAwarenessUpdate);
 		this.#loaded = true;
@@ -99,26 +121,23 @@ export class Room {
 	}
 
 	/**
-	 * Applies a client's update. It is decoded completely first, so a malformed update is
-	 * refused before anything of it reaches the document or storage: `Y.applyUpdate` integrates
-	 * structs one by one, and one that throws halfway would leave a partial transaction that is
-	 * then persisted and broadcast. Decoding cannot catch every semantic inconsistency, so the
-	 * application itself is guarded too; what it integrated before throwing consists of structs
-	 * that decoded cleanly, which keeps the stored document loadable.
+	 * Applies a client's update if it passes validation (`applyValidUpdate`, the check the app
+	 * runs too); otherwise nothing of it reaches the document, storage or the other peers, and
+	 * the sender is to be refused. An update that passes and still makes Yjs throw halfway has
+	 * been stored and broadcast as far as it was integrated, like any update; its sender is
+	 * refused as well, and compaction checks that the document still loads.
 	 */
 	applyClientUpdate(update: Uint8Array, origin: RoomPeer): ApplyResult {
+		let problem: UpdateProblem | null;
 		try {
-			Y.decodeUpdate(update);
-		} catch {
-			return 'invalid';
-		}
-		try {
-			Y.applyUpdate(this.doc, update, origin);
-			return 'applied';
+			problem = applyValidUpdate(this.doc, update, origin);
 		} catch (error) {
-			this.logger.warn('update_apply_failed', { docId: this.docId, error: describeError(error) });
+			this.logger.error('update_apply_failed', { docId: this.docId, error: describeError(error) });
 			return 'invalid';
 		}
+		if (problem === null) return 'applied';
+		this.logger.warn('update_refused', { docId: this.docId, problem });
+		return 'invalid';
 	}
 
 	/**
@@ -277,22 +296,47 @@ export class Room {
 			})
 			.finally(() => {
 				this.#compaction = null;
-				// Updates that arrived while it ran wait for the next pause.
+				// Updates that arrived while it ran wait for the next pause, unless they passed the
+				// safety valve meanwhile: its trigger was skipped while this compaction ran.
+				if (this.#unloading) return;
+				this.#compactIfDue();
 				this.#armIdleTimer();
 			});
 	}
 
 	/**
 	 * Encodes the state and the seq it covers in the same synchronous step, so every update
-	 * appended up to that seq is in the state and every later one stays appended.
+	 * appended up to that seq is in the state and every later one stays appended. A state that
+	 * would not load again is not stored: the last one that did stays, with the appends after it.
 	 */
 	async #compact(): Promise<void> {
 		const state = Y.encodeStateAsUpdate(this.doc);
 		const upToSeq = this.#lastSeq;
 		this.#appendedUpdates = 0;
 		this.#appendedBytes = 0;
+		const problem = stateProblem(state);
+		if (problem !== null) {
+			this.metrics.failed('compaction_refused');
+			this.logger.error('compaction_refused', { docId: this.docId, problem });
+			return;
+		}
 		this.#stateBytes = state.length;
 		await this.storage.compact(this.docId, state, upToSeq);
 		this.metrics.storageCompactions++;
+	}
+}
+
+/** Why a merged state must not replace the stored one: it fails validation or does not load. */
+function stateProblem(state: Uint8Array): UpdateProblem | 'does not load' | null {
+	const problem = validateUpdate(state);
+	if (problem !== null) return problem;
+	const fresh = new Y.Doc();
+	try {
+		Y.applyUpdate(fresh, state);
+		return null;
+	} catch {
+		return 'does not load';
+	} finally {
+		fresh.destroy();
 	}
 }

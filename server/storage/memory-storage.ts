@@ -41,11 +41,15 @@ export class MemoryStorage implements RelayStorage {
 	async loadDocument(docId: DocumentId): Promise<StoredDocument> {
 		this.#assertOpen();
 		const document = this.#documents.get(docId);
-		if (document === undefined) return { access: null, updates: [], lastSeq: 0 };
+		if (document === undefined) return { access: null, updates: [], seqs: [], lastSeq: 0 };
 		const updates = document.appended.map((entry) => entry.update.slice());
-		if (document.state !== null) updates.unshift(document.state.slice());
+		const seqs = document.appended.map((entry) => entry.seq);
+		if (document.state !== null) {
+			updates.unshift(document.state.slice());
+			seqs.unshift(document.stateSeq);
+		}
 		const lastSeq = document.appended.at(-1)?.seq ?? document.stateSeq;
-		return { access: document.access, updates, lastSeq };
+		return { access: document.access, updates, seqs, lastSeq };
 	}
 
 	async getAccess(docId: DocumentId): Promise<DocumentAccess | null> {

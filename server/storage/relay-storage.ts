@@ -48,6 +48,8 @@ export interface StoredDocument {
 	access: DocumentAccess | null;
 	/** Yjs updates (v1 encoding) to apply in order: the compacted state first, then appends. */
 	updates: Uint8Array[];
+	/** The seq of each of `updates`; the compacted state's is the highest seq it covers. */
+	seqs: UpdateSeq[];
 	/** The highest seq covered by `updates` (0 for an empty document). */
 	lastSeq: UpdateSeq;
 }

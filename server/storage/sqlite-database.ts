@@ -147,9 +147,13 @@ export class SqliteDatabase {
 		const document = this.#selectDocument.get(docId);
 		const rows = this.#selectUpdates.all(docId);
 		const updates: Uint8Array[] = rows.map((row) => row.data);
-		if (document?.state) updates.unshift(document.state);
+		const seqs = rows.map((row) => row.seq);
+		if (document?.state) {
+			updates.unshift(document.state);
+			seqs.unshift(document.state_seq);
+		}
 		const lastSeq = Math.max(document?.state_seq ?? 0, rows.at(-1)?.seq ?? 0);
-		return { access: readAccess(document), updates, lastSeq };
+		return { access: readAccess(document), updates, seqs, lastSeq };
 	}
 
 	/** Who may open a document, or null (see `RelayStorage.getAccess`). */

@@ -122,15 +122,15 @@ describe('bad input closes only the offending connection', () => {
 		});
 	});
 
-	it('a corrupt update: 1007, and nothing of it is stored', async () => {
+	it('a corrupt update: 4422, and nothing of it is stored', async () => {
 		const source = new Y.Doc();
 		source.getText('body').insert(0, 'x'.repeat(200));
 		const valid = Y.encodeStateAsUpdate(source);
 		const corrupt = valid.slice(0, valid.length - 40);
 		expect(() => Y.decodeUpdate(corrupt)).toThrow();
 		const { room, a } = await expectRejected(encodeSyncUpdate(corrupt), {
-			code: 1007,
-			reason: 'invalid update',
+			code: 4422,
+			reason: 'invalid update: refused',
 			kind: 'invalid_update'
 		});
 		// Reload the document from storage: it holds the members' edits and nothing else.

@@ -1,11 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { DocumentId } from '../../src/lib/protocol';
+import { createLogger } from '../../server/logger';
+import { RelayMetrics } from '../../server/metrics';
+import { Room } from '../../server/room';
 import { MemoryStorage } from '../../server/storage/memory-storage';
 import {
 	connectProvider,
 	destroyProviders,
 	newRoom,
+	randomDocId,
 	startInProcessRelay,
 	synced,
 	waitFor,
@@ -82,5 +86,44 @@ describe('compaction', () => {
 			Y.applyUpdate(stored, update);
 		}
 		expect(stored.getArray('log').toArray()).toEqual(doc.getArray('log').toArray());
+	});
+
+	it('never replaces the last state that loads with one that does not', async () => {
+		const storage = new MemoryStorage();
+		const logs: Record<string, unknown>[] = [];
+		const logger = createLogger('debug', (line) =>
+			logs.push(JSON.parse(line) as Record<string, unknown>)
+		);
+		const docId = randomDocId() as DocumentId;
+		const policy = { idleMs: 600_000, maxAppendedUpdates: 10_000, maxAppendedBytes: 1 << 23 };
+		const open = async () => {
+			const room = new Room(docId, storage, policy, new RelayMetrics(), logger);
+			await room.load();
+			return room;
+		};
+		const writer = new Y.Doc();
+		writer.getText('body').insert(0, 'good');
+		const first = await open();
+		Y.applyUpdate(first.doc, Y.encodeStateAsUpdate(writer), 'a client');
+		await first.unload();
+		const [goodState] = (await storage.loadDocument(docId)).updates;
+
+		// Poisoned behind validation's back, as relays were before it: client 99, a GC struct of
+		// length 0. Its merged state would no longer load.
+		const second = await open();
+		Y.applyUpdate(second.doc, Uint8Array.of(1, 1, 99, 0, 0, 0, 0), 'a client');
+		await second.unload();
+		expect(logs).toContainEqual(
+			expect.objectContaining({ event: 'compaction_refused', docId, problem: 'empty' })
+		);
+		const stored = await storage.loadDocument(docId);
+		expect(stored.updates[0]).toEqual(goodState);
+		expect(stored.updates).toHaveLength(2);
+
+		// The appended poison is repaired when the document loads next.
+		const third = await open();
+		expect(third.doc.getText('body').toString()).toBe('good');
+		await third.unload();
+		expect((await storage.loadDocument(docId)).updates).toHaveLength(1);
 	});
 });

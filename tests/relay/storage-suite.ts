@@ -60,7 +60,12 @@ export function runStorageTests(name: string, makeStorage: () => Promise<Storage
 		it('loads an unknown document as empty and without access', () =>
 			withStorage(async ({ storage }) => {
 				const id = docId();
-				expect(await storage.loadDocument(id)).toEqual({ access: null, updates: [], lastSeq: 0 });
+				expect(await storage.loadDocument(id)).toEqual({
+					access: null,
+					updates: [],
+					seqs: [],
+					lastSeq: 0
+				});
 				expect(await storage.getAccess(id)).toBeNull();
 			}));
 
@@ -157,6 +162,7 @@ export function runStorageTests(name: string, makeStorage: () => Promise<Storage
 				expect(seqs[2]).toBeGreaterThan(seqs[1] as number);
 				const loaded = await storage.loadDocument(id);
 				expect(loaded.updates).toHaveLength(3);
+				expect(loaded.seqs).toEqual(seqs);
 				expect(loaded.lastSeq).toBe(seqs[2]);
 				expect(replay(loaded.updates)).toEqual({ a: 3, b: 2 });
 			}));
@@ -186,6 +192,7 @@ export function runStorageTests(name: string, makeStorage: () => Promise<Storage
 				await storage.compact(id, merged, upTo);
 				const loaded = await storage.loadDocument(id);
 				expect(loaded.updates).toHaveLength(2);
+				expect(loaded.seqs).toEqual([upTo, later]);
 				expect(loaded.lastSeq).toBe(later);
 				expect(loaded.access?.member).toBe(verifier('a'));
 				expect(replay(loaded.updates)).toEqual({ a: 1, b: 2, c: 3 });

@@ -191,6 +191,17 @@ describe('importWorkspace refuses bad files', () => {
 		);
 	});
 
+	it('an update that Yjs reads but that fails validation', () => {
+		const doc = decidedTriad().doc;
+		let deep: unknown = 1;
+		for (let level = 0; level < 300; level++) deep = [deep];
+		doc.getMap('extra').set('deep', deep);
+		expect(refusal(withField('update', toBase64(Y.encodeStateAsUpdate(doc))))).toMatchObject({
+			code: 'corrupt-update',
+			message: 'the document data is damaged and cannot be read'
+		});
+	});
+
 	it('an update that depends on changes it does not carry', () => {
 		const doc = decidedTriad().doc;
 		const before = Y.encodeStateVector(doc);

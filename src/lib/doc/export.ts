@@ -1,6 +1,7 @@
 import { fromBase64, toBase64 } from 'lib0/buffer';
 import * as Y from 'yjs';
 import { parseDocumentId, type DocumentId } from '../domain/ids';
+import { validateUpdate } from '../protocol/validate-update';
 import type { EpochMs } from '../domain/model';
 import { buildRegister, type DecisionRegister } from './register';
 import { registerToMarkdown } from './register-markdown';
@@ -135,6 +136,11 @@ function parseEnvelope(text: string): Record<string, unknown> {
 }
 
 function checkUpdate(update: Uint8Array): SchemaStatus {
+	// The check the relay runs: imported, an update that fails it would be saved on the device,
+	// refused by the relay, and might keep the triad from loading again.
+	if (validateUpdate(update) !== null) {
+		throw new ImportError('corrupt-update', 'the document data is damaged and cannot be read');
+	}
 	const scratch = new Y.Doc();
 	try {
 		Y.applyUpdate(scratch, update);

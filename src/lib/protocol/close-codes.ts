@@ -28,14 +28,20 @@ export const CLOSE_WRONG_TOKEN = 4403;
 export const CLOSE_READ_ONLY = 4405;
 /** The token was valid until a member rotated the document's access: ask for a new link. */
 export const CLOSE_ACCESS_CHANGED = 4410;
+/**
+ * An update that fails validation (validate-update.ts): nothing of it is stored or passed on.
+ * Sent again it would fail again, so the client does not reconnect.
+ */
+export const CLOSE_INVALID_UPDATE = 4422;
 
 /**
  * What a permanent refusal means for the person holding the link:
  * - `no-access`: the token is missing, malformed or wrong (a damaged or foreign link);
  * - `read-only`: this device tried to write with viewer access;
- * - `access-changed`: a member rotated access; the old link no longer works.
+ * - `access-changed`: a member rotated access; the old link no longer works;
+ * - `invalid-update`: this device sent an update the relay refuses (a damaged copy, or a bug).
  */
-export type RefusalKind = 'no-access' | 'read-only' | 'access-changed';
+export type RefusalKind = 'no-access' | 'read-only' | 'access-changed' | 'invalid-update';
 
 /** The refusal a close code stands for, or null for codes that mean an outage (retry). */
 export function refusalKind(code: number): RefusalKind | null {
@@ -47,6 +53,8 @@ export function refusalKind(code: number): RefusalKind | null {
 			return 'read-only';
 		case CLOSE_ACCESS_CHANGED:
 			return 'access-changed';
+		case CLOSE_INVALID_UPDATE:
+			return 'invalid-update';
 		default:
 			return null;
 	}

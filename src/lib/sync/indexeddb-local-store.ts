@@ -1,10 +1,12 @@
 import { IndexeddbPersistence, PREFERRED_TRIM_SIZE, storeState } from 'y-indexeddb';
 import type * as Y from 'yjs';
 import type { DocumentId } from '../domain/ids';
+import { deferredLocalStore } from './deferred-local-store';
 import { Listeners } from './listeners';
 import { workspaceDatabaseName } from './local-copy';
 import type { LocalStore } from './local-store';
 import { storageError, toStorageError, type StorageError } from './storage-error';
+import { checkStoredUpdates, type StoredUpdateReport } from './stored-update-check';
 
 const SYNC_MARKER_KEY = 'triad-sync-marker';
 const COMPACTION_DELAY_MS = 1000;
@@ -26,11 +28,38 @@ const COMPACTION_DELAY_MS = 1000;
  *   the layout (`updates` store, auto-increment keys) and the same compaction trigger.
  */
 
+/** Options of {@link createIndexedDbLocalStore}. */
+export interface IndexedDbLocalStoreOptions {
+	/**
+	 * Told about each saved update that failed validation before loading, and was repaired or set
+	 * aside (see `checkStoredUpdates`); by default they are logged with `console.warn`.
+	 */
+	onStoredUpdate?: (report: StoredUpdateReport) => void;
+}
+
 /**
  * Attaches y-indexeddb persistence to `doc` and reports every storage failure as a
- * StorageError instead of dropping edits silently.
+ * StorageError instead of dropping edits silently. The saved updates are checked first, so that
+ * one that fails validation cannot keep the copy from loading: it is repaired or set aside, and
+ * the rest loads.
  */
-export function createIndexedDbLocalStore(docId: DocumentId, doc: Y.Doc): LocalStore {
+export function createIndexedDbLocalStore(
+	docId: DocumentId,
+	doc: Y.Doc,
+	options: IndexedDbLocalStoreOptions = {}
+): LocalStore {
+	if (globalThis.indexedDB === undefined) return attachIndexedDbStore(docId, doc);
+	const report =
+		options.onStoredUpdate ??
+		((stored: StoredUpdateReport) =>
+			console.warn('Triad: a saved update could not be loaded', stored));
+	const checked = checkStoredUpdates(workspaceDatabaseName(docId)).then((reports) =>
+		reports.forEach(report)
+	);
+	return deferredLocalStore(attachIndexedDbStore, checked)(docId, doc);
+}
+
+function attachIndexedDbStore(docId: DocumentId, doc: Y.Doc): LocalStore {
 	const errors = new Listeners<[StorageError]>();
 	let firstError: StorageError | null = null;
 	let destroyed = false;

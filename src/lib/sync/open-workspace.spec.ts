@@ -234,6 +234,17 @@ describe('openWorkspace', () => {
 		expect(memberNames(other.doc)).toEqual(['From the file']);
 	});
 
+	it('merges no update that fails validation', async () => {
+		const w = world();
+		const target = openOn(w, createMemoryStorage(), ada);
+		await target.whenLocalLoaded;
+		addMember(target.doc, 'Ada');
+		const before = Y.encodeStateAsUpdate(target.doc);
+		// Client 99, a GC struct of length 0: merged, the document would no longer load.
+		expect(() => target.mergeUpdate(Uint8Array.of(1, 1, 99, 0, 0, 0, 0))).toThrow('empty');
+		expect(Y.encodeStateAsUpdate(target.doc)).toEqual(before);
+	});
+
 	it('surfaces a full disk as status.storageError', async () => {
 		const w = world();
 		const storage = createMemoryStorage();

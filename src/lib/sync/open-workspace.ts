@@ -2,6 +2,7 @@ import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { DocumentId } from '../domain/ids';
 import type { Role } from '../domain/model';
+import { applyValidUpdate } from '../protocol/validate-update';
 import type { Identity } from './identity';
 import { deferredLocalStore } from './deferred-local-store';
 import { createIndexedDbLocalStore } from './indexeddb-local-store';
@@ -92,7 +93,8 @@ export interface WorkspaceHandle {
 	updatePresence(changes: { seat?: Role | null; name?: string }): void;
 	/**
 	 * Merges a Yjs update from outside (an imported workspace file) into the document. It counts
-	 * as a local change: it is saved on the device and sent to the relay like an edit.
+	 * as a local change: it is saved on the device and sent to the relay like an edit. Throws,
+	 * merging nothing, when the update fails the check the relay runs.
 	 */
 	mergeUpdate(update: Uint8Array): void;
 	/** Stops syncing and saving, and releases the document. */
@@ -279,7 +281,8 @@ export function openWorkspace(options: OpenWorkspaceOptions): WorkspaceHandle {
 		mergeUpdate(update) {
 			if (closed) throw new Error('the workspace is closed');
 			if (access === 'viewer') throw new Error('a viewer cannot change the workspace');
-			Y.applyUpdate(doc, update, IMPORT_ORIGIN);
+			const problem = applyValidUpdate(doc, update, IMPORT_ORIGIN);
+			if (problem !== null) throw new Error(`the update is invalid (${problem})`);
 		},
 		async close() {
 			if (closed) return;

@@ -284,4 +284,31 @@ describe('tab channel', () => {
 		const lateId = seen.find((message) => message.kind === 'hello' && message.from !== tabId)?.from;
 		expect(seen.filter((message) => message.kind === 'welcome').map((m) => m.to)).toEqual([lateId]);
 	});
+
+	it('refuses updates that fail validation, in every kind of message', async () => {
+		// The update of the hardening issue (client 99, a GC struct of length 0): applied, it
+		// would be saved on the device, and the document would no longer load once compacted.
+		const poison = Uint8Array.of(1, 1, 99, 0, 0, 0, 0);
+		const docId = newDocumentId();
+		const { seen, channel: intruder } = listenTo(docId);
+		const tab = openTab(docId, 'Ada');
+		const tabId = await helloOf(seen);
+		const stateVector = Y.encodeStateVector(new Y.Doc());
+		intruder.postMessage({ kind: 'update', update: poison });
+		intruder.postMessage({ kind: 'catch-up', to: tabId, update: poison });
+		intruder.postMessage({
+			kind: 'welcome',
+			from: 'bad-tab',
+			to: tabId,
+			update: poison,
+			stateVector
+		});
+		const late = openTab(docId);
+		await until(() => memberNames(late.doc).length === 1);
+		await settle();
+		expect(tab.doc.store.clients.has(99)).toBe(false);
+		expect(() => Y.applyUpdate(new Y.Doc(), Y.encodeStateAsUpdate(tab.doc))).not.toThrow();
+		// A refused welcome gets no catch-up either, like a malformed one.
+		expect(seen.filter((message) => message.to === 'bad-tab')).toEqual([]);
+	});
 });

@@ -2,6 +2,7 @@ import * as random from 'lib0/random';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { DocumentId } from '../domain/ids';
+import { applyValidUpdate } from '../protocol/validate-update';
 
 /** The transaction origin of updates and presence that came from another tab. */
 export const TAB_ORIGIN = Symbol('another tab');
@@ -16,7 +17,9 @@ export const TAB_ORIGIN = Symbol('another tab');
  * every other tab's answer: one new tab among n would cost n² diffs instead of 2n.
  *
  * Messages are structured-cloned objects. Anything malformed is ignored: the channel is shared
- * with every tab of the origin, including tabs running another version of the app.
+ * with every tab of the origin, including tabs running another version of the app. Updates are
+ * applied only if they pass the check the relay runs (`applyValidUpdate`): one that fails it
+ * would be saved on the device like any change and could keep the triad from ever loading.
  */
 type TabId = string;
 
@@ -152,7 +155,7 @@ export function openTabChannel(
 					break;
 				case 'welcome':
 					if (message.to !== tabId) break;
-					Y.applyUpdate(doc, message.update, TAB_ORIGIN);
+					if (applyValidUpdate(doc, message.update, TAB_ORIGIN) !== null) break;
 					post({
 						kind: 'catch-up',
 						to: message.from,
@@ -160,10 +163,10 @@ export function openTabChannel(
 					});
 					break;
 				case 'catch-up':
-					if (message.to === tabId) Y.applyUpdate(doc, message.update, TAB_ORIGIN);
+					if (message.to === tabId) applyValidUpdate(doc, message.update, TAB_ORIGIN);
 					break;
 				case 'update':
-					Y.applyUpdate(doc, message.update, TAB_ORIGIN);
+					applyValidUpdate(doc, message.update, TAB_ORIGIN);
 					break;
 				case 'awareness':
 					awarenessProtocol.applyAwarenessUpdate(awareness, message.update, TAB_ORIGIN);

@@ -3,6 +3,7 @@ import * as decoding from 'lib0/decoding';
 import { connectionParams, MESSAGE_RECEIPT, MESSAGE_SYNC, SYNC_STEP1 } from '../protocol';
 import { DEFAULT_BACKOFF, reconnectDelay, type BackoffPolicy } from './backoff';
 import { ConnectionStatus, relayTransport } from './connection-status';
+import { guardSyncHandler } from './guard-sync-handler';
 import type { ConnectionState, RelayTransport, RelayTransportOptions } from './relay-transport';
 
 /** Where and how to reach the relay. */
@@ -45,7 +46,7 @@ function browserNetworkSignal(): NetworkSignal | null {
  * it can never confirm a change the relay does not hold.
  *
  * Both counts use y-websocket's public extension points: its per-provider `messageHandlers` (the
- * sync handler is wrapped, the receipt handler added) and its documented `wsconnected`, `synced`
+ * sync handler, guarded by the update check, is wrapped; the receipt handler added) and its documented `wsconnected`, `synced`
  * and events. A viewer's sync handler never answers the relay's step 1: viewers write nothing.
  */
 
@@ -87,6 +88,11 @@ export function createWebsocketTransport(options: WebsocketTransportOptions): Re
 		maxBackoffTime: backoff.maxMs
 	});
 
+	// The relay's updates reach the document (and so IndexedDB and other tabs) only through the
+	// check the relay runs itself; one that fails it is dropped and reported.
+	guardSyncHandler(provider, (refused) =>
+		console.warn(`Triad: refused an invalid ${refused.message} from the relay (${refused.problem})`)
+	);
 	const stockSyncHandler = provider.messageHandlers[MESSAGE_SYNC];
 	if (stockSyncHandler === undefined) throw new Error('y-websocket has no sync handler');
 	provider.messageHandlers[MESSAGE_SYNC] = (encoder, decoder, handlerProvider, emit, type) => {
