@@ -71,6 +71,7 @@ export class Connection implements RoomPeer {
 	#alive = true;
 	#closed = false;
 	#queue: Buffer[] | null = [];
+	lastHeardAt = performance.now();
 	#updatesReceived = 0;
 	#receiptInFlight = false;
 	readonly #bucket: TokenBucket;
@@ -167,6 +168,7 @@ export class Connection implements RoomPeer {
 	#onMessage = (data: Buffer, isBinary: boolean): void => {
 		if (this.#closed) return;
 		this.#alive = true;
+		this.lastHeardAt = performance.now();
 		this.metrics.messagesReceived++;
 		this.metrics.bytesReceived += data.length;
 		if (!isBinary) {

@@ -45,6 +45,7 @@ export class RelayMetrics {
 	receiptsSent = 0;
 	accessRotations = 0;
 	accessChangedCloses = 0;
+	awarenessRefused = 0;
 	readonly refusals = new Map<RefusalReason, number>();
 	readonly errors = new Map<ErrorKind, number>();
 
@@ -107,6 +108,12 @@ export function renderMetrics(metrics: RelayMetrics): string {
 			'counter',
 			'Connections closed because their document access was rotated.',
 			[`${p}access_changed_closes_total ${metrics.accessChangedCloses}`]
+		),
+		family(
+			`${p}awareness_refused_total`,
+			'counter',
+			"Awareness entries dropped for writing another connection's presence.",
+			[`${p}awareness_refused_total ${metrics.awarenessRefused}`]
 		),
 		family(
 			`${p}refusals_total`,

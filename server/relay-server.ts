@@ -58,6 +58,11 @@ export interface RelayServerOptions {
 	flushDelayMs?: number;
 	/** Most memory SQLite's page cache may hold, in bytes (default 2 MiB). */
 	sqliteCacheBytes?: number;
+	/**
+	 * How long a connection must be silent before another may take over a presence it announced
+	 * (default 20 s; see Room).
+	 */
+	awarenessTakeoverMs?: number;
 	/** Where log lines go (default: JSON lines on stdout at `logLevel`). */
 	logger?: Logger;
 	/** Level of the default logger (default info). */
@@ -138,7 +143,8 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 		},
 		metrics,
 		logger,
-		() => reclaimer.start()
+		() => reclaimer.start(),
+		options.awarenessTakeoverMs
 	);
 	const serveStatic = createStaticHandler(
 		options.staticDir === undefined ? './build' : options.staticDir

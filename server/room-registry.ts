@@ -35,7 +35,8 @@ export class RoomRegistry {
 		private readonly policy: CompactionPolicy,
 		private readonly metrics: RelayMetrics,
 		private readonly logger: Logger,
-		private readonly onEmpty: () => void = () => {}
+		private readonly onEmpty: () => void = () => {},
+		private readonly awarenessTakeoverMs?: number
 	) {}
 
 	/** Rooms in memory, including those loading or unloading. */
@@ -100,7 +101,14 @@ export class RoomRegistry {
 	}
 
 	#open(docId: DocumentId, previous: RoomEntry | undefined): RoomEntry {
-		const room = new Room(docId, this.storage, this.policy, this.metrics, this.logger);
+		const room = new Room(
+			docId,
+			this.storage,
+			this.policy,
+			this.metrics,
+			this.logger,
+			this.awarenessTakeoverMs
+		);
 		const previousUnload = previous?.unloading ?? Promise.resolve();
 		const entry: RoomEntry = {
 			room,

@@ -1,4 +1,5 @@
 import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import {
@@ -24,7 +25,17 @@ export interface RoomPeer {
 	send(message: Uint8Array): void;
 	/** The awareness clientIDs this connection announced, removed for the others when it leaves. */
 	readonly awarenessClients: Set<number>;
+	/** When the connection last sent anything (`performance.now()`). */
+	readonly lastHeardAt: number;
 }
+
+/**
+ * How long a connection must have been silent before another one may take over the presence it
+ * announced. y-websocket renews a presence every 15 s, so a live connection is never silent this
+ * long; a client that reconnected before the relay noticed its old socket die gets its presence
+ * back on the new socket after this.
+ */
+export const DEFAULT_AWARENESS_TAKEOVER_MS = 20_000;
 
 /**
  * When a room compacts its appended updates into one state. Compaction encodes the whole
@@ -70,7 +81,8 @@ export class Room {
 		private readonly storage: RelayStorage,
 		private readonly policy: CompactionPolicy,
 		private readonly metrics: RelayMetrics,
-		private readonly logger: Logger
+		private readonly logger: Logger,
+		private readonly awarenessTakeoverMs = DEFAULT_AWARENESS_TAKEOVER_MS
 	) {
 		// The relay is not a participant: it announces no awareness state of its own.
 		this.awareness.setLocalState(null);
@@ -188,9 +200,61 @@ export class Room {
 		return announces;
 	}
 
-	/** Applies a peer's awareness update; throws on a malformed one. */
+	/**
+	 * Applies a peer's awareness update, bound to its connection: an entry for a client that
+	 * another live connection announced is dropped (a member cannot rewrite someone else's name or
+	 * seat), counted and logged when it would have changed something; y-websocket's echoes of
+	 * what a client heard change nothing and are dropped silently. Throws on a malformed update.
+	 */
 	applyAwarenessUpdate(update: Uint8Array, origin: RoomPeer): void {
-		awarenessProtocol.applyAwarenessUpdate(this.awareness, update, origin);
+		const decoder = decoding.createDecoder(update);
+		const count = decoding.readVarUint(decoder);
+		const kept: { client: number; clock: number; state: string }[] = [];
+		let refused = 0;
+		for (let i = 0; i < count; i++) {
+			const client = decoding.readVarUint(decoder);
+			const clock = decoding.readVarUint(decoder);
+			const state = decoding.readVarString(decoder);
+			const owner = this.#ownerOf(client, origin);
+			if (owner === null) {
+				kept.push({ client, clock, state });
+				continue;
+			}
+			if (performance.now() - owner.lastHeardAt >= this.awarenessTakeoverMs) {
+				owner.awarenessClients.delete(client);
+				kept.push({ client, clock, state });
+				continue;
+			}
+			const known = this.awareness.meta.get(client);
+			if (known === undefined || clock > known.clock) refused++;
+		}
+		if (decoding.hasContent(decoder)) throw new Error('trailing bytes after awareness update');
+		if (refused > 0) {
+			this.metrics.awarenessRefused += refused;
+			this.logger.warn('awareness_refused', { docId: this.docId, clients: refused });
+		}
+		if (kept.length === 0) return;
+		if (kept.length === count) {
+			awarenessProtocol.applyAwarenessUpdate(this.awareness, update, origin);
+			return;
+		}
+		const encoder = encoding.createEncoder();
+		encoding.writeVarUint(encoder, kept.length);
+		for (const entry of kept) {
+			encoding.writeVarUint(encoder, entry.client);
+			encoding.writeVarUint(encoder, entry.clock);
+			encoding.writeVarString(encoder, entry.state);
+		}
+		awarenessProtocol.applyAwarenessUpdate(this.awareness, encoding.toUint8Array(encoder), origin);
+	}
+
+	/** The other connection that announced `client`, or null when none did. */
+	#ownerOf(client: number, origin: RoomPeer): RoomPeer | null {
+		if (origin.awarenessClients.has(client)) return null;
+		for (const peer of this.peers) {
+			if (peer !== origin && peer.awarenessClients.has(client)) return peer;
+		}
+		return null;
 	}
 
 	/** Removes a peer and the awareness states it announced, telling the others. */
