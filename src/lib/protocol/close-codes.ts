@@ -17,7 +17,10 @@ export const CLOSE_POLICY_VIOLATION = 1008;
 export const CLOSE_MESSAGE_TOO_BIG = 1009;
 /** The relay could not load or store the document. */
 export const CLOSE_INTERNAL_ERROR = 1011;
-/** The relay is at capacity; retry later. */
+/**
+ * The relay is at capacity for now (documents loaded, storage full, the room full or too busy);
+ * retry later, with backoff.
+ */
 export const CLOSE_TRY_AGAIN_LATER = 1013;
 
 /** No token, or one that is not 43 base64url characters. */
@@ -28,14 +31,33 @@ export const CLOSE_WRONG_TOKEN = 4403;
 export const CLOSE_READ_ONLY = 4405;
 /** The token was valid until a member rotated the document's access: ask for a new link. */
 export const CLOSE_ACCESS_CHANGED = 4410;
+/**
+ * The update would take the document past the relay's size limit. Nothing of it is stored; the
+ * device keeps it, and the same update is refused again however often it is sent.
+ */
+export const CLOSE_DOCUMENT_TOO_LARGE = 4413;
+/**
+ * Too many connections, or too many new documents, from this network address. Reconnecting at
+ * once would be refused again; the limit frees up as connections close or the hour passes.
+ */
+export const CLOSE_TOO_MANY_REQUESTS = 4429;
 
 /**
  * What a permanent refusal means for the person holding the link:
  * - `no-access`: the token is missing, malformed or wrong (a damaged or foreign link);
  * - `read-only`: this device tried to write with viewer access;
- * - `access-changed`: a member rotated access; the old link no longer works.
+ * - `access-changed`: a member rotated access; the old link no longer works;
+ * - `document-too-large`: the triad reached the relay's size limit; this device's newer changes
+ *   stay on it and reach the others only through a relay with room for them;
+ * - `too-many-requests`: this network (address) holds too many connections or created too many
+ *   triads lately; the link is fine, and trying again later works.
  */
-export type RefusalKind = 'no-access' | 'read-only' | 'access-changed';
+export type RefusalKind =
+	| 'no-access'
+	| 'read-only'
+	| 'access-changed'
+	| 'document-too-large'
+	| 'too-many-requests';
 
 /** The refusal a close code stands for, or null for codes that mean an outage (retry). */
 export function refusalKind(code: number): RefusalKind | null {
@@ -47,6 +69,10 @@ export function refusalKind(code: number): RefusalKind | null {
 			return 'read-only';
 		case CLOSE_ACCESS_CHANGED:
 			return 'access-changed';
+		case CLOSE_DOCUMENT_TOO_LARGE:
+			return 'document-too-large';
+		case CLOSE_TOO_MANY_REQUESTS:
+			return 'too-many-requests';
 		default:
 			return null;
 	}
