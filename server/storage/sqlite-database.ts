@@ -51,7 +51,8 @@ export class SqliteDatabase {
 	readonly #upsertState: Statement<[string, Buffer, number, number, number]>;
 	readonly #deleteUpdates: Statement<[string, number]>;
 	readonly #appendAll: (rows: readonly AppendRow[]) => void;
-	readonly #compact: (docId: string, state: Uint8Array, upToSeq: UpdateSeq) => void;
+	readonly #compact: (docId: string, state: Uint8Array, upToSeq: UpdateSeq) => number;
+	readonly #replacedBytes: Statement<[string, number, string], { bytes: number }>;
 
 	/**
 	 * Opens (creating `dataDir` and the file if missing) and migrates `dataDir/relay.sqlite`, with
@@ -117,10 +118,18 @@ export class SqliteDatabase {
 		this.#appendAll = this.#db.transaction((rows: readonly AppendRow[]) => {
 			for (const row of rows) this.#insertUpdate.run(row.docId, row.seq, toBuffer(row.data));
 		});
+		// length() of a BLOB reads its size from the record header, not its pages.
+		this.#replacedBytes = this.#db.prepare(
+			`SELECT coalesce((SELECT sum(length(data)) FROM updates WHERE doc_id = ? AND seq <= ?), 0)
+			      + coalesce((SELECT length(state) FROM documents WHERE doc_id = ?), 0) AS bytes`
+		);
 		this.#compact = this.#db.transaction((docId: string, state: Uint8Array, upToSeq: UpdateSeq) => {
 			const now = Date.now();
+			const replaced = (this.#replacedBytes.get(docId, upToSeq, docId) as { bytes: number }).bytes;
 			const result = this.#upsertState.run(docId, toBuffer(state), upToSeq, now, now);
-			if (result.changes === 1) this.#deleteUpdates.run(docId, upToSeq);
+			if (result.changes !== 1) return 0;
+			this.#deleteUpdates.run(docId, upToSeq);
+			return state.length - replaced;
 		});
 	}
 
@@ -140,6 +149,17 @@ export class SqliteDatabase {
 			)
 			.get() as { last: number };
 		return row.last;
+	}
+
+	/** Bytes of every stored state and appended update (see `RelayStorage.storedBytes`). */
+	storedBytes(): number {
+		const row = this.#db
+			.prepare(
+				`SELECT coalesce((SELECT sum(length(state)) FROM documents), 0)
+				      + coalesce((SELECT sum(length(data)) FROM updates), 0) AS bytes`
+			)
+			.get() as { bytes: number };
+		return row.bytes;
 	}
 
 	/** The stored state and appends of a document (see `StoredDocument`). */
@@ -191,9 +211,12 @@ export class SqliteDatabase {
 		if (rows.length > 0) this.#appendAll(rows);
 	}
 
-	/** Replaces state and appends up to `upToSeq` atomically (see `RelayStorage.compact`). */
-	compact(docId: string, state: Uint8Array, upToSeq: UpdateSeq): void {
-		this.#compact(docId, state, upToSeq);
+	/**
+	 * Replaces state and appends up to `upToSeq` atomically (see `RelayStorage.compact`); returns
+	 * by how many bytes the stored data grew (negative when it shrank; 0 when stale).
+	 */
+	compact(docId: string, state: Uint8Array, upToSeq: UpdateSeq): number {
+		return this.#compact(docId, state, upToSeq);
 	}
 
 	/** Closes the file; nothing may be called afterwards. */

@@ -71,6 +71,7 @@ export class SqliteWorkerStorage implements RelayStorage {
 	readonly #onWorkerFailure: (error: Error) => void;
 	#nextRequestId = 1;
 	#lastSeq: UpdateSeq;
+	#storedBytes: number;
 	readonly #flushDelayMs: number;
 	#queued: AppendRow[] = [];
 	/** Every append up to this seq is committed. */
@@ -88,6 +89,7 @@ export class SqliteWorkerStorage implements RelayStorage {
 		this.#worker = worker;
 		this.cacheBytes = ready.cacheBytes;
 		this.#lastSeq = ready.lastSeq;
+		this.#storedBytes = ready.storedBytes;
 		this.#durableSeq = ready.lastSeq;
 		this.#flushDelayMs = options.flushDelayMs ?? DEFAULT_FLUSH_DELAY_MS;
 		this.#onBackgroundError = options.onBackgroundError ?? (() => {});
@@ -113,6 +115,10 @@ export class SqliteWorkerStorage implements RelayStorage {
 			throw new Error(first.type === 'openFailed' ? first.message : `unexpected ${first.type}`);
 		}
 		return new SqliteWorkerStorage(worker, first, options);
+	}
+
+	get storedBytes(): number {
+		return this.#storedBytes;
 	}
 
 	async loadDocument(docId: DocumentId): Promise<StoredDocument> {
@@ -151,6 +157,7 @@ export class SqliteWorkerStorage implements RelayStorage {
 		this.#assertUsable();
 		const seq = ++this.#lastSeq;
 		this.#queued.push({ docId, seq, data: update });
+		this.#storedBytes += update.byteLength;
 		// Batched here rather than in the worker: every message wakes the worker thread, and at
 		// a few thousand updates per second those wake-ups cost more than the writes.
 		this.#postTimer ??= setTimeout(() => this.#postQueued(), this.#flushDelayMs);
@@ -158,7 +165,12 @@ export class SqliteWorkerStorage implements RelayStorage {
 	}
 
 	async compact(docId: DocumentId, mergedState: Uint8Array, upToSeq: UpdateSeq): Promise<void> {
-		await this.#request<'compact'>({ type: 'compact', docId, state: mergedState, upToSeq });
+		this.#storedBytes += await this.#request<'compact'>({
+			type: 'compact',
+			docId,
+			state: mergedState,
+			upToSeq
+		});
 	}
 
 	async flush(): Promise<void> {
