@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
 	rotatedAccess,
@@ -56,12 +56,21 @@ export class SqliteDatabase {
 
 	/**
 	 * Opens (creating `dataDir` and the file if missing) and migrates `dataDir/relay.sqlite`, with
-	 * a page cache of at most `cacheBytes` (rounded to whole KiB).
+	 * a page cache of at most `cacheBytes` (rounded to whole KiB). The directory is made 0700 and
+	 * the database's files 0600, however they were left.
 	 */
 	constructor(dataDir: string, cacheBytes = DEFAULT_SQLITE_CACHE_BYTES) {
-		mkdirSync(dataDir, { recursive: true });
-		this.#db = new Database(join(dataDir, 'relay.sqlite'));
+		mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+		chmodSync(dataDir, 0o700);
+		const file = join(dataDir, 'relay.sqlite');
+		this.#db = new Database(file);
 		this.#db.pragma('journal_mode = WAL');
+		// SQLite creates the -wal and -shm files with the mode of the database file, so once it is
+		// 0600 so are they; these may exist already, created under an open umask. (The relay process
+		// sets umask 077 at start; a worker thread cannot set it, and tests run without it.)
+		for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+			if (existsSync(path)) chmodSync(path, 0o600);
+		}
 		this.#db.pragma('synchronous = NORMAL');
 		this.#db.pragma('busy_timeout = 5000');
 		// A negative cache_size is a limit in KiB rather than in pages.
