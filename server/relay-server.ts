@@ -148,6 +148,9 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 		storageHasRoomFor: (bytes) => storage.storedBytes + bytes <= quotas.maxStorageBytes
 	};
 	let storageFailed = false;
+	// Batched writes fail (a full disk, say) and are retried until one commits: until then what
+	// members send is not kept, and /healthz says so.
+	let storageWritesFailing = false;
 	const storage =
 		options.storage ??
 		(await SqliteWorkerStorage.open({
@@ -155,8 +158,13 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 			flushDelayMs: options.flushDelayMs,
 			cacheBytes: options.sqliteCacheBytes,
 			onBackgroundError: (error) => {
+				storageWritesFailing = true;
 				metrics.failed('storage_write');
 				logger.error('storage_write_failed', { error: describeError(error) });
+			},
+			onWritesRecovered: () => {
+				storageWritesFailing = false;
+				logger.info('storage_write_recovered', {});
 			},
 			onWorkerFailure: (error) => {
 				// Nothing is stored any more: /healthz turns 503 so a supervisor restarts the relay.
@@ -202,8 +210,12 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 				});
 			} else if (closing !== null) {
 				sendText(res, 503, 'shutting down');
+			} else if (storageFailed) {
+				sendText(res, 503, 'storage failed');
+			} else if (storageWritesFailing) {
+				sendText(res, 503, 'storage writes failing');
 			} else {
-				sendText(res, storageFailed ? 503 : 200, storageFailed ? 'storage failed' : 'ok');
+				sendText(res, 200, 'ok');
 			}
 		} else if (path !== undefined && parseRotationPath(path) !== null) {
 			rotateAccess(req, res, parseRotationPath(path) as DocumentId, {

@@ -30,6 +30,8 @@ export interface SqliteWorkerStorageOptions {
 	flushDelayMs?: number;
 	/** Told about a failed background write; the updates stay queued and are retried. */
 	onBackgroundError?: (error: Error) => void;
+	/** Told once writes commit again after `onBackgroundError` (the retry, or a later batch). */
+	onWritesRecovered?: () => void;
 	/**
 	 * Told once when the worker thread dies unexpectedly. Every later call fails: what was
 	 * accepted but not written is lost, so the process should be restarted.
@@ -68,7 +70,10 @@ export class SqliteWorkerStorage implements RelayStorage {
 	readonly #worker: Worker;
 	readonly #waiters = new Map<number, Waiter>();
 	readonly #onBackgroundError: (error: Error) => void;
+	readonly #onWritesRecovered: () => void;
 	readonly #onWorkerFailure: (error: Error) => void;
+	/** Whether the last background write failed and nothing committed since. */
+	#writesFailing = false;
 	#nextRequestId = 1;
 	#lastSeq: UpdateSeq;
 	#storedBytes: number;
@@ -93,6 +98,7 @@ export class SqliteWorkerStorage implements RelayStorage {
 		this.#durableSeq = ready.lastSeq;
 		this.#flushDelayMs = options.flushDelayMs ?? DEFAULT_FLUSH_DELAY_MS;
 		this.#onBackgroundError = options.onBackgroundError ?? (() => {});
+		this.#onWritesRecovered = options.onWritesRecovered ?? (() => {});
 		this.#onWorkerFailure = options.onWorkerFailure ?? (() => {});
 		worker.on('message', (event: WorkerEvent) => this.#receive(event));
 		worker.on('error', (error) => this.#fail(error));
@@ -232,6 +238,10 @@ export class SqliteWorkerStorage implements RelayStorage {
 
 	#receive(event: WorkerEvent): void {
 		if (event.type === 'committed') {
+			if (this.#writesFailing) {
+				this.#writesFailing = false;
+				this.#onWritesRecovered();
+			}
 			this.#durableSeq = Math.max(this.#durableSeq, event.upToSeq);
 			const waiting = this.#durableWaiters;
 			this.#durableWaiters = [];
@@ -240,6 +250,7 @@ export class SqliteWorkerStorage implements RelayStorage {
 				else this.#durableWaiters.push(waiter);
 			}
 		} else if (event.type === 'backgroundError') {
+			this.#writesFailing = true;
 			this.#onBackgroundError(new Error(event.message));
 		} else if (event.type === 'reply') {
 			const waiter = this.#waiters.get(event.id);
