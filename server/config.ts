@@ -49,6 +49,13 @@ export function readRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
 			`MAX_FANOUT_PER_SECOND must be at least MAX_CONNECTIONS_PER_ROOM (${maxConnectionsPerRoom}), got ${fanOutPerSecond}`
 		);
 	}
+	const requestTimeoutMs = integer('REQUEST_TIMEOUT_MS', 30_000, 100);
+	const headersTimeoutMs = integer('HEADERS_TIMEOUT_MS', 10_000, 100);
+	if (headersTimeoutMs > requestTimeoutMs) {
+		throw new Error(
+			`HEADERS_TIMEOUT_MS must be at most REQUEST_TIMEOUT_MS (${requestTimeoutMs}), got ${headersTimeoutMs}`
+		);
+	}
 	const flushDelayMs = integer('FLUSH_DELAY_MS', 10, 0);
 	if (flushDelayMs > 500) {
 		throw new Error(`FLUSH_DELAY_MS must be at most 500 (durability), got ${flushDelayMs}`);
@@ -83,6 +90,9 @@ export function readRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
 		),
 		maxConnectionsPerRoom,
 		fanOutPerSecond,
+		headersTimeoutMs,
+		requestTimeoutMs,
+		maxSocketsAwaitingHeaders: integer('MAX_SOCKETS_AWAITING_HEADERS', 1000, 1),
 		logLevel
 	};
 }

@@ -1,4 +1,5 @@
-import { createServer, STATUS_CODES, type IncomingMessage } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
@@ -49,6 +50,12 @@ export interface RelayServerOptions extends Partial<QuotaLimits> {
 	maxBufferedBytes?: number;
 	/** How many refused sockets may be closing at once, and for how long (see CloseRefusals). */
 	closeRefusals?: CloseRefusalLimits;
+	/** How long a request's headers may take to arrive, in ms (default 10 s); then 408. */
+	headersTimeoutMs?: number;
+	/** How long a whole request may take to arrive, in ms (default 30 s; at least the above). */
+	requestTimeoutMs?: number;
+	/** Sockets that may be sending request headers at once; newer ones are closed (default 1000). */
+	maxSocketsAwaitingHeaders?: number;
 	/** Ping period; a connection that did not answer the previous ping is dropped (default 30 s). */
 	pingIntervalMs?: number;
 	/** Compact a document once it has had no update for this long, in ms (default 2000). */
@@ -198,7 +205,7 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 	const closeRefusals = new CloseRefusals(options.closeRefusals);
 	const addresses = new AddressQuotas(quotas);
 
-	const server = createServer((req, res) => {
+	const handleRequest = (req: IncomingMessage, res: ServerResponse) => {
 		const path = (req.url ?? '/').split('?', 1)[0];
 		if (path === '/healthz' || path === '/metrics') {
 			if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -243,7 +250,46 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 				else res.destroy();
 			});
 		}
+	};
+
+	const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+	const headersTimeoutMs = Math.min(options.headersTimeoutMs ?? 10_000, requestTimeoutMs);
+	const server = createServer(
+		{
+			headersTimeout: headersTimeoutMs,
+			requestTimeout: requestTimeoutMs,
+			// How often Node looks for requests past those timeouts (by default every 30 s, which
+			// would let a stalled socket live up to 30 s longer).
+			connectionsCheckingInterval: Math.min(1000, headersTimeoutMs)
+		},
+		handleRequest
+	);
+
+	/*
+	 * Sockets that have not finished their first request's headers: a slow sender (or one that
+	 * never finishes) costs a descriptor and parser state, so beyond a cap the newest is closed at
+	 * once. Later requests on a kept-alive socket are bounded by the timeouts alone.
+	 */
+	const maxSocketsAwaitingHeaders = options.maxSocketsAwaitingHeaders ?? 1000;
+	const awaitingHeaders = new Set<Socket>();
+	const headersDone = (socket: Socket) => {
+		if (awaitingHeaders.delete(socket)) metrics.socketsAwaitingHeaders = awaitingHeaders.size;
+	};
+	server.on('connection', (socket: Socket) => {
+		if (awaitingHeaders.size >= maxSocketsAwaitingHeaders) {
+			metrics.refused('pending_headers_limit');
+			logger.warn('socket_refused', {
+				reason: 'pending_headers_limit',
+				remote: socket.remoteAddress
+			});
+			socket.destroy();
+			return;
+		}
+		awaitingHeaders.add(socket);
+		metrics.socketsAwaitingHeaders = awaitingHeaders.size;
+		socket.once('close', () => headersDone(socket));
 	});
+	server.on('request', (req: IncomingMessage) => headersDone(req.socket));
 
 	const refuse = (
 		req: IncomingMessage,
@@ -359,6 +405,7 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 	};
 
 	server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+		headersDone(req.socket);
 		upgrade(req, socket, head).catch((error: unknown) => {
 			logger.error('upgrade_failed', { error: describeError(error) });
 			socket.destroy();

@@ -71,3 +71,22 @@ describe('readRelayConfig: quotas', () => {
 		).toThrow(/^MAX_FANOUT_PER_SECOND must be at least MAX_CONNECTIONS_PER_ROOM \(40\)/);
 	});
 });
+
+describe('readRelayConfig: slow requests', () => {
+	it('gives headers 10 s, a request 30 s, and holds 1000 sockets awaiting headers by default', () => {
+		expect(readRelayConfig({})).toMatchObject({
+			headersTimeoutMs: 10_000,
+			requestTimeoutMs: 30_000,
+			maxSocketsAwaitingHeaders: 1000
+		});
+	});
+
+	it('refuses headers allowed longer than the whole request', () => {
+		expect(() =>
+			readRelayConfig({ HEADERS_TIMEOUT_MS: '5000', REQUEST_TIMEOUT_MS: '4000' })
+		).toThrow(/^HEADERS_TIMEOUT_MS must be at most REQUEST_TIMEOUT_MS \(4000\)/);
+		expect(() => readRelayConfig({ MAX_SOCKETS_AWAITING_HEADERS: '0' })).toThrow(
+			/^MAX_SOCKETS_AWAITING_HEADERS must be an integer >= 1/
+		);
+	});
+});
