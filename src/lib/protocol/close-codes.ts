@@ -53,11 +53,7 @@ export const CLOSE_TOO_MANY_REQUESTS = 4429;
  *   triads lately; the link is fine, and trying again later works.
  */
 export type RefusalKind =
-	| 'no-access'
-	| 'read-only'
-	| 'access-changed'
-	| 'document-too-large'
-	| 'too-many-requests';
+	'no-access' | 'read-only' | 'access-changed' | 'document-too-large' | 'too-many-requests';
 
 /** The refusal a close code stands for, or null for codes that mean an outage (retry). */
 export function refusalKind(code: number): RefusalKind | null {
