@@ -354,6 +354,12 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 		socket.once('close', () => addresses.closeConnection(address));
 		const atCapacity = () => !registry.isLive(docId) && registry.size >= maxLoadedDocuments;
 		if (atCapacity()) return refuse(req, socket, 503, 'too_many_documents', docId);
+		const addressHoldsItsShare = () =>
+			!registry.isLive(docId) && addresses.documentsHeld(address) >= maxDocumentsPerAddress;
+		// Asked before access is checked too, so that a made-up room refused here is not registered.
+		if (addressHoldsItsShare()) {
+			return refuseWithCloseCode(req, socket, head, 'address_loaded_document_limit', docId);
+		}
 		// A made-up room is a registration: it costs the address one of its new documents, and is
 		// refused outright while storage is full.
 		let registrationRefused: CloseRefusalReason | null = null;
@@ -387,7 +393,7 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 		if (closing !== null) return refuse(req, socket, 503, 'shutting_down', docId);
 		if (atCapacity()) return refuse(req, socket, 503, 'too_many_documents', docId);
 		// From here to the connection joining its room nothing waits, so the counts stay true.
-		if (!registry.isLive(docId) && addresses.documentsHeld(address) >= maxDocumentsPerAddress) {
+		if (addressHoldsItsShare()) {
 			return refuseWithCloseCode(req, socket, head, 'address_loaded_document_limit', docId);
 		}
 		if (registry.peerCount(docId) >= quotas.maxConnectionsPerRoom) {

@@ -152,10 +152,12 @@ describe('idle sockets to made-up rooms', () => {
 		for (let i = 0; i < atMost; i++) {
 			const room = newRoom();
 			const outcome = await outcomeOf(rawFrom(relay, address, room));
-			if (!outcome.accepted) return { accepted: rooms.length, rooms, refusal: outcome };
+			if (!outcome.accepted) {
+				return { accepted: rooms.length, rooms, refusal: outcome, refusedRoom: room };
+			}
 			rooms.push(room);
 		}
-		return { accepted: rooms.length, rooms, refusal: null };
+		return { accepted: rooms.length, rooms, refusal: null, refusedRoom: null };
 	}
 
 	it('are registrations: at the default limits an attacker is refused long before members are', async () => {
@@ -189,6 +191,10 @@ describe('idle sockets to made-up rooms', () => {
 		expect(lines(relay, 'upgrade_refused', 'address_loaded_document_limit')).toEqual([
 			expect.objectContaining({ code: 4429, remote: ATTACKER })
 		]);
+		// Refused before it was registered: the made-up room leaves nothing behind.
+		const registered = relay.logs.filter((line) => line.event === 'document_registered');
+		expect(registered.map((line) => line.docId)).not.toContain(attack.refusedRoom?.docId);
+		expect(registered).toHaveLength(1 + 4);
 
 		const doc = new Y.Doc();
 		await synced(connectProvider(relay.syncUrl, triad, doc));
