@@ -347,7 +347,8 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 		const { docId, token, viewer, protocol } = parsed;
 		const address = addressKey(req.socket.remoteAddress);
 		// Counted from now until the socket closes, so that the upgrades an address has under way
-		// count too.
+		// count too. (A socket destroyed already may have emitted its close.)
+		if (socket.destroyed) return;
 		if (!addresses.openConnection(address)) {
 			return refuseWithCloseCode(req, socket, head, 'address_connection_limit', docId);
 		}
