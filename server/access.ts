@@ -10,12 +10,14 @@ export type AccessRole = 'member' | 'viewer';
  * How a token fares against a document:
  * - `granted`, with the role and the verifier it matched;
  * - `registered`: the first token of an unknown document, now its member token;
+ * - `unregistered`: the document is unknown and the caller did not allow registering it;
  * - `retired`: a token that a rotation replaced ("access changed");
  * - `denied`: any other token.
  */
 export type AccessDecision =
 	| { kind: 'granted'; role: AccessRole; verifier: TokenVerifier }
 	| { kind: 'registered'; role: 'member'; verifier: TokenVerifier }
+	| { kind: 'unregistered' }
 	| { kind: 'retired' }
 	| { kind: 'denied' };
 
@@ -27,10 +29,11 @@ export function tokenVerifier(token: AccessToken): TokenVerifier {
 /**
  * Trust on first use: the first token presented for an unknown document becomes its member token,
  * registered durably before the connection is accepted (with the viewer token it offered, if
- * any), unless the connection said it holds a viewer token (`viewerOnly`): those never register
- * and are only ever viewers. Later tokens must match the member or the viewer verifier. A member connection that offers
- * a viewer token registers it when the document has none yet. Verifiers are compared in constant
- * time.
+ * any), if `mayRegister` allows it (it is asked once, right before registering: the relay's
+ * quotas), unless the connection said it holds a viewer token (`viewerOnly`): those never register
+ * and are only ever viewers. Later tokens must match the member or the viewer verifier. A member
+ * connection that offers a viewer token registers it when the document has none yet. Verifiers
+ * are compared in constant time.
  */
 export async function checkAccess(
 	docId: DocumentId,
@@ -38,13 +41,15 @@ export async function checkAccess(
 	offeredViewer: AccessToken | null,
 	viewerOnly: boolean,
 	registry: RoomRegistry,
-	storage: RelayStorage
+	storage: RelayStorage,
+	mayRegister: () => boolean = () => true
 ): Promise<AccessDecision> {
 	const presented = tokenVerifier(token);
 	const viewer = offeredViewer === null ? null : tokenVerifier(offeredViewer);
 	let access = registry.cachedAccess(docId) ?? (await storage.getAccess(docId));
 	if (access === null && viewerOnly) return { kind: 'denied' };
 	if (access === null) {
+		if (!mayRegister()) return { kind: 'unregistered' };
 		if ((await storage.registerAccess(docId, presented, viewer)) === 'registered') {
 			registry.updateAccess(docId, { member: presented, viewer, retired: [] });
 			return { kind: 'registered', role: 'member', verifier: presented };

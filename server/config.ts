@@ -1,4 +1,5 @@
 import { isLogLevel, type LogLevel } from './logger';
+import { DEFAULT_QUOTAS } from './quotas';
 import type { RelayServerOptions } from './relay-server';
 import { DEFAULT_SQLITE_CACHE_BYTES } from './storage/sqlite-cache';
 
@@ -36,6 +37,25 @@ export function readRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
 	if (port > 65535) throw new Error(`PORT must be at most 65535, got ${port}`);
 	const maxMessageBytes = integer('MAX_MESSAGE_BYTES', 16 * 1024 * 1024, 1024);
 	const messagesPerSecond = integer('MAX_MESSAGES_PER_SECOND', 200, 1);
+	const maxConnectionsPerRoom = integer(
+		'MAX_CONNECTIONS_PER_ROOM',
+		DEFAULT_QUOTAS.maxConnectionsPerRoom,
+		1
+	);
+	const fanOutPerSecond = integer('MAX_FANOUT_PER_SECOND', DEFAULT_QUOTAS.fanOutPerSecond, 1);
+	if (fanOutPerSecond < maxConnectionsPerRoom) {
+		// One presence message in a full room goes to every connection of it.
+		throw new Error(
+			`MAX_FANOUT_PER_SECOND must be at least MAX_CONNECTIONS_PER_ROOM (${maxConnectionsPerRoom}), got ${fanOutPerSecond}`
+		);
+	}
+	const requestTimeoutMs = integer('REQUEST_TIMEOUT_MS', 30_000, 100);
+	const headersTimeoutMs = integer('HEADERS_TIMEOUT_MS', 10_000, 100);
+	if (headersTimeoutMs > requestTimeoutMs) {
+		throw new Error(
+			`HEADERS_TIMEOUT_MS must be at most REQUEST_TIMEOUT_MS (${requestTimeoutMs}), got ${headersTimeoutMs}`
+		);
+	}
 	const flushDelayMs = integer('FLUSH_DELAY_MS', 10, 0);
 	if (flushDelayMs > 500) {
 		throw new Error(`FLUSH_DELAY_MS must be at most 500 (durability), got ${flushDelayMs}`);
@@ -56,6 +76,23 @@ export function readRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
 		compactMaxAppendedBytes: integer('COMPACT_MAX_APPENDED_BYTES', 8 * 1024 * 1024, 1),
 		flushDelayMs,
 		sqliteCacheBytes: integer('SQLITE_CACHE_BYTES', DEFAULT_SQLITE_CACHE_BYTES, 64 * 1024),
+		maxDocumentBytes: integer('MAX_DOCUMENT_BYTES', DEFAULT_QUOTAS.maxDocumentBytes, 1024),
+		maxStorageBytes: integer('MAX_STORAGE_BYTES', DEFAULT_QUOTAS.maxStorageBytes, 1024),
+		newDocumentsPerAddressPerHour: integer(
+			'MAX_NEW_DOCS_PER_HOUR',
+			DEFAULT_QUOTAS.newDocumentsPerAddressPerHour,
+			1
+		),
+		maxConnectionsPerAddress: integer(
+			'MAX_CONNECTIONS_PER_ADDRESS',
+			DEFAULT_QUOTAS.maxConnectionsPerAddress,
+			1
+		),
+		maxConnectionsPerRoom,
+		fanOutPerSecond,
+		headersTimeoutMs,
+		requestTimeoutMs,
+		maxSocketsAwaitingHeaders: integer('MAX_SOCKETS_AWAITING_HEADERS', 1000, 1),
 		logLevel
 	};
 }

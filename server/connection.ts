@@ -1,8 +1,10 @@
 import type { WebSocket } from 'ws';
 import * as decoding from 'lib0/decoding';
+import * as Y from 'yjs';
 import {
 	carriesUpdate,
 	CLOSE_ACCESS_CHANGED,
+	CLOSE_DOCUMENT_TOO_LARGE,
 	CLOSE_GOING_AWAY,
 	CLOSE_INTERNAL_ERROR,
 	CLOSE_INVALID_PAYLOAD,
@@ -10,6 +12,7 @@ import {
 	CLOSE_MESSAGE_TOO_BIG,
 	CLOSE_POLICY_VIOLATION,
 	CLOSE_READ_ONLY,
+	CLOSE_TRY_AGAIN_LATER,
 	CLOSE_UNSUPPORTED_DATA,
 	CLOSE_WRONG_TOKEN,
 	encodeReceipt,
@@ -24,7 +27,7 @@ import {
 } from '../src/lib/protocol';
 import { judge, type AccessRole } from './access';
 import { describeError, type Logger } from './logger';
-import type { ErrorKind, RelayMetrics } from './metrics';
+import type { ErrorKind, RefusalReason, RelayMetrics } from './metrics';
 import { TokenBucket } from './rate-limiter';
 import type { RoomPeer } from './room';
 import type { RoomEntry, RoomRegistry } from './room-registry';
@@ -38,6 +41,10 @@ export interface ConnectionLimits {
 	messageBurst: number;
 	/** Bytes queued for sending beyond which a peer too slow to read is dropped. */
 	maxBufferedBytes: number;
+	/** Bytes a document may take in storage; an update that would pass it is refused (4413). */
+	maxDocumentBytes: number;
+	/** Whether storage overall has room for `bytes` more; an update that does not fit gets 1013. */
+	storageHasRoomFor(bytes: number): boolean;
 }
 
 /** Who is on the other end of a connection, as the upgrade established it. */
@@ -47,6 +54,8 @@ export interface ConnectionAccess {
 	verifier: TokenVerifier;
 	/** 2 when the client asked for this protocol's additions (receipts); 1 for stock clients. */
 	protocol: 1 | 2;
+	/** The address quotas count the connection against (see `addressKey`). */
+	address: string;
 }
 
 /** Messages a connection may send before its room finished loading; more is abuse. */
@@ -251,6 +260,8 @@ export class Connection implements RoomPeer {
 			this.#fail(CLOSE_READ_ONLY, 'viewers cannot write', 'read_only');
 			return;
 		}
+		if (!this.#updateFits(payload)) return;
+		if (!this.#fanOut(room.peers.size - 1)) return;
 		if (room.applyClientUpdate(payload, this) === 'invalid') {
 			this.#fail(CLOSE_INVALID_UPDATE, 'invalid update: refused', 'invalid_update');
 			return;
@@ -259,6 +270,38 @@ export class Connection implements RoomPeer {
 			this.#updatesReceived++;
 			this.#requestReceipt();
 		}
+	}
+
+	/**
+	 * Whether `update` fits the document's and the relay's storage quotas; otherwise closes the
+	 * connection, the update unapplied. Only an update that would add to the document counts: a
+	 * client's sync answer that brings nothing new (every member's, once the document is full)
+	 * passes, so members can still read a full document. Telling that costs a snapshot of the
+	 * document, which is why it is asked only when the sizes alone say the update does not fit.
+	 */
+	#updateFits(update: Uint8Array): boolean {
+		const room = this.#entry.room;
+		const tooLarge = room.storedBytes + update.length > this.limits.maxDocumentBytes;
+		const storageFull = !this.limits.storageHasRoomFor(update.length);
+		if (!tooLarge && !storageFull) return true;
+		if (!addsToDocument(room.doc, update)) return true;
+		if (tooLarge) {
+			this.#refuse(CLOSE_DOCUMENT_TOO_LARGE, 'document too large', 'document_size_limit');
+		} else {
+			this.#refuse(CLOSE_TRY_AGAIN_LATER, 'relay storage is full', 'storage_limit');
+		}
+		return false;
+	}
+
+	/**
+	 * Takes `recipients` deliveries from the room's fan-out budget; when it is spent, closes this
+	 * connection, its message unhandled. Closing the sender rather than dropping its message keeps
+	 * every peer's copy whole: y-websocket reconnects after 1013 and sends the update again.
+	 */
+	#fanOut(recipients: number): boolean {
+		if (this.#entry.fanOut.take(recipients)) return true;
+		this.#refuse(CLOSE_TRY_AGAIN_LATER, 'room too busy', 'room_fanout_limit');
+		return false;
 	}
 
 	#requestReceipt(): void {
@@ -305,6 +348,8 @@ export class Connection implements RoomPeer {
 			if (announces) this.#fail(CLOSE_READ_ONLY, 'viewers cannot write', 'read_only');
 			return;
 		}
+		// The sender gets its own state back, so every peer of the room is a recipient.
+		if (!this.#fanOut(this.#entry.room.peers.size)) return;
 		try {
 			this.#entry.room.applyAwarenessUpdate(update, this);
 		} catch {
@@ -361,6 +406,21 @@ export class Connection implements RoomPeer {
 		this.ws.close(code, reason);
 	}
 
+	/** Closes with `code` because a quota does not allow what the client sent, with one log line. */
+	#refuse(code: number, reason: string, refusal: RefusalReason): void {
+		if (this.#closed) return;
+		this.#detach();
+		this.metrics.refused(refusal);
+		this.logger.warn('quota_exceeded', {
+			docId: this.docId,
+			connection: this.id,
+			reason: refusal,
+			code,
+			remote: this.access.address
+		});
+		this.ws.close(code, reason);
+	}
+
 	#failed(code: number, reason: string, kind: ErrorKind): void {
 		if (this.#closed) return;
 		this.#detach();
@@ -379,5 +439,14 @@ export class Connection implements RoomPeer {
 		this.#closed = true;
 		this.#queue = null;
 		this.registry.leave(this.#entry, this);
+	}
+}
+
+/** Whether applying `update` would change `doc`; true for an update that does not decode. */
+function addsToDocument(doc: Y.Doc, update: Uint8Array): boolean {
+	try {
+		return !Y.snapshotContainsUpdate(Y.snapshot(doc), update);
+	} catch {
+		return true;
 	}
 }

@@ -7,6 +7,10 @@ import { readRelayConfig, type RelayConfig } from './config';
 import { createLogger, describeError } from './logger';
 import { startRelayServer } from './relay-server';
 
+// Before anything is created: the database and its directory are readable by this user only.
+// Worker threads cannot change the umask, so the process sets it for the storage worker too.
+process.umask(0o077);
+
 const bootLogger = createLogger('info');
 let config: RelayConfig;
 try {

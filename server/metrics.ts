@@ -8,7 +8,15 @@ export type RefusalReason =
 	| 'retired_token'
 	| 'too_many_documents'
 	| 'shutting_down'
-	| 'storage_error';
+	| 'storage_error'
+	| 'address_connection_limit'
+	| 'address_registration_limit'
+	| 'address_loaded_document_limit'
+	| 'room_connection_limit'
+	| 'room_fanout_limit'
+	| 'document_size_limit'
+	| 'storage_limit'
+	| 'pending_headers_limit';
 
 /** What went wrong on a connection; a label of `triad_relay_errors_total`. */
 export type ErrorKind =
@@ -36,6 +44,10 @@ export type ErrorKind =
 export class RelayMetrics {
 	connections = 0;
 	loadedDocuments = 0;
+	/** Bytes of document data in storage (see `RelayStorage.storedBytes`), read when rendered. */
+	storedBytes = 0;
+	/** Sockets that have not finished sending their request headers. */
+	socketsAwaitingHeaders = 0;
 	messagesReceived = 0;
 	bytesReceived = 0;
 	messagesSent = 0;
@@ -79,6 +91,15 @@ export function renderMetrics(metrics: RelayMetrics): string {
 		family(`${p}loaded_documents`, 'gauge', 'Documents loaded in memory.', [
 			`${p}loaded_documents ${metrics.loadedDocuments}`
 		]),
+		family(`${p}stored_bytes`, 'gauge', 'Bytes of document data in storage.', [
+			`${p}stored_bytes ${metrics.storedBytes}`
+		]),
+		family(
+			`${p}sockets_awaiting_headers`,
+			'gauge',
+			'Sockets that have not finished sending their request headers.',
+			[`${p}sockets_awaiting_headers ${metrics.socketsAwaitingHeaders}`]
+		),
 		family(`${p}messages_received_total`, 'counter', 'WebSocket messages received.', [
 			`${p}messages_received_total ${metrics.messagesReceived}`
 		]),

@@ -15,15 +15,28 @@ export class TokenBucket {
 		this.#refilledAt = now;
 	}
 
-	/** Takes one token; false when the bucket is empty (the caller is over its rate). */
-	take(now: number = performance.now()): boolean {
+	/**
+	 * Takes `count` tokens (default one); false, taking none, when fewer are left (the caller is
+	 * over its rate).
+	 */
+	take(count = 1, now: number = performance.now()): boolean {
+		this.#refill(now);
+		if (this.#tokens < count) return false;
+		this.#tokens -= count;
+		return true;
+	}
+
+	/** Whether the bucket is full: nothing taken that has not grown back (state worth forgetting). */
+	isFull(now: number = performance.now()): boolean {
+		this.#refill(now);
+		return this.#tokens >= this.burst;
+	}
+
+	#refill(now: number): void {
 		const elapsed = now - this.#refilledAt;
 		if (elapsed > 0) {
 			this.#tokens = Math.min(this.burst, this.#tokens + (elapsed * this.ratePerSecond) / 1000);
 			this.#refilledAt = now;
 		}
-		if (this.#tokens < 1) return false;
-		this.#tokens -= 1;
-		return true;
 	}
 }

@@ -1,9 +1,12 @@
-import { createServer, STATUS_CODES, type IncomingMessage } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
 	CLOSE_ACCESS_CHANGED,
 	CLOSE_MISSING_TOKEN,
+	CLOSE_TOO_MANY_REQUESTS,
+	CLOSE_TRY_AGAIN_LATER,
 	CLOSE_WRONG_TOKEN,
 	parseConnectionUrl,
 	parseRotationPath,
@@ -12,18 +15,19 @@ import {
 } from '../src/lib/protocol';
 import { checkAccess, type AccessDecision } from './access';
 import { rotateAccess } from './access-rotation';
+import { CloseRefusals, type CloseRefusalLimits } from './close-refusals';
 import { Connection, type ConnectionLimits } from './connection';
 import { createLogger, describeError, type Logger, type LogLevel } from './logger';
 import { RelayMetrics, renderMetrics, type RefusalReason } from './metrics';
+import { AddressQuotas, addressKey, DEFAULT_QUOTAS, type QuotaLimits } from './quotas';
 import { IdleMemoryReclaimer } from './reclaim-memory';
 import { RoomRegistry } from './room-registry';
 import { createStaticHandler, sendText } from './static-files';
-import { TokenRefusals, type TokenRefusalLimits } from './token-refusals';
 import type { RelayStorage } from './storage/relay-storage';
 import { SqliteWorkerStorage } from './storage/sqlite-worker-storage';
 
 /** Everything `startRelayServer` can be told; each has a production default. */
-export interface RelayServerOptions {
+export interface RelayServerOptions extends Partial<QuotaLimits> {
 	/** TCP port; 0 picks a free one (default 8787). */
 	port?: number;
 	/** Interface to listen on (default 127.0.0.1). */
@@ -44,8 +48,14 @@ export interface RelayServerOptions {
 	maxLoadedDocuments?: number;
 	/** Bytes queued to a slow reader before it is dropped (default 4 × maxMessageBytes). */
 	maxBufferedBytes?: number;
-	/** How many refused sockets may be closing at once, and for how long (see TokenRefusals). */
-	tokenRefusals?: TokenRefusalLimits;
+	/** How many refused sockets may be closing at once, and for how long (see CloseRefusals). */
+	closeRefusals?: CloseRefusalLimits;
+	/** How long a request's headers may take to arrive, in ms (default 10 s); then 408. */
+	headersTimeoutMs?: number;
+	/** How long a whole request may take to arrive, in ms (default 30 s; at least the above). */
+	requestTimeoutMs?: number;
+	/** Sockets that may be sending request headers at once; newer ones are closed (default 1000). */
+	maxSocketsAwaitingHeaders?: number;
 	/** Ping period; a connection that did not answer the previous ping is dropped (default 30 s). */
 	pingIntervalMs?: number;
 	/** Compact a document once it has had no update for this long, in ms (default 2000). */
@@ -86,13 +96,36 @@ export interface RelayServer {
 	close(): Promise<void>;
 }
 
-/** How each token refusal reaches the client: a close code, or the HTTP status under a flood. */
-const TOKEN_REFUSALS = {
+/**
+ * How each refusal of a connection reaches the client: a close code after the handshake, or the
+ * HTTP status under a flood (see CloseRefusals).
+ */
+const CLOSE_REFUSALS = {
 	missing_token: { code: CLOSE_MISSING_TOKEN, status: 401, reason: 'missing token' },
 	malformed_token: { code: CLOSE_MISSING_TOKEN, status: 401, reason: 'malformed token' },
 	wrong_token: { code: CLOSE_WRONG_TOKEN, status: 403, reason: 'wrong token for this document' },
-	retired_token: { code: CLOSE_ACCESS_CHANGED, status: 410, reason: 'access changed' }
-} as const;
+	retired_token: { code: CLOSE_ACCESS_CHANGED, status: 410, reason: 'access changed' },
+	address_connection_limit: {
+		code: CLOSE_TOO_MANY_REQUESTS,
+		status: 429,
+		reason: 'too many connections from this address'
+	},
+	address_registration_limit: {
+		code: CLOSE_TOO_MANY_REQUESTS,
+		status: 429,
+		reason: 'too many new documents from this address'
+	},
+	address_loaded_document_limit: {
+		code: CLOSE_TOO_MANY_REQUESTS,
+		status: 429,
+		reason: 'too many documents open from this address'
+	},
+	room_connection_limit: { code: CLOSE_TRY_AGAIN_LATER, status: 503, reason: 'room is full' },
+	storage_limit: { code: CLOSE_TRY_AGAIN_LATER, status: 503, reason: 'relay storage is full' }
+} as const satisfies Partial<
+	Record<RefusalReason, { code: number; status: number; reason: string }>
+>;
+type CloseRefusalReason = keyof typeof CLOSE_REFUSALS;
 
 /** How long closing sockets get to finish their close handshake on shutdown. */
 const CLOSE_GRACE_MS = 1000;
@@ -106,12 +139,30 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 	const metrics = new RelayMetrics();
 	const maxMessageBytes = options.maxMessageBytes ?? 16 * 1024 * 1024;
 	const maxLoadedDocuments = options.maxLoadedDocuments ?? 10_000;
+	const quotas: QuotaLimits = {
+		maxDocumentBytes: options.maxDocumentBytes ?? DEFAULT_QUOTAS.maxDocumentBytes,
+		maxStorageBytes: options.maxStorageBytes ?? DEFAULT_QUOTAS.maxStorageBytes,
+		newDocumentsPerAddressPerHour:
+			options.newDocumentsPerAddressPerHour ?? DEFAULT_QUOTAS.newDocumentsPerAddressPerHour,
+		maxConnectionsPerAddress:
+			options.maxConnectionsPerAddress ?? DEFAULT_QUOTAS.maxConnectionsPerAddress,
+		maxConnectionsPerRoom: options.maxConnectionsPerRoom ?? DEFAULT_QUOTAS.maxConnectionsPerRoom,
+		fanOutPerSecond: options.fanOutPerSecond ?? DEFAULT_QUOTAS.fanOutPerSecond
+	};
+	// One address never keeps more than half of the loadable documents in memory: made-up rooms
+	// from one place cannot lock every member out of their own triad with 503s.
+	const maxDocumentsPerAddress = Math.max(1, Math.floor(maxLoadedDocuments / 2));
 	const limits: ConnectionLimits = {
 		messagesPerSecond: options.messagesPerSecond ?? 200,
 		messageBurst: options.messageBurst ?? 200,
-		maxBufferedBytes: options.maxBufferedBytes ?? 4 * maxMessageBytes
+		maxBufferedBytes: options.maxBufferedBytes ?? 4 * maxMessageBytes,
+		maxDocumentBytes: quotas.maxDocumentBytes,
+		storageHasRoomFor: (bytes) => storage.storedBytes + bytes <= quotas.maxStorageBytes
 	};
 	let storageFailed = false;
+	// Batched writes fail (a full disk, say) and are retried until one commits: until then what
+	// members send is not kept, and /healthz says so.
+	let storageWritesFailing = false;
 	const storage =
 		options.storage ??
 		(await SqliteWorkerStorage.open({
@@ -119,8 +170,13 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 			flushDelayMs: options.flushDelayMs,
 			cacheBytes: options.sqliteCacheBytes,
 			onBackgroundError: (error) => {
+				storageWritesFailing = true;
 				metrics.failed('storage_write');
 				logger.error('storage_write_failed', { error: describeError(error) });
+			},
+			onWritesRecovered: () => {
+				storageWritesFailing = false;
+				logger.info('storage_write_recovered', {});
 			},
 			onWorkerFailure: (error) => {
 				// Nothing is stored any more: /healthz turns 503 so a supervisor restarts the relay.
@@ -141,6 +197,7 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 			maxAppendedUpdates: options.compactMaxAppendedUpdates ?? 10_000,
 			maxAppendedBytes: options.compactMaxAppendedBytes ?? 8 * 1024 * 1024
 		},
+		quotas.fanOutPerSecond,
 		metrics,
 		logger,
 		() => reclaimer.start(),
@@ -151,21 +208,27 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 	);
 	const connections = new Set<Connection>();
 	const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes });
-	const tokenRefusals = new TokenRefusals(options.tokenRefusals);
+	const closeRefusals = new CloseRefusals(options.closeRefusals);
+	const addresses = new AddressQuotas(quotas);
 
-	const server = createServer((req, res) => {
+	const handleRequest = (req: IncomingMessage, res: ServerResponse) => {
 		const path = (req.url ?? '/').split('?', 1)[0];
 		if (path === '/healthz' || path === '/metrics') {
 			if (req.method !== 'GET' && req.method !== 'HEAD') {
 				sendText(res, 405, 'method not allowed\n', { Allow: 'GET, HEAD' });
 			} else if (path === '/metrics') {
+				metrics.storedBytes = storage.storedBytes;
 				sendText(res, 200, renderMetrics(metrics), {
 					'Content-Type': 'text/plain; version=0.0.4; charset=utf-8'
 				});
 			} else if (closing !== null) {
 				sendText(res, 503, 'shutting down');
+			} else if (storageFailed) {
+				sendText(res, 503, 'storage failed');
+			} else if (storageWritesFailing) {
+				sendText(res, 503, 'storage writes failing');
 			} else {
-				sendText(res, storageFailed ? 503 : 200, storageFailed ? 'storage failed' : 'ok');
+				sendText(res, 200, 'ok');
 			}
 		} else if (path !== undefined && parseRotationPath(path) !== null) {
 			rotateAccess(req, res, parseRotationPath(path) as DocumentId, {
@@ -193,7 +256,46 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 				else res.destroy();
 			});
 		}
+	};
+
+	const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+	const headersTimeoutMs = Math.min(options.headersTimeoutMs ?? 10_000, requestTimeoutMs);
+	const server = createServer(
+		{
+			headersTimeout: headersTimeoutMs,
+			requestTimeout: requestTimeoutMs,
+			// How often Node looks for requests past those timeouts (by default every 30 s, which
+			// would let a stalled socket live up to 30 s longer).
+			connectionsCheckingInterval: Math.min(1000, headersTimeoutMs)
+		},
+		handleRequest
+	);
+
+	/*
+	 * Sockets that have not finished their first request's headers: a slow sender (or one that
+	 * never finishes) costs a descriptor and parser state, so beyond a cap the newest is closed at
+	 * once. Later requests on a kept-alive socket are bounded by the timeouts alone.
+	 */
+	const maxSocketsAwaitingHeaders = options.maxSocketsAwaitingHeaders ?? 1000;
+	const awaitingHeaders = new Set<Socket>();
+	const headersDone = (socket: Socket) => {
+		if (awaitingHeaders.delete(socket)) metrics.socketsAwaitingHeaders = awaitingHeaders.size;
+	};
+	server.on('connection', (socket: Socket) => {
+		if (awaitingHeaders.size >= maxSocketsAwaitingHeaders) {
+			metrics.refused('pending_headers_limit');
+			logger.warn('socket_refused', {
+				reason: 'pending_headers_limit',
+				remote: socket.remoteAddress
+			});
+			socket.destroy();
+			return;
+		}
+		awaitingHeaders.add(socket);
+		metrics.socketsAwaitingHeaders = awaitingHeaders.size;
+		socket.once('close', () => headersDone(socket));
 	});
+	server.on('request', (req: IncomingMessage) => headersDone(req.socket));
 
 	const refuse = (
 		req: IncomingMessage,
@@ -215,21 +317,21 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 
 	/*
 	 * Browsers hide the status of a refused upgrade: a member with a refused token would only see
-	 * a relay that never answers. So a token is refused after the handshake, with a close code
-	 * and before any document content, decided without loading or creating a room.
+	 * a relay that never answers. So a token, or a quota, is refused after the handshake, with a
+	 * close code and before any document content, decided without loading or creating a room.
 	 */
-	const refuseToken = (
+	const refuseWithCloseCode = (
 		req: IncomingMessage,
 		socket: Duplex,
 		head: Buffer,
-		reason: keyof typeof TOKEN_REFUSALS,
+		reason: CloseRefusalReason,
 		docId: string
 	) => {
-		const { code, status, reason: text } = TOKEN_REFUSALS[reason];
-		if (!tokenRefusals.hasRoom) return refuse(req, socket, status, reason, docId);
+		const { code, status, reason: text } = CLOSE_REFUSALS[reason];
+		if (!closeRefusals.hasRoom) return refuse(req, socket, status, reason, docId);
 		metrics.refused(reason);
 		logger.warn('upgrade_refused', { reason, code, docId, remote: req.socket.remoteAddress });
-		if (!socket.destroyed) tokenRefusals.refuse(req, socket, head, code, text);
+		if (!socket.destroyed) closeRefusals.refuse(req, socket, head, code, text);
 	};
 
 	const upgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -243,38 +345,88 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 				case 'bad-room':
 					return refuse(req, socket, 400, 'bad_room');
 				case 'missing-token':
-					return refuseToken(req, socket, head, 'missing_token', docIdOf(req));
+					return refuseWithCloseCode(req, socket, head, 'missing_token', docIdOf(req));
 				case 'malformed-token':
-					return refuseToken(req, socket, head, 'malformed_token', docIdOf(req));
+					return refuseWithCloseCode(req, socket, head, 'malformed_token', docIdOf(req));
 			}
 		}
 		const { docId, token, viewer, viewerOnly, protocol } = parsed;
+		const address = addressKey(req.socket.remoteAddress);
+		// Counted from now until the socket closes, so that the upgrades an address has under way
+		// count too. (A socket destroyed already may have emitted its close.)
+		if (socket.destroyed) return;
+		if (!addresses.openConnection(address)) {
+			return refuseWithCloseCode(req, socket, head, 'address_connection_limit', docId);
+		}
+		socket.once('close', () => addresses.closeConnection(address));
 		const atCapacity = () => !registry.isLive(docId) && registry.size >= maxLoadedDocuments;
 		if (atCapacity()) return refuse(req, socket, 503, 'too_many_documents', docId);
+		const addressHoldsItsShare = () =>
+			!registry.isLive(docId) && addresses.documentsHeld(address) >= maxDocumentsPerAddress;
+		// Asked before access is checked too, so that a made-up room refused here is not registered.
+		if (addressHoldsItsShare()) {
+			return refuseWithCloseCode(req, socket, head, 'address_loaded_document_limit', docId);
+		}
+		// A made-up room is a registration: it costs the address one of its new documents, and is
+		// refused outright while storage is full.
+		let registrationRefused: CloseRefusalReason | null = null;
+		const mayRegister = () => {
+			if (storage.storedBytes >= quotas.maxStorageBytes) registrationRefused = 'storage_limit';
+			else if (!addresses.takeRegistration(address)) {
+				registrationRefused = 'address_registration_limit';
+			}
+			return registrationRefused === null;
+		};
 		let decision: AccessDecision;
 		try {
-			decision = await checkAccess(docId, token, viewer, viewerOnly, registry, storage);
+			decision = await checkAccess(
+				docId,
+				token,
+				viewer,
+				viewerOnly,
+				registry,
+				storage,
+				mayRegister
+			);
 		} catch (error) {
 			logger.error('access_check_failed', { docId, error: describeError(error) });
 			return refuse(req, socket, 503, 'storage_error', docId);
 		}
+		if (decision.kind === 'unregistered') {
+			const reason = registrationRefused ?? 'address_registration_limit';
+			return refuseWithCloseCode(req, socket, head, reason, docId);
+		}
 		if (decision.kind === 'denied' || decision.kind === 'retired') {
 			const reason = decision.kind === 'denied' ? 'wrong_token' : 'retired_token';
-			return refuseToken(req, socket, head, reason, docId);
+			return refuseWithCloseCode(req, socket, head, reason, docId);
 		}
-		if (decision.kind === 'registered') logger.info('document_registered', { docId });
-		const access = { role: decision.role, verifier: decision.verifier, protocol };
+		if (decision.kind === 'registered') {
+			logger.info('document_registered', { docId, remote: address });
+		}
+		const access = { role: decision.role, verifier: decision.verifier, protocol, address };
 		if (socket.destroyed) return;
 		if (closing !== null) return refuse(req, socket, 503, 'shutting_down', docId);
 		if (atCapacity()) return refuse(req, socket, 503, 'too_many_documents', docId);
+		// From here to the connection joining its room nothing waits, so the counts stay true.
+		if (addressHoldsItsShare()) {
+			return refuseWithCloseCode(req, socket, head, 'address_loaded_document_limit', docId);
+		}
+		if (registry.peerCount(docId) >= quotas.maxConnectionsPerRoom) {
+			return refuseWithCloseCode(req, socket, head, 'room_connection_limit', docId);
+		}
 		wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
 			const connection = new Connection(ws, docId, access, registry, limits, metrics, logger);
 			connections.add(connection);
-			ws.once('close', () => connections.delete(connection));
+			addresses.holdDocument(address, docId);
+			ws.once('close', () => {
+				connections.delete(connection);
+				addresses.releaseDocument(address, docId);
+			});
 		});
 	};
 
 	server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+		headersDone(req.socket);
 		upgrade(req, socket, head).catch((error: unknown) => {
 			logger.error('upgrade_failed', { error: describeError(error) });
 			socket.destroy();
@@ -309,9 +461,9 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 		for (const connection of connections) connection.shutdown();
 		await registry.settle();
 		await storage.close();
-		await waitUntil(() => wss.clients.size + tokenRefusals.closing === 0, CLOSE_GRACE_MS);
+		await waitUntil(() => wss.clients.size + closeRefusals.closing === 0, CLOSE_GRACE_MS);
 		for (const ws of wss.clients) ws.terminate();
-		tokenRefusals.terminateAll();
+		closeRefusals.terminateAll();
 		server.closeAllConnections();
 		await stopped;
 	};

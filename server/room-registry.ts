@@ -1,6 +1,7 @@
 import type { DocumentId } from '../src/lib/protocol';
 import { describeError, type Logger } from './logger';
 import type { RelayMetrics } from './metrics';
+import { TokenBucket } from './rate-limiter';
 import { Room, type CompactionPolicy, type RoomPeer } from './room';
 import type { DocumentAccess, RelayStorage } from './storage/relay-storage';
 
@@ -15,6 +16,11 @@ export interface RoomEntry {
 	accessUpdated: boolean;
 	/** Set once the last peer left; resolves when the room is flushed and freed. */
 	unloading: Promise<void> | null;
+	/**
+	 * Deliveries (messages × recipients) the room may still fan out: every broadcast takes one
+	 * token per recipient, refilled at the room's fan-out rate.
+	 */
+	readonly fanOut: TokenBucket;
 }
 
 /** How long the registry must stay empty before `onEmpty` runs. */
@@ -33,6 +39,8 @@ export class RoomRegistry {
 	constructor(
 		private readonly storage: RelayStorage,
 		private readonly policy: CompactionPolicy,
+		/** Deliveries a room may fan out per second, and in a burst (see `RoomEntry.fanOut`). */
+		private readonly fanOutPerSecond: number,
 		private readonly metrics: RelayMetrics,
 		private readonly logger: Logger,
 		private readonly onEmpty: () => void = () => {},
@@ -48,6 +56,11 @@ export class RoomRegistry {
 	isLive(docId: DocumentId): boolean {
 		const entry = this.#rooms.get(docId);
 		return entry !== undefined && entry.unloading === null;
+	}
+
+	/** Peers in the room of `docId` that a joining peer would share (0 when none is loaded). */
+	peerCount(docId: DocumentId): number {
+		return this.isLive(docId) ? (this.#rooms.get(docId) as RoomEntry).room.peers.size : 0;
 	}
 
 	/** The access of a loaded document without asking storage, or undefined if not loaded. */
@@ -119,7 +132,8 @@ export class RoomRegistry {
 			}),
 			access: null,
 			accessUpdated: false,
-			unloading: null
+			unloading: null,
+			fanOut: new TokenBucket(this.fanOutPerSecond, this.fanOutPerSecond)
 		};
 		entry.ready.catch((error: unknown) => {
 			this.metrics.failed('load_failed');

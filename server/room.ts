@@ -153,6 +153,14 @@ export class Room {
 	}
 
 	/**
+	 * Bytes the document takes in storage: its last compacted state and the updates appended
+	 * since (what the relay's per-document quota limits).
+	 */
+	get storedBytes(): number {
+		return this.#stateBytes + this.#appendedBytes;
+	}
+
+	/**
 	 * Resolves once every update the room has appended so far is durable in storage, with the
 	 * storage's own batching (see `RelayStorage.whenDurable`).
 	 */

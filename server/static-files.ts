@@ -1,5 +1,5 @@
 import { createReadStream, type Stats } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 
@@ -26,6 +26,20 @@ const CONTENT_TYPES: Record<string, string> = {
 	'.map': 'application/json; charset=utf-8'
 };
 
+/**
+ * Sent with every file: no MIME sniffing, no Referer to anyone (invite links carry their secret
+ * in the fragment, which browsers never send, but the path and the triad ids are nobody else's
+ * business either), and no framing, for browsers that predate CSP's frame-ancestors.
+ */
+const SECURITY_HEADERS = {
+	'X-Content-Type-Options': 'nosniff',
+	'Referrer-Policy': 'no-referrer',
+	'X-Frame-Options': 'DENY'
+} as const;
+
+/** No page of the app may be framed (clickjacking); a <meta> policy cannot say so. */
+const FRAME_ANCESTORS = "frame-ancestors 'none'";
+
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const REVALIDATE = 'no-cache';
 const NOT_BUILT =
@@ -46,12 +60,22 @@ const ENCODINGS = [
  * - `.br`/`.gz` siblings are served when the client accepts them (and they are not older than
  *   the file), with `Vary`;
  * - nothing outside `root` is ever served; GET and HEAD only;
+ * - an HTML page is sent with its Content-Security-Policy as a header (see `pagePolicy`), and
+ *   every file with `SECURITY_HEADERS`;
  * - when `root` has no `index.html`, 503 says the app is not built.
  */
 export function createStaticHandler(
 	root: string | null
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
 	const base = root === null ? null : resolve(root);
+	const policies = new PagePolicies();
+	const serveFile = (
+		req: IncomingMessage,
+		res: ServerResponse,
+		file: string,
+		stats: Stats,
+		immutable: boolean
+	) => sendFile(req, res, file, stats, immutable, policies);
 	return async (req, res) => {
 		if (req.method !== 'GET' && req.method !== 'HEAD') {
 			sendText(res, 405, 'method not allowed\n', { Allow: 'GET, HEAD' });
@@ -92,18 +116,22 @@ export function createStaticHandler(
 	};
 }
 
-async function serveFile(
+async function sendFile(
 	req: IncomingMessage,
 	res: ServerResponse,
 	file: string,
 	stats: Stats,
-	immutable: boolean
+	immutable: boolean,
+	policies: PagePolicies
 ): Promise<void> {
 	const headers: Record<string, string> = {
 		'Content-Type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
 		'Cache-Control': immutable ? IMMUTABLE : REVALIDATE,
-		'X-Content-Type-Options': 'nosniff'
+		...SECURITY_HEADERS
 	};
+	if (extname(file).toLowerCase() === '.html') {
+		headers['Content-Security-Policy'] = await policies.of(file, stats);
+	}
 	let served = file;
 	let servedStats = stats;
 	const accepted = acceptedEncodings(req.headers['accept-encoding']);
@@ -141,6 +169,59 @@ async function serveFile(
 			done();
 		});
 		stream.pipe(res);
+	});
+}
+
+/**
+ * The Content-Security-Policy header of each page, read from the page itself and remembered
+ * until the file changes. SvelteKit (`kit.csp` in svelte.config.js, mode 'hash') writes the
+ * app's policy into every prerendered page, the SPA fallback included, as a
+ * `<meta http-equiv="content-security-policy">` with the hash of its inline bootstrap script. A
+ * <meta> policy cannot carry frame-ancestors, so the header is that policy with
+ * `frame-ancestors 'none'` in place of whatever it said about framing. A page without a policy
+ * of its own gets frame-ancestors alone: what else it needs is not the server's to guess.
+ */
+class PagePolicies {
+	readonly #known = new Map<string, { mtimeMs: number; size: number; policy: string }>();
+
+	async of(file: string, stats: Stats): Promise<string> {
+		const known = this.#known.get(file);
+		if (known?.mtimeMs === stats.mtimeMs && known.size === stats.size) return known.policy;
+		const policy = pagePolicy(await readFile(file, 'utf8'));
+		this.#known.set(file, { mtimeMs: stats.mtimeMs, size: stats.size, policy });
+		return policy;
+	}
+}
+
+/** The header policy of a page: its <meta> policies, each made to forbid framing. */
+function pagePolicy(html: string): string {
+	const policies: string[] = [];
+	for (const [tag] of html.matchAll(/<meta\b[^>]*>/gi)) {
+		const attributes = new Map<string, string>();
+		for (const match of tag.matchAll(/([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) {
+			attributes.set(
+				(match[1] as string).toLowerCase(),
+				decodeEntities(match[2] ?? match[3] ?? '')
+			);
+		}
+		if (attributes.get('http-equiv')?.toLowerCase() !== 'content-security-policy') continue;
+		const directives = (attributes.get('content') ?? '')
+			.split(';')
+			.map((directive) => directive.trim())
+			.filter((directive) => directive !== '' && !/^frame-ancestors\b/i.test(directive));
+		policies.push([...directives, FRAME_ANCESTORS].join('; '));
+	}
+	return policies.length === 0 ? FRAME_ANCESTORS : policies.join(', ');
+}
+
+/** The text of an HTML attribute value (the character references an attribute may hold). */
+function decodeEntities(value: string): string {
+	return value.replace(/&(#x[0-9a-f]+|#\d+|amp|quot|apos|lt|gt);/gi, (_, entity: string) => {
+		const named: Record<string, string> = { amp: '&', quot: '"', apos: "'", lt: '<', gt: '>' };
+		const lower = entity.toLowerCase();
+		if (lower.startsWith('#x')) return String.fromCodePoint(parseInt(lower.slice(2), 16));
+		if (lower.startsWith('#')) return String.fromCodePoint(Number(lower.slice(1)));
+		return named[lower] as string;
 	});
 }
 

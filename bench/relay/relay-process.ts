@@ -83,7 +83,16 @@ export async function startRelay(
 	// its "listening" line, and the baseline never prints its port.
 	const port = await findFreePort();
 	const child = spawn(process.execPath, [...profiling, ...args], {
-		env: { ...env, PORT: String(port), LOG_LEVEL: 'warn', STATIC_DIR: staticDir },
+		env: {
+			...env,
+			PORT: String(port),
+			LOG_LEVEL: 'warn',
+			STATIC_DIR: staticDir,
+			// The load generator is a thousand clients on one address, and a room of the bench's
+			// loads never passes the default fan-out; only the per-address quotas are lifted.
+			MAX_NEW_DOCS_PER_HOUR: '1000000',
+			MAX_CONNECTIONS_PER_ADDRESS: '1000000'
+		},
 		stdio: ['ignore', 'pipe', 'inherit']
 	});
 	// The relay's own warnings and errors belong on the console; its start-up banner does not.

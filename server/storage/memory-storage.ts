@@ -22,7 +22,12 @@ interface MemoryDocument {
 export class MemoryStorage implements RelayStorage {
 	#documents = new Map<DocumentId, MemoryDocument>();
 	#lastSeq: UpdateSeq = 0;
+	#storedBytes = 0;
 	#closed = false;
+
+	get storedBytes(): number {
+		return this.#storedBytes;
+	}
 
 	#document(docId: DocumentId): MemoryDocument {
 		this.#assertOpen();
@@ -94,12 +99,18 @@ export class MemoryStorage implements RelayStorage {
 	appendUpdate(docId: DocumentId, update: Uint8Array): UpdateSeq {
 		const seq = ++this.#lastSeq;
 		this.#document(docId).appended.push({ seq, update: update.slice() });
+		this.#storedBytes += update.length;
 		return seq;
 	}
 
 	async compact(docId: DocumentId, mergedState: Uint8Array, upToSeq: UpdateSeq): Promise<void> {
 		const document = this.#document(docId);
 		if (upToSeq < document.stateSeq) return;
+		const replaced = document.appended.filter((entry) => entry.seq <= upToSeq);
+		this.#storedBytes +=
+			mergedState.length -
+			(document.state?.length ?? 0) -
+			replaced.reduce((sum, entry) => sum + entry.update.length, 0);
 		document.state = mergedState.slice();
 		document.stateSeq = upToSeq;
 		document.appended = document.appended.filter((entry) => entry.seq > upToSeq);

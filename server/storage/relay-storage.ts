@@ -66,6 +66,13 @@ export interface StoredDocument {
  * compaction, whatever order the writes reach the disk in.
  */
 export interface RelayStorage {
+	/**
+	 * Bytes of document data held: every compacted state and every appended update, an append
+	 * counted as soon as it is accepted and a compaction once it replaced appends. The database
+	 * file holds more (rows, indexes, free pages), in proportion. The relay's storage quota
+	 * (`MAX_STORAGE_BYTES`) reads it.
+	 */
+	readonly storedBytes: number;
 	/** Reads a document, including appends that are accepted but not flushed yet. */
 	loadDocument(docId: DocumentId): Promise<StoredDocument>;
 	/** Who may open a document, or null when it is unknown (never registered). */

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
 	rotatedAccess,
@@ -51,16 +51,26 @@ export class SqliteDatabase {
 	readonly #upsertState: Statement<[string, Buffer, number, number, number]>;
 	readonly #deleteUpdates: Statement<[string, number]>;
 	readonly #appendAll: (rows: readonly AppendRow[]) => void;
-	readonly #compact: (docId: string, state: Uint8Array, upToSeq: UpdateSeq) => void;
+	readonly #compact: (docId: string, state: Uint8Array, upToSeq: UpdateSeq) => number;
+	readonly #replacedBytes: Statement<[string, number, string], { bytes: number }>;
 
 	/**
 	 * Opens (creating `dataDir` and the file if missing) and migrates `dataDir/relay.sqlite`, with
-	 * a page cache of at most `cacheBytes` (rounded to whole KiB).
+	 * a page cache of at most `cacheBytes` (rounded to whole KiB). The directory is made 0700 and
+	 * the database's files 0600, however they were left.
 	 */
 	constructor(dataDir: string, cacheBytes = DEFAULT_SQLITE_CACHE_BYTES) {
-		mkdirSync(dataDir, { recursive: true });
-		this.#db = new Database(join(dataDir, 'relay.sqlite'));
+		mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+		chmodSync(dataDir, 0o700);
+		const file = join(dataDir, 'relay.sqlite');
+		this.#db = new Database(file);
 		this.#db.pragma('journal_mode = WAL');
+		// SQLite creates the -wal and -shm files with the mode of the database file, so once it is
+		// 0600 so are they; these may exist already, created under an open umask. (The relay process
+		// sets umask 077 at start; a worker thread cannot set it, and tests run without it.)
+		for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+			if (existsSync(path)) chmodSync(path, 0o600);
+		}
 		this.#db.pragma('synchronous = NORMAL');
 		this.#db.pragma('busy_timeout = 5000');
 		// A negative cache_size is a limit in KiB rather than in pages.
@@ -117,10 +127,18 @@ export class SqliteDatabase {
 		this.#appendAll = this.#db.transaction((rows: readonly AppendRow[]) => {
 			for (const row of rows) this.#insertUpdate.run(row.docId, row.seq, toBuffer(row.data));
 		});
+		// length() of a BLOB reads its size from the record header, not its pages.
+		this.#replacedBytes = this.#db.prepare(
+			`SELECT coalesce((SELECT sum(length(data)) FROM updates WHERE doc_id = ? AND seq <= ?), 0)
+			      + coalesce((SELECT length(state) FROM documents WHERE doc_id = ?), 0) AS bytes`
+		);
 		this.#compact = this.#db.transaction((docId: string, state: Uint8Array, upToSeq: UpdateSeq) => {
 			const now = Date.now();
+			const replaced = (this.#replacedBytes.get(docId, upToSeq, docId) as { bytes: number }).bytes;
 			const result = this.#upsertState.run(docId, toBuffer(state), upToSeq, now, now);
-			if (result.changes === 1) this.#deleteUpdates.run(docId, upToSeq);
+			if (result.changes !== 1) return 0;
+			this.#deleteUpdates.run(docId, upToSeq);
+			return state.length - replaced;
 		});
 	}
 
@@ -140,6 +158,17 @@ export class SqliteDatabase {
 			)
 			.get() as { last: number };
 		return row.last;
+	}
+
+	/** Bytes of every stored state and appended update (see `RelayStorage.storedBytes`). */
+	storedBytes(): number {
+		const row = this.#db
+			.prepare(
+				`SELECT coalesce((SELECT sum(length(state)) FROM documents), 0)
+				      + coalesce((SELECT sum(length(data)) FROM updates), 0) AS bytes`
+			)
+			.get() as { bytes: number };
+		return row.bytes;
 	}
 
 	/** The stored state and appends of a document (see `StoredDocument`). */
@@ -195,9 +224,12 @@ export class SqliteDatabase {
 		if (rows.length > 0) this.#appendAll(rows);
 	}
 
-	/** Replaces state and appends up to `upToSeq` atomically (see `RelayStorage.compact`). */
-	compact(docId: string, state: Uint8Array, upToSeq: UpdateSeq): void {
-		this.#compact(docId, state, upToSeq);
+	/**
+	 * Replaces state and appends up to `upToSeq` atomically (see `RelayStorage.compact`); returns
+	 * by how many bytes the stored data grew (negative when it shrank; 0 when stale).
+	 */
+	compact(docId: string, state: Uint8Array, upToSeq: UpdateSeq): number {
+		return this.#compact(docId, state, upToSeq);
 	}
 
 	/** Closes the file; nothing may be called afterwards. */

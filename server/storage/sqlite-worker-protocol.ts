@@ -87,7 +87,8 @@ export interface WorkerResults {
 	registerAccess: 'registered' | 'exists';
 	registerViewer: 'registered' | 'exists' | 'stale';
 	rotateAccess: 'rotated' | 'stale';
-	compact: null;
+	/** By how many bytes the stored data grew (see `SqliteDatabase.compact`). */
+	compact: number;
 	flush: null;
 	close: null;
 }
@@ -95,7 +96,7 @@ export interface WorkerResults {
 /** Messages from the worker. */
 export type WorkerEvent =
 	/** The database is open and migrated; seqs continue after `lastSeq`. */
-	| { type: 'ready'; lastSeq: UpdateSeq; cacheBytes: number }
+	| { type: 'ready'; lastSeq: UpdateSeq; cacheBytes: number; storedBytes: number }
 	/** Opening failed; the worker exits. */
 	| { type: 'openFailed'; message: string }
 	/** Every append up to `upToSeq` is committed. */

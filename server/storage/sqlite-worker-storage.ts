@@ -30,6 +30,8 @@ export interface SqliteWorkerStorageOptions {
 	flushDelayMs?: number;
 	/** Told about a failed background write; the updates stay queued and are retried. */
 	onBackgroundError?: (error: Error) => void;
+	/** Told once writes commit again after `onBackgroundError` (the retry, or a later batch). */
+	onWritesRecovered?: () => void;
 	/**
 	 * Told once when the worker thread dies unexpectedly. Every later call fails: what was
 	 * accepted but not written is lost, so the process should be restarted.
@@ -68,9 +70,13 @@ export class SqliteWorkerStorage implements RelayStorage {
 	readonly #worker: Worker;
 	readonly #waiters = new Map<number, Waiter>();
 	readonly #onBackgroundError: (error: Error) => void;
+	readonly #onWritesRecovered: () => void;
 	readonly #onWorkerFailure: (error: Error) => void;
+	/** Whether the last background write failed and nothing committed since. */
+	#writesFailing = false;
 	#nextRequestId = 1;
 	#lastSeq: UpdateSeq;
+	#storedBytes: number;
 	readonly #flushDelayMs: number;
 	#queued: AppendRow[] = [];
 	/** Every append up to this seq is committed. */
@@ -88,9 +94,11 @@ export class SqliteWorkerStorage implements RelayStorage {
 		this.#worker = worker;
 		this.cacheBytes = ready.cacheBytes;
 		this.#lastSeq = ready.lastSeq;
+		this.#storedBytes = ready.storedBytes;
 		this.#durableSeq = ready.lastSeq;
 		this.#flushDelayMs = options.flushDelayMs ?? DEFAULT_FLUSH_DELAY_MS;
 		this.#onBackgroundError = options.onBackgroundError ?? (() => {});
+		this.#onWritesRecovered = options.onWritesRecovered ?? (() => {});
 		this.#onWorkerFailure = options.onWorkerFailure ?? (() => {});
 		worker.on('message', (event: WorkerEvent) => this.#receive(event));
 		worker.on('error', (error) => this.#fail(error));
@@ -113,6 +121,10 @@ export class SqliteWorkerStorage implements RelayStorage {
 			throw new Error(first.type === 'openFailed' ? first.message : `unexpected ${first.type}`);
 		}
 		return new SqliteWorkerStorage(worker, first, options);
+	}
+
+	get storedBytes(): number {
+		return this.#storedBytes;
 	}
 
 	async loadDocument(docId: DocumentId): Promise<StoredDocument> {
@@ -151,6 +163,7 @@ export class SqliteWorkerStorage implements RelayStorage {
 		this.#assertUsable();
 		const seq = ++this.#lastSeq;
 		this.#queued.push({ docId, seq, data: update });
+		this.#storedBytes += update.byteLength;
 		// Batched here rather than in the worker: every message wakes the worker thread, and at
 		// a few thousand updates per second those wake-ups cost more than the writes.
 		this.#postTimer ??= setTimeout(() => this.#postQueued(), this.#flushDelayMs);
@@ -158,7 +171,12 @@ export class SqliteWorkerStorage implements RelayStorage {
 	}
 
 	async compact(docId: DocumentId, mergedState: Uint8Array, upToSeq: UpdateSeq): Promise<void> {
-		await this.#request<'compact'>({ type: 'compact', docId, state: mergedState, upToSeq });
+		this.#storedBytes += await this.#request<'compact'>({
+			type: 'compact',
+			docId,
+			state: mergedState,
+			upToSeq
+		});
 	}
 
 	async flush(): Promise<void> {
@@ -220,6 +238,10 @@ export class SqliteWorkerStorage implements RelayStorage {
 
 	#receive(event: WorkerEvent): void {
 		if (event.type === 'committed') {
+			if (this.#writesFailing) {
+				this.#writesFailing = false;
+				this.#onWritesRecovered();
+			}
 			this.#durableSeq = Math.max(this.#durableSeq, event.upToSeq);
 			const waiting = this.#durableWaiters;
 			this.#durableWaiters = [];
@@ -228,6 +250,7 @@ export class SqliteWorkerStorage implements RelayStorage {
 				else this.#durableWaiters.push(waiter);
 			}
 		} else if (event.type === 'backgroundError') {
+			this.#writesFailing = true;
 			this.#onBackgroundError(new Error(event.message));
 		} else if (event.type === 'reply') {
 			const waiter = this.#waiters.get(event.id);

@@ -24,7 +24,12 @@ const post = (event: WorkerEvent) => port.postMessage(event);
 let db: SqliteDatabase;
 try {
 	db = new SqliteDatabase(dataDir, cacheBytes);
-	post({ type: 'ready', lastSeq: db.lastSeq(), cacheBytes: db.cacheBytes() });
+	post({
+		type: 'ready',
+		lastSeq: db.lastSeq(),
+		cacheBytes: db.cacheBytes(),
+		storedBytes: db.storedBytes()
+	});
 } catch (error) {
 	post({ type: 'openFailed', message: describeError(error) });
 	port.close();
@@ -85,8 +90,11 @@ function handle(request: Exclude<WorkerRequest, { type: 'append' }>): unknown {
 				request.next
 			) satisfies WorkerResults['rotateAccess'];
 		case 'compact':
-			db.compact(request.docId, request.state, request.upToSeq);
-			return null;
+			return db.compact(
+				request.docId,
+				request.state,
+				request.upToSeq
+			) satisfies WorkerResults['compact'];
 		case 'flush':
 			return null;
 		case 'close':

@@ -21,3 +21,72 @@ describe('readRelayConfig: SQLITE_CACHE_BYTES', () => {
 		}
 	);
 });
+
+describe('readRelayConfig: quotas', () => {
+	it('has the documented defaults', () => {
+		expect(readRelayConfig({})).toMatchObject({
+			maxDocumentBytes: 64 * 1024 * 1024,
+			maxStorageBytes: 8 * 1024 * 1024 * 1024,
+			newDocumentsPerAddressPerHour: 20,
+			maxConnectionsPerAddress: 256,
+			maxConnectionsPerRoom: 32,
+			fanOutPerSecond: 5000
+		});
+	});
+
+	it('reads each from its variable', () => {
+		expect(
+			readRelayConfig({
+				MAX_DOCUMENT_BYTES: '1048576',
+				MAX_STORAGE_BYTES: '1073741824',
+				MAX_NEW_DOCS_PER_HOUR: '5',
+				MAX_CONNECTIONS_PER_ADDRESS: '10',
+				MAX_CONNECTIONS_PER_ROOM: '12',
+				MAX_FANOUT_PER_SECOND: '600'
+			})
+		).toMatchObject({
+			maxDocumentBytes: 1048576,
+			maxStorageBytes: 1073741824,
+			newDocumentsPerAddressPerHour: 5,
+			maxConnectionsPerAddress: 10,
+			maxConnectionsPerRoom: 12,
+			fanOutPerSecond: 600
+		});
+	});
+
+	it.each([
+		['MAX_DOCUMENT_BYTES', '1023'],
+		['MAX_STORAGE_BYTES', '0'],
+		['MAX_NEW_DOCS_PER_HOUR', '0'],
+		['MAX_CONNECTIONS_PER_ADDRESS', '-1'],
+		['MAX_CONNECTIONS_PER_ROOM', 'many'],
+		['MAX_FANOUT_PER_SECOND', '1.5']
+	])('refuses %s=%j, naming the variable', (name, raw) => {
+		expect(() => readRelayConfig({ [name]: raw })).toThrow(new RegExp(`^${name} must be`));
+	});
+
+	it('refuses a fan-out too small for one message to a full room', () => {
+		expect(() =>
+			readRelayConfig({ MAX_CONNECTIONS_PER_ROOM: '40', MAX_FANOUT_PER_SECOND: '39' })
+		).toThrow(/^MAX_FANOUT_PER_SECOND must be at least MAX_CONNECTIONS_PER_ROOM \(40\)/);
+	});
+});
+
+describe('readRelayConfig: slow requests', () => {
+	it('gives headers 10 s, a request 30 s, and holds 1000 sockets awaiting headers by default', () => {
+		expect(readRelayConfig({})).toMatchObject({
+			headersTimeoutMs: 10_000,
+			requestTimeoutMs: 30_000,
+			maxSocketsAwaitingHeaders: 1000
+		});
+	});
+
+	it('refuses headers allowed longer than the whole request', () => {
+		expect(() =>
+			readRelayConfig({ HEADERS_TIMEOUT_MS: '5000', REQUEST_TIMEOUT_MS: '4000' })
+		).toThrow(/^HEADERS_TIMEOUT_MS must be at most REQUEST_TIMEOUT_MS \(4000\)/);
+		expect(() => readRelayConfig({ MAX_SOCKETS_AWAITING_HEADERS: '0' })).toThrow(
+			/^MAX_SOCKETS_AWAITING_HEADERS must be an integer >= 1/
+		);
+	});
+});

@@ -78,6 +78,22 @@ export async function waitFor(
 	}
 }
 
+/**
+ * Every client of a test comes from 127.0.0.1 and stands for many people at once, so the quotas
+ * per address are lifted unless a test sets them (the quota tests do, with clients on addresses
+ * of their own).
+ */
+export const ONE_ADDRESS_FOR_MANY: RelayServerOptions = {
+	newDocumentsPerAddressPerHour: 1_000_000,
+	maxConnectionsPerAddress: 1_000_000
+};
+
+/** {@link ONE_ADDRESS_FOR_MANY} as the environment of a relay process. */
+export const ONE_ADDRESS_FOR_MANY_ENV: Record<string, string> = {
+	MAX_NEW_DOCS_PER_HOUR: '1000000',
+	MAX_CONNECTIONS_PER_ADDRESS: '1000000'
+};
+
 /** A relay running in this process, with its log lines captured. */
 export interface InProcessRelay extends RelayServer {
 	/** Every log line written so far, parsed. */
@@ -88,7 +104,8 @@ export interface InProcessRelay extends RelayServer {
 
 /**
  * Starts the relay in this process on a free port, with SQLite in a fresh temp directory
- * unless `options` says otherwise, and no static app unless given.
+ * unless `options` says otherwise, no static app unless given, and no quotas per address
+ * unless given (see {@link ONE_ADDRESS_FOR_MANY}).
  */
 export async function startInProcessRelay(
 	options: RelayServerOptions = {}
@@ -100,6 +117,7 @@ export async function startInProcessRelay(
 		dataDir: dataDir.path,
 		staticDir: null,
 		logger: createLogger('debug', (line) => logs.push(JSON.parse(line) as Record<string, unknown>)),
+		...ONE_ADDRESS_FOR_MANY,
 		...options
 	});
 	return {
@@ -156,6 +174,7 @@ export async function spawnRelay(options: SpawnRelayOptions): Promise<RelayProce
 			DATA_DIR: options.dataDir,
 			STATIC_DIR: options.staticDir ?? join(options.dataDir, 'no-app'),
 			LOG_LEVEL: options.logLevel ?? 'info',
+			...ONE_ADDRESS_FOR_MANY_ENV,
 			...options.env
 		},
 		stdio: ['ignore', 'pipe', 'pipe']

@@ -8,7 +8,14 @@ import { makeTempDir, startInProcessRelay, type InProcessRelay } from './harness
 let relay: InProcessRelay;
 let sandbox: { path: string; remove: () => Promise<void> };
 let app: { path: string };
-const INDEX = '<!doctype html><title>Triad</title>';
+/** The policy SvelteKit writes into a prerendered page (kit.csp), as an attribute escapes it. */
+const PAGE_POLICY =
+	"default-src 'self'; script-src 'self' 'sha256-ss0uLLNSZz3wn/e3uD/02CUQNS02I4rA/qd+OtX1PQM='; base-uri 'none'";
+const INDEX =
+	'<!doctype html><head><meta charset="utf-8">' +
+	`<meta http-equiv="content-security-policy" content="${PAGE_POLICY.replaceAll('&', '&amp;')}">` +
+	'<title>Triad</title></head>';
+const PLAIN_PAGE = '<!doctype html><title>No policy of its own</title>';
 const SCRIPT = 'console.log("immutable chunk");'.repeat(20);
 
 beforeAll(async () => {
@@ -23,6 +30,7 @@ beforeAll(async () => {
 	await writeFile(join(app.path, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
 	await writeFile(join(app.path, 'icon.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47]));
 	await writeFile(join(app.path, 'version.json'), '{"v":1}');
+	await writeFile(join(app.path, 'plain.html'), PLAIN_PAGE);
 	await writeFile(join(app.path, 'lib.wasm'), Buffer.from([0, 0x61, 0x73, 0x6d]));
 	await writeFile(join(immutable, 'app.js'), SCRIPT);
 	await writeFile(join(immutable, 'app.js.br'), brotliCompressSync(SCRIPT));
@@ -197,6 +205,50 @@ describe('static app', () => {
 			expect(res.body.toString(), path).not.toContain('must never be served');
 			expect([200, 400, 404], path).toContain(res.status);
 		}
+	});
+
+	it("sends the page's own Content-Security-Policy as a header, with frame-ancestors 'none'", async () => {
+		for (const path of ['/', '/join', '/t/abc/decisions']) {
+			const res = await raw(path);
+			expect(res.headers['content-security-policy'], path).toBe(
+				`${PAGE_POLICY}; frame-ancestors 'none'`
+			);
+		}
+		// A page without a policy of its own still may not be framed.
+		expect((await raw('/plain.html')).headers['content-security-policy']).toBe(
+			"frame-ancestors 'none'"
+		);
+		// Scripts and styles are not documents: they carry no policy.
+		expect((await raw('/_app/immutable/chunks/app.js')).headers).not.toHaveProperty(
+			'content-security-policy'
+		);
+	});
+
+	it('sends no referrer and refuses to be framed, on every file', async () => {
+		for (const path of ['/', '/plain.html', '/favicon.svg', '/_app/immutable/chunks/app.js']) {
+			const res = await raw(path);
+			expect(res.headers['referrer-policy'], path).toBe('no-referrer');
+			expect(res.headers['x-frame-options'], path).toBe('DENY');
+			expect(res.headers['x-content-type-options'], path).toBe('nosniff');
+		}
+	});
+
+	it('reads the policy again when the page changes', async () => {
+		const page = join(app.path, 'changing.html');
+		await writeFile(
+			page,
+			"<meta http-equiv='Content-Security-Policy' content=\"script-src 'none'\">"
+		);
+		expect((await raw('/changing.html')).headers['content-security-policy']).toBe(
+			"script-src 'none'; frame-ancestors 'none'"
+		);
+		await writeFile(
+			page,
+			'<meta http-equiv="content-security-policy" content="img-src \'self\'">!'
+		);
+		expect((await raw('/changing.html')).headers['content-security-policy']).toBe(
+			"img-src 'self'; frame-ancestors 'none'"
+		);
 	});
 
 	it('answers plain HTTP on /sync with 426', async () => {

@@ -226,6 +226,28 @@ export function runStorageTests(name: string, makeStorage: () => Promise<Storage
 				expect(replay(loaded.updates)).toEqual(doc.getMap('m').toJSON());
 			}));
 
+		it('counts the bytes it stores: appends as accepted, compactions as they replace them', () =>
+			withStorage(async ({ storage }) => {
+				expect(storage.storedBytes).toBe(0);
+				const [first, second] = [docId(), docId()];
+				const doc = new Y.Doc();
+				const updates = [edit(doc, 'a', 'x'.repeat(100)), edit(doc, 'b', 'y'.repeat(200))];
+				const upTo = updates.reduce((_, update) => storage.appendUpdate(first, update), 0);
+				const other = edit(new Y.Doc(), 'c', 3);
+				storage.appendUpdate(second, other);
+				const appended = updates[0]!.length + updates[1]!.length + other.length;
+				expect(storage.storedBytes).toBe(appended);
+
+				const state = Y.encodeStateAsUpdate(doc);
+				const later = edit(doc, 'd', 4);
+				storage.appendUpdate(first, later);
+				await storage.compact(first, state, upTo);
+				expect(storage.storedBytes).toBe(state.length + other.length + later.length);
+				// A stale compaction replaces nothing.
+				await storage.compact(first, new Uint8Array(1000), upTo - 1);
+				expect(storage.storedBytes).toBe(state.length + other.length + later.length);
+			}));
+
 		it('stores a 15 MiB update intact', () =>
 			withStorage(async ({ storage }) => {
 				const id = docId();
@@ -292,6 +314,8 @@ export function runStorageTests(name: string, makeStorage: () => Promise<Storage
 						retired: [verifier('d'), verifier('e')]
 					});
 					expect(replay(second.updates)).toEqual({ b: 2 });
+					const stored = [...first.updates, ...second.updates];
+					expect(reopened.storedBytes).toBe(stored.reduce((sum, update) => sum + update.length, 0));
 					expect(reopened.appendUpdate(appended, edit(new Y.Doc(), 'c', 3))).toBeGreaterThan(
 						second.lastSeq
 					);

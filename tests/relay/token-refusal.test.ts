@@ -168,7 +168,7 @@ describe('a refused token', () => {
 describe('a flood of refused tokens', () => {
 	it('falls back to HTTP statuses while too many refused sockets are still closing', async () => {
 		const flooded = await startInProcessRelay({
-			tokenRefusals: { maxClosing: 1, closeGraceMs: 60_000 }
+			closeRefusals: { maxClosing: 1, closeGraceMs: 60_000 }
 		});
 		const silent = connect(flooded.port, '127.0.0.1', () =>
 			silent.write(upgradeRequest(`/sync/${newRoom().docId}`))
@@ -206,7 +206,7 @@ describe('a flood of refused tokens', () => {
 	});
 
 	it('ends a refused socket that is still closing when the relay shuts down', async () => {
-		const flooded = await startInProcessRelay({ tokenRefusals: { closeGraceMs: 60_000 } });
+		const flooded = await startInProcessRelay({ closeRefusals: { closeGraceMs: 60_000 } });
 		const silent = connect(flooded.port, '127.0.0.1', () =>
 			silent.write(upgradeRequest(`/sync/${newRoom().docId}`))
 		);

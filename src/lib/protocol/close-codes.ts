@@ -17,7 +17,10 @@ export const CLOSE_POLICY_VIOLATION = 1008;
 export const CLOSE_MESSAGE_TOO_BIG = 1009;
 /** The relay could not load or store the document. */
 export const CLOSE_INTERNAL_ERROR = 1011;
-/** The relay is at capacity; retry later. */
+/**
+ * The relay is at capacity for now (documents loaded, storage full, the room full or too busy);
+ * retry later, with backoff.
+ */
 export const CLOSE_TRY_AGAIN_LATER = 1013;
 
 /** No token, or one that is not 43 base64url characters. */
@@ -33,15 +36,35 @@ export const CLOSE_ACCESS_CHANGED = 4410;
  * Sent again it would fail again, so the client does not reconnect.
  */
 export const CLOSE_INVALID_UPDATE = 4422;
+/**
+ * The update would take the document past the relay's size limit. Nothing of it is stored; the
+ * device keeps it, and the same update is refused again however often it is sent.
+ */
+export const CLOSE_DOCUMENT_TOO_LARGE = 4413;
+/**
+ * Too many connections, or too many new documents, from this network address. Reconnecting at
+ * once would be refused again; the limit frees up as connections close or the hour passes.
+ */
+export const CLOSE_TOO_MANY_REQUESTS = 4429;
 
 /**
  * What a permanent refusal means for the person holding the link:
  * - `no-access`: the token is missing, malformed or wrong (a damaged or foreign link);
  * - `read-only`: this device tried to write with viewer access;
  * - `access-changed`: a member rotated access; the old link no longer works;
- * - `invalid-update`: this device sent an update the relay refuses (a damaged copy, or a bug).
+ * - `invalid-update`: this device sent an update the relay refuses (a damaged copy, or a bug);
+ * - `document-too-large`: the triad reached the relay's size limit; this device's newer changes
+ *   stay on it and reach the others only through a relay with room for them;
+ * - `too-many-requests`: this network (address) holds too many connections or created too many
+ *   triads lately; the link is fine, and trying again later works.
  */
-export type RefusalKind = 'no-access' | 'read-only' | 'access-changed' | 'invalid-update';
+export type RefusalKind =
+	| 'no-access'
+	| 'read-only'
+	| 'access-changed'
+	| 'invalid-update'
+	| 'document-too-large'
+	| 'too-many-requests';
 
 /** The refusal a close code stands for, or null for codes that mean an outage (retry). */
 export function refusalKind(code: number): RefusalKind | null {
@@ -55,6 +78,10 @@ export function refusalKind(code: number): RefusalKind | null {
 			return 'access-changed';
 		case CLOSE_INVALID_UPDATE:
 			return 'invalid-update';
+		case CLOSE_DOCUMENT_TOO_LARGE:
+			return 'document-too-large';
+		case CLOSE_TOO_MANY_REQUESTS:
+			return 'too-many-requests';
 		default:
 			return null;
 	}

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 
 /** Limits on sockets that were accepted only to be closed with a refusal. */
-export interface TokenRefusalLimits {
+export interface CloseRefusalLimits {
 	/** Refused sockets allowed to finish their close handshake at once (default 1000). */
 	maxClosing?: number;
 	/** How long a refused client gets to answer the close frame before it is cut off (default 1 s). */
@@ -18,20 +18,22 @@ export interface TokenRefusalLimits {
 const MAX_REFUSED_MESSAGE_BYTES = 64 * 1024;
 
 /**
- * Refuses a token with a close code instead of an HTTP status: completes the WebSocket
- * handshake and closes at once, before any message, with no room and no document involved.
+ * Refuses a connection (a token, a quota) with a close code instead of an HTTP status, because
+ * browsers show pages the close code of a socket but hide the status of a refused upgrade:
+ * completes the WebSocket handshake and closes at once, before any message, with no room and no
+ * document involved.
  *
  * Against floods it costs no more than an HTTP refusal: no room is created and nothing is
  * loaded or buffered, a client that does not answer the close frame is cut off after
  * `closeGraceMs`, and while `maxClosing` refused sockets are still closing, {@link hasRoom}
  * is false so the caller refuses with an HTTP status as before.
  */
-export class TokenRefusals {
+export class CloseRefusals {
 	readonly #wss = new WebSocketServer({ noServer: true, maxPayload: MAX_REFUSED_MESSAGE_BYTES });
 	readonly #maxClosing: number;
 	readonly #closeGraceMs: number;
 
-	constructor(limits: TokenRefusalLimits = {}) {
+	constructor(limits: CloseRefusalLimits = {}) {
 		this.#maxClosing = limits.maxClosing ?? 1000;
 		this.#closeGraceMs = limits.closeGraceMs ?? 1000;
 	}
