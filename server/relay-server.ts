@@ -21,6 +21,7 @@ import { createStaticHandler, sendText } from './static-files';
 import { TokenRefusals, type TokenRefusalLimits } from './token-refusals';
 import type { RelayStorage } from './storage/relay-storage';
 import { SqliteWorkerStorage } from './storage/sqlite-worker-storage';
+import { openClusterNode, type ClusterOptions } from './cluster';
 
 /** Everything `startRelayServer` can be told; each has a production default. */
 export interface RelayServerOptions {
@@ -32,6 +33,8 @@ export interface RelayServerOptions {
 	dataDir?: string;
 	/** Storage to use instead of SQLite in `dataDir`. The relay closes it on `close()`. */
 	storage?: RelayStorage;
+	/** Run as a node of a cluster: PostgreSQL instead of SQLite, and fan-out through Redis. */
+	cluster?: ClusterOptions;
 	/** The built app to serve, or null for none (default ./build). */
 	staticDir?: string | null;
 	/** Largest WebSocket message accepted, in bytes (default 16 MiB). */
@@ -107,8 +110,13 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 		maxBufferedBytes: options.maxBufferedBytes ?? 4 * maxMessageBytes
 	};
 	let storageFailed = false;
+	const cluster =
+		options.storage === undefined && options.cluster !== undefined
+			? await openClusterNode(options.cluster, options.flushDelayMs, metrics, logger)
+			: null;
 	const storage =
 		options.storage ??
+		cluster?.storage ??
 		(await SqliteWorkerStorage.open({
 			dataDir: options.dataDir ?? './data',
 			flushDelayMs: options.flushDelayMs,
@@ -138,7 +146,8 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 		},
 		metrics,
 		logger,
-		() => reclaimer.start()
+		() => reclaimer.start(),
+		cluster?.fanout ?? null
 	);
 	const serveStatic = createStaticHandler(
 		options.staticDir === undefined ? './build' : options.staticDir
@@ -158,6 +167,9 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 				});
 			} else if (closing !== null) {
 				sendText(res, 503, 'shutting down');
+			} else if (cluster !== null && !cluster.storage.reachable) {
+				// Not ready while PostgreSQL is out of reach: a load balancer sends clients elsewhere.
+				sendText(res, 503, 'storage unreachable');
 			} else {
 				sendText(res, storageFailed ? 503 : 200, storageFailed ? 'storage failed' : 'ok');
 			}
@@ -288,6 +300,7 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 		});
 	}).catch(async (error: unknown) => {
 		clearInterval(keepalive);
+		await cluster?.fanout?.close();
 		await storage.close();
 		throw error;
 	});
@@ -302,6 +315,7 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 		const stopped = new Promise<void>((done) => server.close(() => done()));
 		for (const connection of connections) connection.shutdown();
 		await registry.settle();
+		await cluster?.fanout?.close();
 		await storage.close();
 		await waitUntil(() => wss.clients.size + tokenRefusals.closing === 0, CLOSE_GRACE_MS);
 		for (const ws of wss.clients) ws.terminate();

@@ -3,6 +3,7 @@ import { describeError, type Logger } from './logger';
 import type { RelayMetrics } from './metrics';
 import { Room, type CompactionPolicy, type RoomPeer } from './room';
 import type { DocumentAccess, RelayStorage } from './storage/relay-storage';
+import type { DocumentFanout } from './fanout/document-fanout';
 
 /** A room and its lifecycle as the registry tracks it. */
 export interface RoomEntry {
@@ -35,7 +36,8 @@ export class RoomRegistry {
 		private readonly policy: CompactionPolicy,
 		private readonly metrics: RelayMetrics,
 		private readonly logger: Logger,
-		private readonly onEmpty: () => void = () => {}
+		private readonly onEmpty: () => void = () => {},
+		private readonly fanout: DocumentFanout | null = null
 	) {}
 
 	/** Rooms in memory, including those loading or unloading. */
@@ -100,7 +102,7 @@ export class RoomRegistry {
 	}
 
 	#open(docId: DocumentId, previous: RoomEntry | undefined): RoomEntry {
-		const room = new Room(docId, this.storage, this.policy, this.metrics, this.logger);
+		const room = new Room(docId, this.storage, this.policy, this.metrics, this.logger, this.fanout);
 		const previousUnload = previous?.unloading ?? Promise.resolve();
 		const entry: RoomEntry = {
 			room,
