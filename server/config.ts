@@ -1,3 +1,5 @@
+import { hostname } from 'node:os';
+import type { ClusterOptions } from './cluster';
 import { isLogLevel, type LogLevel } from './logger';
 import { DEFAULT_QUOTAS } from './quotas';
 import type { RelayServerOptions } from './relay-server';
@@ -61,6 +63,7 @@ export function readRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
 		throw new Error(`FLUSH_DELAY_MS must be at most 500 (durability), got ${flushDelayMs}`);
 	}
 	return {
+		cluster: readClusterConfig(env),
 		port,
 		host: text('HOST', '127.0.0.1'),
 		dataDir: text('DATA_DIR', './data'),
@@ -95,4 +98,44 @@ export function readRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
 		maxSocketsAwaitingHeaders: integer('MAX_SOCKETS_AWAITING_HEADERS', 1000, 1),
 		logLevel
 	};
+}
+
+/**
+ * `STORAGE=postgres` makes the relay a cluster node (PostgreSQL at `DATABASE_URL`, fan-out
+ * through Redis at `REDIS_URL` when set); `sqlite`, the default, needs neither and refuses their
+ * URLs, so a node meant for the cluster never starts on a private SQLite file by mistake.
+ */
+function readClusterConfig(env: NodeJS.ProcessEnv): ClusterOptions | undefined {
+	const value = (name: string) => (env[name] === '' ? undefined : env[name]);
+	const storage = value('STORAGE') ?? 'sqlite';
+	const databaseUrl = value('DATABASE_URL');
+	const redisUrl = value('REDIS_URL');
+	if (storage === 'sqlite') {
+		for (const [name, url] of [
+			['DATABASE_URL', databaseUrl],
+			['REDIS_URL', redisUrl]
+		]) {
+			if (url !== undefined) {
+				throw new Error(`${name} is set but STORAGE is sqlite (set STORAGE=postgres)`);
+			}
+		}
+		return undefined;
+	}
+	if (storage !== 'postgres') {
+		throw new Error(`STORAGE must be sqlite or postgres, got ${JSON.stringify(storage)}`);
+	}
+	if (databaseUrl === undefined) {
+		throw new Error('DATABASE_URL is required when STORAGE is postgres');
+	}
+	if (!/^postgres(ql)?:\/\//.test(databaseUrl)) {
+		throw new Error('DATABASE_URL must be a postgres:// or postgresql:// URL');
+	}
+	if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
+		throw new Error('REDIS_URL must be a redis:// or rediss:// URL');
+	}
+	const nodeId = value('NODE_ID') ?? `${hostname()}-${process.pid}`;
+	if (!/^[A-Za-z0-9_.-]{1,64}$/.test(nodeId)) {
+		throw new Error(`NODE_ID must be 1 to 64 of A-Z a-z 0-9 _ . -, got ${JSON.stringify(nodeId)}`);
+	}
+	return { databaseUrl, redisUrl, nodeId };
 }

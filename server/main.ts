@@ -35,7 +35,9 @@ try {
 		port: relay.port,
 		host: config.host,
 		url: relay.url,
-		dataDir: config.dataDir,
+		storage: config.cluster === undefined ? 'sqlite' : 'postgres',
+		nodeId: config.cluster?.nodeId ?? null,
+		dataDir: config.cluster === undefined ? config.dataDir : null,
 		staticDir: config.staticDir ?? null
 	});
 	let signalled = false;

@@ -54,6 +54,8 @@ export class RelayMetrics {
 	bytesSent = 0;
 	storageAppends = 0;
 	storageCompactions = 0;
+	/** Documents reloaded from storage because fan-out messages may have been lost (cluster). */
+	clusterRepairs = 0;
 	receiptsSent = 0;
 	accessRotations = 0;
 	accessChangedCloses = 0;
@@ -117,6 +119,9 @@ export function renderMetrics(metrics: RelayMetrics): string {
 		]),
 		family(`${p}storage_compactions_total`, 'counter', 'Document compactions in storage.', [
 			`${p}storage_compactions_total ${metrics.storageCompactions}`
+		]),
+		family(`${p}cluster_repairs_total`, 'counter', 'Documents repaired from storage.', [
+			`${p}cluster_repairs_total ${metrics.clusterRepairs}`
 		]),
 		family(`${p}receipts_sent_total`, 'counter', 'Receipts sent for committed updates.', [
 			`${p}receipts_sent_total ${metrics.receiptsSent}`

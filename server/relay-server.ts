@@ -25,6 +25,7 @@ import { RoomRegistry } from './room-registry';
 import { createStaticHandler, sendText } from './static-files';
 import type { RelayStorage } from './storage/relay-storage';
 import { SqliteWorkerStorage } from './storage/sqlite-worker-storage';
+import { openClusterNode, type ClusterOptions } from './cluster';
 
 /** Everything `startRelayServer` can be told; each has a production default. */
 export interface RelayServerOptions extends Partial<QuotaLimits> {
@@ -36,6 +37,8 @@ export interface RelayServerOptions extends Partial<QuotaLimits> {
 	dataDir?: string;
 	/** Storage to use instead of SQLite in `dataDir`. The relay closes it on `close()`. */
 	storage?: RelayStorage;
+	/** Run as a node of a cluster: PostgreSQL instead of SQLite, and fan-out through Redis. */
+	cluster?: ClusterOptions;
 	/** The built app to serve, or null for none (default ./build). */
 	staticDir?: string | null;
 	/** Largest WebSocket message accepted, in bytes (default 16 MiB). */
@@ -163,8 +166,13 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 	// Batched writes fail (a full disk, say) and are retried until one commits: until then what
 	// members send is not kept, and /healthz says so.
 	let storageWritesFailing = false;
+	const cluster =
+		options.storage === undefined && options.cluster !== undefined
+			? await openClusterNode(options.cluster, options.flushDelayMs, metrics, logger)
+			: null;
 	const storage =
 		options.storage ??
+		cluster?.storage ??
 		(await SqliteWorkerStorage.open({
 			dataDir: options.dataDir ?? './data',
 			flushDelayMs: options.flushDelayMs,
@@ -201,6 +209,7 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 		metrics,
 		logger,
 		() => reclaimer.start(),
+		cluster?.fanout ?? null,
 		options.awarenessTakeoverMs
 	);
 	const serveStatic = createStaticHandler(
@@ -227,6 +236,9 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 				sendText(res, 503, 'storage failed');
 			} else if (storageWritesFailing) {
 				sendText(res, 503, 'storage writes failing');
+			} else if (cluster !== null && !cluster.storage.reachable) {
+				// Not ready while PostgreSQL is out of reach: a load balancer sends clients elsewhere.
+				sendText(res, 503, 'storage unreachable');
 			} else {
 				sendText(res, 200, 'ok');
 			}
@@ -446,6 +458,7 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 		});
 	}).catch(async (error: unknown) => {
 		clearInterval(keepalive);
+		await cluster?.fanout?.close();
 		await storage.close();
 		throw error;
 	});
@@ -460,6 +473,7 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 		const stopped = new Promise<void>((done) => server.close(() => done()));
 		for (const connection of connections) connection.shutdown();
 		await registry.settle();
+		await cluster?.fanout?.close();
 		await storage.close();
 		await waitUntil(() => wss.clients.size + closeRefusals.closing === 0, CLOSE_GRACE_MS);
 		for (const ws of wss.clients) ws.terminate();

@@ -4,6 +4,7 @@ import type { RelayMetrics } from './metrics';
 import { TokenBucket } from './rate-limiter';
 import { Room, type CompactionPolicy, type RoomPeer } from './room';
 import type { DocumentAccess, RelayStorage } from './storage/relay-storage';
+import type { DocumentFanout } from './fanout/document-fanout';
 
 /** A room and its lifecycle as the registry tracks it. */
 export interface RoomEntry {
@@ -44,6 +45,7 @@ export class RoomRegistry {
 		private readonly metrics: RelayMetrics,
 		private readonly logger: Logger,
 		private readonly onEmpty: () => void = () => {},
+		private readonly fanout: DocumentFanout | null = null,
 		private readonly awarenessTakeoverMs?: number
 	) {}
 
@@ -120,6 +122,7 @@ export class RoomRegistry {
 			this.policy,
 			this.metrics,
 			this.logger,
+			this.fanout,
 			this.awarenessTakeoverMs
 		);
 		const previousUnload = previous?.unloading ?? Promise.resolve();

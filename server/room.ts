@@ -18,6 +18,7 @@ import {
 	encodeSyncUpdate
 } from '../src/lib/protocol';
 import type { DocumentAccess, RelayStorage, UpdateSeq } from './storage/relay-storage';
+import type { DocumentFanout, FanoutSubscription } from './fanout/document-fanout';
 
 /** A connection as a room sees it. */
 export interface RoomPeer {
@@ -56,6 +57,11 @@ export type ApplyResult = 'applied' | 'invalid';
 
 /** Origin of the transactions that replay stored updates: neither persisted nor broadcast. */
 const FROM_STORAGE = Symbol('from storage');
+/**
+ * Origin of what other relay nodes sent, and of repairs from storage: broadcast to the peers,
+ * neither persisted (the node that took it from its client did) nor published again.
+ */
+const FROM_CLUSTER = Symbol('from cluster');
 
 /**
  * One loaded document and the connections editing it: applies and validates client updates,
@@ -75,6 +81,9 @@ export class Room {
 	#unloading = false;
 	#lastUpdateAt = 0;
 	#idleTimer: NodeJS.Timeout | null = null;
+	#fanoutSubscription: FanoutSubscription | null = null;
+	#repairing: Promise<void> | null = null;
+	#repairAgain = false;
 
 	constructor(
 		readonly docId: DocumentId,
@@ -82,6 +91,7 @@ export class Room {
 		private readonly policy: CompactionPolicy,
 		private readonly metrics: RelayMetrics,
 		private readonly logger: Logger,
+		private readonly fanout: DocumentFanout | null = null,
 		private readonly awarenessTakeoverMs = DEFAULT_AWARENESS_TAKEOVER_MS
 	) {
 		// The relay is not a participant: it announces no awareness state of its own.
@@ -94,6 +104,14 @@ export class Room {
 	 * the access registered for the document.
 	 */
 	async load(): Promise<DocumentAccess | null> {
+		// Joined first: what other nodes publish from now on arrives, and what they published
+		// before is stored, so the load below reads it.
+		this.#fanoutSubscription =
+			(await this.fanout?.join(this.docId, {
+				update: (update) => this.#applyFromCluster(update),
+				awareness: (update) => this.#applyAwarenessFromCluster(update),
+				repair: () => this.#repair()
+			})) ?? null;
 		const stored = await this.storage.loadDocument(this.docId);
 		// A document stored before updates were validated may hold updates that no longer apply
 		// or make it unloadable: those are repaired or skipped, each logged with its seq, and the
@@ -284,6 +302,7 @@ export class Room {
 	 */
 	async unload(): Promise<void> {
 		this.#unloading = true;
+		this.#fanoutSubscription?.close();
 		if (this.#idleTimer !== null) clearTimeout(this.#idleTimer);
 		if (this.#compaction !== null) await this.#compaction;
 		if (this.#loaded && this.#appendedUpdates > 0) await this.#compact();
@@ -293,7 +312,13 @@ export class Room {
 
 	#onDocUpdate = (update: Uint8Array, origin: unknown): void => {
 		if (origin === FROM_STORAGE) return;
+		if (origin === FROM_CLUSTER) {
+			const message = encodeSyncUpdate(update);
+			for (const peer of this.peers) peer.send(message);
+			return;
+		}
 		this.#lastSeq = this.storage.appendUpdate(this.docId, update);
+		this.fanout?.publishUpdate(this.docId, update, this.#lastSeq);
 		this.metrics.storageAppends++;
 		this.#appendedUpdates++;
 		this.#appendedBytes += update.length;
@@ -318,13 +343,70 @@ export class Room {
 			for (const client of change.removed) peer.awarenessClients.delete(client);
 		}
 		const changed = change.added.concat(change.updated, change.removed);
-		const message = encodeAwareness(
-			awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)
-		);
+		const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed);
+		// Timeouts happen on every node by itself; other nodes' states are theirs to publish.
+		if (origin !== FROM_CLUSTER && origin !== 'timeout') {
+			this.fanout?.publishAwareness(this.docId, update);
+		}
+		const message = encodeAwareness(update);
 		// The sender gets its own state back on purpose: y-websocket clients reconnect after 30 s
 		// without any message, and a client alone in a room would otherwise hear nothing at all.
 		for (const recipient of this.peers) recipient.send(message);
 	};
+
+	#applyFromCluster(update: Uint8Array): void {
+		try {
+			Y.applyUpdate(this.doc, update, FROM_CLUSTER);
+		} catch (error) {
+			this.logger.error('cluster_update_failed', {
+				docId: this.docId,
+				error: describeError(error)
+			});
+			this.#repair();
+		}
+	}
+
+	#applyAwarenessFromCluster(update: Uint8Array): void {
+		try {
+			awarenessProtocol.applyAwarenessUpdate(this.awareness, update, FROM_CLUSTER);
+		} catch (error) {
+			this.logger.warn('cluster_awareness_failed', {
+				docId: this.docId,
+				error: describeError(error)
+			});
+		}
+	}
+
+	/**
+	 * Reloads the stored document and applies what the room lacks (updates of other nodes whose
+	 * messages were lost), sending it to the peers. One repair at a time; a request during one
+	 * runs another after it, since the running one may have read storage too early.
+	 */
+	#repair(): void {
+		if (this.#repairing !== null) {
+			this.#repairAgain = true;
+			return;
+		}
+		this.#repairing = (async () => {
+			do {
+				this.#repairAgain = false;
+				if (!this.#loaded || this.#unloading) return;
+				const stored = await this.storage.loadDocument(this.docId);
+				if (this.#unloading) return;
+				this.doc.transact(() => {
+					for (const update of stored.updates) applyStoredUpdate(this.doc, update, FROM_CLUSTER);
+				}, FROM_CLUSTER);
+				this.metrics.clusterRepairs++;
+			} while (this.#repairAgain);
+		})()
+			.catch((error: unknown) => {
+				this.logger.error('cluster_repair_failed', {
+					docId: this.docId,
+					error: describeError(error)
+				});
+			})
+			.finally(() => (this.#repairing = null));
+	}
 
 	/** The safety valves: compacts at once when the appends grew past the policy's limits. */
 	#compactIfDue(): void {

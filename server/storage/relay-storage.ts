@@ -3,7 +3,10 @@ import type { DocumentId } from '../../src/lib/protocol';
 /**
  * Ordinal of an appended update. Strictly increasing across all appends of one storage
  * instance, and across restarts on the same data, so "every update of this document up to
- * seq N" is a well-defined set that compaction can replace.
+ * seq N" is a well-defined set that compaction can replace. Several instances on one database
+ * (relay nodes of a cluster on `PostgresStorage`) number their appends independently: there a
+ * seq orders one instance's appends only, and compaction does not rest on it (see
+ * `RelayStorage`).
  */
 export type UpdateSeq = number;
 
@@ -55,15 +58,25 @@ export interface StoredDocument {
 }
 
 /**
- * Durable storage of relay documents. Implementations: `SqliteWorkerStorage` (embedded, default)
- * and `MemoryStorage` (tests); a networked database can join them behind the same contract,
- * checked by the shared suite in `tests/relay/storage-suite.ts`.
+ * Durable storage of relay documents. Implementations: `SqliteWorkerStorage` (embedded, default),
+ * `PostgresStorage` (a cluster of relay nodes on one database) and `MemoryStorage` (tests),
+ * all checked by the shared suite in `tests/relay/storage-suite.ts`.
  *
  * Consistency of compaction with concurrent appends: `appendUpdate` hands out its seq
  * synchronously, so the caller knows exactly which appends a state it encodes includes. A
  * caller that encodes the document state right after its last `appendUpdate` returned seq N
  * calls `compact(docId, state, N)`; appends that come later get seqs above N and survive the
  * compaction, whatever order the writes reach the disk in.
+ *
+ * Across relay nodes sharing one database, a node's merged state may lack another node's
+ * append whatever its seq (a fan-out message still on its way, or lost). So `PostgresStorage`
+ * deletes exactly the stored updates that the merged state contains, checked against the
+ * state's clocks and deletions (`coveredBy` in `update-coverage.ts`), and replaces the stored
+ * state only by one that contains it; `upToSeq` merely becomes the state's seq. For a single
+ * instance this deletes what seq <= `upToSeq` deletes (the state contains those appends) plus
+ * later appends it happens to contain, which is equally safe. A compaction holds a
+ * transaction-scoped advisory lock on the document: one node compacts it at a time, and a node
+ * that finds it taken skips its compaction while every node keeps appending.
  */
 export interface RelayStorage {
 	/**
@@ -117,7 +130,8 @@ export interface RelayStorage {
 	 * Atomically replaces the compacted state and every appended update of the document with
 	 * seq <= `upToSeq` by `mergedState`, which must contain all of them. Appends with a higher seq
 	 * are kept. A stale compaction (`upToSeq` below the stored state's) changes nothing. Durable
-	 * when it resolves.
+	 * when it resolves. Storages shared by several instances replace what `mergedState` contains
+	 * instead (see above).
 	 */
 	compact(docId: DocumentId, mergedState: Uint8Array, upToSeq: UpdateSeq): Promise<void>;
 	/** Makes every update accepted so far durable, writing at once what is batched. */

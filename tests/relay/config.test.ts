@@ -90,3 +90,40 @@ describe('readRelayConfig: slow requests', () => {
 		);
 	});
 });
+
+describe('STORAGE, DATABASE_URL, REDIS_URL, NODE_ID', () => {
+	it('uses SQLite by default, with no cluster', () => {
+		expect(readRelayConfig({}).cluster).toBeUndefined();
+		expect(readRelayConfig({ STORAGE: 'sqlite' }).cluster).toBeUndefined();
+	});
+
+	it('makes a cluster node of STORAGE=postgres', () => {
+		const env = {
+			STORAGE: 'postgres',
+			DATABASE_URL: 'postgres://relay@db/triad',
+			REDIS_URL: 'redis://cache:6379',
+			NODE_ID: 'node-1'
+		};
+		expect(readRelayConfig(env).cluster).toEqual({
+			databaseUrl: 'postgres://relay@db/triad',
+			redisUrl: 'redis://cache:6379',
+			nodeId: 'node-1'
+		});
+		const alone = readRelayConfig({ STORAGE: 'postgres', DATABASE_URL: 'postgresql://db/t' });
+		expect(alone.cluster?.redisUrl).toBeUndefined();
+		expect(alone.cluster?.nodeId).toMatch(/^[A-Za-z0-9_.-]+$/);
+	});
+
+	it('refuses what would misconfigure a node', () => {
+		expect(() => readRelayConfig({ STORAGE: 'mysql' })).toThrow(/STORAGE/);
+		expect(() => readRelayConfig({ STORAGE: 'postgres' })).toThrow(/DATABASE_URL/);
+		expect(() => readRelayConfig({ STORAGE: 'postgres', DATABASE_URL: 'db:5432' })).toThrow(
+			/DATABASE_URL/
+		);
+		expect(() => readRelayConfig({ DATABASE_URL: 'postgres://db/t' })).toThrow(/STORAGE/);
+		expect(() => readRelayConfig({ REDIS_URL: 'redis://cache' })).toThrow(/STORAGE/);
+		const cluster = { STORAGE: 'postgres', DATABASE_URL: 'postgres://db/t' };
+		expect(() => readRelayConfig({ ...cluster, REDIS_URL: 'cache:6379' })).toThrow(/REDIS_URL/);
+		expect(() => readRelayConfig({ ...cluster, NODE_ID: 'a b' })).toThrow(/NODE_ID/);
+	});
+});
