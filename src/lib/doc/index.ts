@@ -46,6 +46,7 @@ export {
 	type NewAbsence
 } from './absences';
 export { appendLogEntry, listLog } from './keeper-log';
+export { listRemovals, removeMember } from './removals';
 export {
 	createAction,
 	listActions,

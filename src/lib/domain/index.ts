@@ -7,3 +7,4 @@ export * from './cover';
 export * from './decision';
 export * from './balance';
 export * from './revision';
+export * from './membership';
