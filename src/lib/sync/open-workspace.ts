@@ -110,6 +110,19 @@ export interface WorkspaceHandle {
 	close(): Promise<void>;
 }
 
+/*
+ * A viewer's awareness emits no `update` events. y-websocket sends every awareness `update` to the
+ * relay, the states it received from others included (its handler ignores the origin), and the
+ * relay closes a viewer that sends any presence with 4405. Without `update`, nothing of it is
+ * sent; `change`, which this session and the editor's carets read, still fires. Nothing else
+ * listens to `update` on a viewer's awareness: viewers open no tab channel.
+ */
+class ReceivingAwareness extends Awareness {
+	override emit(name: string, args: unknown[]): void {
+		if (name !== 'update') super.emit(name, args);
+	}
+}
+
 /** The transaction origin of merged imports, distinct from the store's, the relay's and edits. */
 const IMPORT_ORIGIN = Symbol('workspace import');
 
@@ -129,7 +142,7 @@ export function openWorkspace(options: OpenWorkspaceOptions): WorkspaceHandle {
 	let secret = options.secret;
 	const access = options.access ?? 'member';
 	const doc = new Y.Doc();
-	const awareness = new Awareness(doc);
+	const awareness = access === 'viewer' ? new ReceivingAwareness(doc) : new Awareness(doc);
 	const storeFactory = options.localStore ?? createIndexedDbLocalStore;
 	const store = (
 		options.localLoadAfter === undefined
