@@ -41,7 +41,13 @@ function entry(overrides: Partial<WorkspaceEntry> = {}): WorkspaceEntry {
 describe('the join rule', () => {
 	const cases: [string, Partial<WorkspaceEntry> | null, Partial<Invite>, JoinChange][] = [
 		['a new triad is added', null, {}, 'added'],
-		['the same member link changes nothing', {}, { same: true } as Partial<Invite>, 'kept'],
+		['the same member link changes nothing', {}, { same: true } as Partial<Invite>, 'same'],
+		[
+			'nor does the same viewer link',
+			{ access: 'viewer' },
+			{ same: true, access: 'viewer' } as Partial<Invite>,
+			'same'
+		],
 		['a viewer becomes a member from a member link', { access: 'viewer' }, {}, 'upgraded'],
 		[
 			'a refused viewer too',

@@ -98,17 +98,19 @@ export async function getWorkspace(
  * - `upgraded`: the device holds viewer access and the link is a member link: it becomes a member.
  * - `replaced`: the link gives the same access with another secret, and the relay refused the
  *   stored secret because a member changed the access: the new secret replaces it.
- * - `kept`: anything else. A member never becomes a viewer from a view-only link, and a working
- *   secret is never swapped for another one: a second link for the same id cannot change the
- *   capability silently.
+ * - `same`: the device already holds exactly what the link gives.
+ * - `kept`: anything else; the entry stays as it is. A member never becomes a viewer from a
+ *   view-only link, and a working secret is never swapped for another one: a second link for the
+ *   same id cannot change the capability silently. The join screen says so.
  */
-export type JoinChange = 'added' | 'upgraded' | 'replaced' | 'kept';
+export type JoinChange = 'added' | 'upgraded' | 'replaced' | 'same' | 'kept';
 
 /** The rule above, for an existing entry (or none) and the invite of a link. */
 export function joinChange(existing: WorkspaceEntry | null, invite: Invite): JoinChange {
 	if (existing === null) return 'added';
 	if (existing.access === 'viewer' && invite.access === 'member') return 'upgraded';
-	if (existing.access !== invite.access || existing.secret === invite.secret) return 'kept';
+	if (existing.access !== invite.access) return 'kept';
+	if (existing.secret === invite.secret) return 'same';
 	return existing.accessChanged ? 'replaced' : 'kept';
 }
 
@@ -120,7 +122,9 @@ async function recordInvite(
 ): Promise<{ entry: WorkspaceEntry; change: JoinChange }> {
 	const existing = await getWorkspace(db, invite.docId);
 	const change = joinChange(existing, invite);
-	if (existing !== null && change === 'kept') return { entry: existing, change };
+	if (existing !== null && (change === 'kept' || change === 'same')) {
+		return { entry: existing, change };
+	}
 	const entry: WorkspaceEntry =
 		existing === null
 			? {
