@@ -103,6 +103,11 @@ export class TriadAccess {
 		return ended === undefined || ended === 'none' || ended === 'waiting' ? null : ended;
 	}
 
+	/** Forgets how the latest change ended, once the member has taken in its outcome. */
+	dismiss(docId: DocumentId): void {
+		this.#ended.delete(docId);
+	}
+
 	#entry(docId: DocumentId): WorkspaceEntry | undefined {
 		return this.#directory.workspaces.find((entry) => entry.docId === docId);
 	}
