@@ -81,14 +81,26 @@ describe('access: member, viewer, removed', () => {
 
 	test('a view-only link opens the triad read-only, marked so, and follows live edits', async () => {
 		await ada.page.getByRole('link', { name: 'Invite members' }).click();
+		await ada.page.getByRole('button', { name: 'Show view-only link' }).click();
 		const viewerLink = await ada.page.getByLabel('View-only link', { exact: true }).inputValue();
 		expect(viewerLink).toMatch(/\/join#r1\./);
 		await ada.page.locator('.invite.viewer .qr svg').waitFor();
 		await ada.screen(SHOT, 'invite-with-view-only-link');
 
+		// A member who opens it stays a member, and is told so.
+		await bo.page.goto(viewerLink);
+		await bo.page.getByRole('button', { name: 'Join triad' }).click();
+		await sees(bo, 'You are already a member of this triad on this device');
+		await bo.screen(SHOT, 'join-view-only-as-member');
+		await bo.page.getByRole('link', { name: 'Open the triad' }).click();
+		await bo.heading(TRIAD).waitFor();
+		expect(await bo.page.locator('.view-only').count()).toBe(0);
+		await bo.page.getByRole('link', { name: 'Invite members' }).waitFor();
+
 		vi = await Member.open(await harness.newMember(), 'Vi');
 		await vi.joinWith(viewerLink, TRIAD);
 		await vi.page.getByText('This is a view-only link').waitFor();
+		await vi.screen(SHOT, 'join-view-only');
 		await vi.acceptInvite(TRIAD);
 		await vi.page.locator('.triad-head .view-only').waitFor();
 		await vi.expectPill('Synced');
@@ -157,6 +169,7 @@ describe('access: member, viewer, removed', () => {
 		newInvite = await panel.getByLabel('Invite link', { exact: true }).inputValue();
 		expect(newInvite).toMatch(/\/join#v1\./);
 		expect(newInvite).not.toBe(invite);
+		await panel.getByRole('button', { name: 'Show view-only link' }).click();
 		await panel.locator('.invite.viewer .qr svg').waitFor();
 		const newViewerLink = await panel.getByLabel('View-only link', { exact: true }).inputValue();
 		expect(newViewerLink).toMatch(/\/join#r1\./);
@@ -214,5 +227,15 @@ describe('access: member, viewer, removed', () => {
 		expect(await cy.page.getByText('Lamp replaced on the north side.').count()).toBe(0);
 		expect(await cy.page.getByText('Fog horn tested.').count()).toBe(0);
 		await bo.screen(SHOT, 'back-with-new-link');
+	});
+
+	test('the viewer opens the new member link and becomes a member', async () => {
+		await vi.joinWith(newInvite, TRIAD);
+		await vi.acceptInvite(TRIAD);
+		await vi.expectPill('Synced');
+		await sees(vi, 'Fog horn tested.');
+		expect(await vi.page.locator('.view-only').count()).toBe(0);
+		await vi.claimSeat('navigator');
+		for (const member of [ada, bo]) await member.seesInSeat('navigator', 'Vi');
 	});
 });
