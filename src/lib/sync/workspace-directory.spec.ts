@@ -13,6 +13,7 @@ import {
 	listWorkspaces,
 	markAccessChanged,
 	requestRotation,
+	touchWorkspace,
 	type JoinChange,
 	type WorkspaceEntry
 } from './workspace-directory';
@@ -203,6 +204,26 @@ describe('asking for a rotation', () => {
 		expect(await getWorkspace(db, created.docId)).toMatchObject({
 			secret: created.secret,
 			pendingRotation: null,
+			accessChanged: true
+		});
+	});
+});
+
+describe('changes to one entry at once', () => {
+	it('keep each other: a rotation ending while the triad is opened loses neither', async () => {
+		const db = freshDb();
+		const created = await createWorkspace(db, 'Cohort 3', 1000);
+		const pending = (await requestRotation(db, created.docId))!;
+		await Promise.all([
+			touchWorkspace(db, created.docId, { lastOpened: 9000, name: 'Renamed' }),
+			endRotation(db, created.docId, { rotated: pending.next }),
+			markAccessChanged(db, created.docId, pending.next)
+		]);
+		expect(await getWorkspace(db, created.docId)).toMatchObject({
+			secret: pending.next,
+			pendingRotation: null,
+			lastOpened: 9000,
+			name: 'Renamed',
 			accessChanged: true
 		});
 	});

@@ -114,38 +114,44 @@ export function joinChange(existing: WorkspaceEntry | null, invite: Invite): Joi
 	return existing.accessChanged ? 'replaced' : 'kept';
 }
 
-/** Records an invite in the directory by the join rule (`joinChange`). */
+/** Records an invite in the directory by the join rule (`joinChange`), in one transaction. */
 async function recordInvite(
 	db: DeviceDb,
 	invite: Invite,
 	now: number
 ): Promise<{ entry: WorkspaceEntry; change: JoinChange }> {
-	const existing = await getWorkspace(db, invite.docId);
-	const change = joinChange(existing, invite);
-	if (existing !== null && (change === 'kept' || change === 'same')) {
-		return { entry: existing, change };
-	}
-	const entry: WorkspaceEntry =
-		existing === null
-			? {
-					docId: invite.docId,
-					secret: invite.secret,
-					access: invite.access,
-					name: invite.name,
-					joinedAt: now,
-					lastOpened: now,
-					accessChanged: false,
-					pendingRotation: null
-				}
-			: {
-					...existing,
-					secret: invite.secret,
-					access: invite.access,
-					accessChanged: false,
-					pendingRotation: null
-				};
-	await db.put('workspaces', entry);
-	return { entry, change };
+	let result: { entry: WorkspaceEntry; change: JoinChange } | null = null;
+	await db.update<unknown>('workspaces', invite.docId, (stored) => {
+		const existing = readEntry(stored);
+		const change = joinChange(existing, invite);
+		if (existing !== null && (change === 'kept' || change === 'same')) {
+			result = { entry: existing, change };
+			return undefined;
+		}
+		const entry: WorkspaceEntry =
+			existing === null
+				? {
+						docId: invite.docId,
+						secret: invite.secret,
+						access: invite.access,
+						name: invite.name,
+						joinedAt: now,
+						lastOpened: now,
+						accessChanged: false,
+						pendingRotation: null
+					}
+				: {
+						...existing,
+						secret: invite.secret,
+						access: invite.access,
+						accessChanged: false,
+						pendingRotation: null
+					};
+		result = { entry, change };
+		return entry;
+	});
+	if (result === null) throw new Error('the device database did not answer');
+	return result;
 }
 
 /**
@@ -221,18 +227,26 @@ export async function joinFromInviteLink(
 	return { ok: true, entry, alreadyJoined: change !== 'added', change };
 }
 
-/** Rewrites one entry; null (and nothing written) when this device has not joined it. */
+/**
+ * Rewrites one entry in one transaction (a rotation's steps and a tab noting an opening must not
+ * undo each other's writes); `update` returns null to leave it. Resolves with the entry as it is
+ * then, or null when this device has not joined the workspace.
+ */
 async function updateWorkspace(
 	db: DeviceDb,
 	docId: DocumentId,
 	update: (entry: WorkspaceEntry) => WorkspaceEntry | null
 ): Promise<WorkspaceEntry | null> {
-	const existing = await getWorkspace(db, docId);
-	if (existing === null) return null;
-	const updated = update(existing);
-	if (updated === null) return existing;
-	await db.put('workspaces', updated);
-	return updated;
+	let current: WorkspaceEntry | null = null;
+	await db.update<unknown>('workspaces', docId, (stored) => {
+		current = readEntry(stored);
+		if (current === null) return undefined;
+		const updated = update(current);
+		if (updated === null) return undefined;
+		current = updated;
+		return updated;
+	});
+	return current;
 }
 
 /**
