@@ -238,4 +238,34 @@ describe('access: member, viewer, removed', () => {
 		await vi.claimSeat('navigator');
 		for (const member of [ada, bo]) await member.seesInSeat('navigator', 'Vi');
 	});
+
+	test('offline, a removal waits for the relay; the new links appear once it changed access', async () => {
+		await ada.goOffline();
+		try {
+			await ada.expectPill('Offline');
+			const remove = ada.page.getByRole('button', { name: 'Remove Vi from this triad' });
+			await remove.scrollIntoViewIfNeeded();
+			await remove.click();
+			const dialog = ada.page.getByRole('dialog', { name: 'Remove Vi from this triad?' });
+			await dialog.getByText('You are offline').waitFor();
+			await dialog.getByRole('button', { name: 'Remove Vi', exact: true }).click();
+			await sees(ada, 'Waiting for the relay to change access…');
+			// The document part is done at once.
+			expect(await ada.seatHolder('navigator').textContent()).toContain('Free');
+			await ada.screen(SHOT, 'removal-waiting');
+			// Meanwhile the links sent so far still work.
+			await vi.expectPill('Synced');
+		} finally {
+			await ada.goOnline();
+		}
+		const panel = ada.page.getByRole('region', { name: `New links for ${TRIAD}` });
+		await panel.waitFor({ timeout: 30_000 });
+		const latest = await panel.getByLabel('Invite link', { exact: true }).inputValue();
+		expect(latest).not.toBe(newInvite);
+		await ada.expectPill('Synced');
+		for (const member of [bo, vi]) {
+			await member.page.getByRole('alert').filter({ hasText: ACCESS_CHANGED }).waitFor();
+		}
+		await sees(vi, 'Ada removed you from this triad.');
+	});
 });
