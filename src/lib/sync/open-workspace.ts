@@ -114,8 +114,8 @@ export interface WorkspaceHandle {
  * A viewer's awareness emits no `update` events. y-websocket sends every awareness `update` to the
  * relay, the states it received from others included (its handler ignores the origin), and the
  * relay closes a viewer that sends any presence with 4405. Without `update`, nothing of it is
- * sent; `change`, which this session and the editor's carets read, still fires. Nothing else
- * listens to `update` on a viewer's awareness: viewers open no tab channel.
+ * sent; `change`, from which the session lists who is here, still fires. Nothing else listens to
+ * `update` on a viewer's awareness: viewers open no tab channel and no editor.
  */
 class ReceivingAwareness extends Awareness {
 	override emit(name: string, args: unknown[]): void {
