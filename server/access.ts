@@ -11,6 +11,8 @@ export type AccessRole = 'member' | 'viewer';
  * - `granted`, with the role and the verifier it matched;
  * - `registered`: the first token of an unknown document, now its member token;
  * - `unregistered`: the document is unknown and the caller did not allow registering it;
+ * - `not-yet`: the document is unknown and the connection holds a viewer token, which never
+ *   registers one: no member has reached this relay yet;
  * - `retired`: a token that a rotation replaced ("access changed");
  * - `denied`: any other token.
  */
@@ -18,6 +20,7 @@ export type AccessDecision =
 	| { kind: 'granted'; role: AccessRole; verifier: TokenVerifier }
 	| { kind: 'registered'; role: 'member'; verifier: TokenVerifier }
 	| { kind: 'unregistered' }
+	| { kind: 'not-yet' }
 	| { kind: 'retired' }
 	| { kind: 'denied' };
 
@@ -47,7 +50,7 @@ export async function checkAccess(
 	const presented = tokenVerifier(token);
 	const viewer = offeredViewer === null ? null : tokenVerifier(offeredViewer);
 	let access = registry.cachedAccess(docId) ?? (await storage.getAccess(docId));
-	if (access === null && viewerOnly) return { kind: 'denied' };
+	if (access === null && viewerOnly) return { kind: 'not-yet' };
 	if (access === null) {
 		if (!mayRegister()) return { kind: 'unregistered' };
 		if ((await storage.registerAccess(docId, presented, viewer)) === 'registered') {

@@ -6,6 +6,7 @@ export type RefusalReason =
 	| 'malformed_token'
 	| 'wrong_token'
 	| 'retired_token'
+	| 'unknown_to_viewer'
 	| 'too_many_documents'
 	| 'shutting_down'
 	| 'storage_error'

@@ -124,7 +124,9 @@ const CLOSE_REFUSALS = {
 		reason: 'too many documents open from this address'
 	},
 	room_connection_limit: { code: CLOSE_TRY_AGAIN_LATER, status: 503, reason: 'room is full' },
-	storage_limit: { code: CLOSE_TRY_AGAIN_LATER, status: 503, reason: 'relay storage is full' }
+	storage_limit: { code: CLOSE_TRY_AGAIN_LATER, status: 503, reason: 'relay storage is full' },
+	// Transient on purpose: the viewer's client retries, and syncs once a member has been here.
+	unknown_to_viewer: { code: CLOSE_TRY_AGAIN_LATER, status: 503, reason: 'no member here yet' }
 } as const satisfies Partial<
 	Record<RefusalReason, { code: number; status: number; reason: string }>
 >;
@@ -407,6 +409,9 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 		if (decision.kind === 'unregistered') {
 			const reason = registrationRefused ?? 'address_registration_limit';
 			return refuseWithCloseCode(req, socket, head, reason, docId);
+		}
+		if (decision.kind === 'not-yet') {
+			return refuseWithCloseCode(req, socket, head, 'unknown_to_viewer', docId);
 		}
 		if (decision.kind === 'denied' || decision.kind === 'retired') {
 			const reason = decision.kind === 'denied' ? 'wrong_token' : 'retired_token';

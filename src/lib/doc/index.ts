@@ -37,6 +37,7 @@ export {
 	type OpenForVote
 } from './proposals';
 export { listProposals, readBodyText, readBodyXml, readProposal } from './proposal-read';
+export { readBodyBlocks, type BodyBlock, type BodyRun } from './body-read';
 export { ballotsByProposal, castBallot, listBallots, type NewBallot } from './ballots';
 export {
 	cancelAbsence,
@@ -46,6 +47,7 @@ export {
 	type NewAbsence
 } from './absences';
 export { appendLogEntry, listLog } from './keeper-log';
+export { listRemovals, removeMember } from './removals';
 export {
 	createAction,
 	listActions,

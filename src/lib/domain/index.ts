@@ -9,3 +9,4 @@ export * from './outcome-state';
 export * from './labels';
 export * from './balance';
 export * from './revision';
+export * from './membership';

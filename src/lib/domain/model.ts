@@ -134,6 +134,11 @@ export interface LogEntry {
 	author: MemberId;
 	at: HlcTimestamp;
 	text: string;
+	/**
+	 * On the record of a member's removal: the member `author` removed (see membership.ts). Its
+	 * `text` says the same in words, for versions of the app that show it as a plain entry.
+	 */
+	removed?: MemberId;
 }
 
 /** Something to do because of a decision, owned by one member (the Navigator's lens). */

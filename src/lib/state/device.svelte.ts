@@ -1,19 +1,25 @@
 import type { DocumentId } from '$lib/domain/ids';
+import { viewerInvite } from '$lib/sync/access-rotation';
 import { createDeviceDb, type DeviceDb } from '$lib/sync/device-db';
 import { openDirectoryChannel, type DirectoryChannel } from '$lib/sync/directory-channel';
 import { loadIdentity, saveIdentity, type Identity } from '$lib/sync/identity';
 import { createInviteLink, isUsableWorkspaceName } from '$lib/sync/invite-link';
+import { runPendingRotation, type RotationRun } from '$lib/sync/pending-rotation';
 import { toStorageError, type StorageError } from '$lib/sync/storage-error';
 import {
 	createWorkspace,
 	getWorkspace,
 	joinFromInviteLink,
 	listWorkspaces,
+	markAccessChanged,
 	removeWorkspace,
+	requestRotation,
 	touchWorkspace,
 	type JoinResult,
+	type PendingRotation,
 	type WorkspaceEntry
 } from '$lib/sync/workspace-directory';
+import type { WorkspaceSecret } from '$lib/sync/workspace-secret';
 import { parseOverview, type TriadOverview } from './triad-overview';
 
 /**
@@ -31,10 +37,20 @@ export class DeviceState {
 	#openChannel: typeof openDirectoryChannel;
 	#channel: DirectoryChannel | null = null;
 
-	/** `openChannel` links this state to the other tabs' (opened on the first load). */
-	constructor(db: DeviceDb, openChannel: typeof openDirectoryChannel = openDirectoryChannel) {
+	#relayOrigin: () => string;
+
+	/**
+	 * `openChannel` links this state to the other tabs' (opened on the first load); `relayOrigin`
+	 * is where rotations are asked for (the app's own origin, where the relay answers).
+	 */
+	constructor(
+		db: DeviceDb,
+		openChannel: typeof openDirectoryChannel = openDirectoryChannel,
+		relayOrigin: () => string = () => location.origin
+	) {
 		this.#db = db;
 		this.#openChannel = openChannel;
+		this.#relayOrigin = relayOrigin;
 	}
 
 	/** The person on this device, or null before they chose a display name. */
@@ -90,7 +106,10 @@ export class DeviceState {
 		return entry;
 	}
 
-	/** Joins the triad of an invite link; the result says why when the link is unusable. */
+	/**
+	 * Joins the triad of an invite link by the directory's join rule (`joinChange`): the result
+	 * says what changed, or why the link is unusable.
+	 */
 	async join(link: string): Promise<JoinResult> {
 		const result = await joinFromInviteLink(this.#db, link);
 		if (result.ok) await this.#refresh();
@@ -141,6 +160,37 @@ export class DeviceState {
 		if (!entry) return null;
 		const usable = isUsableWorkspaceName(name.trim()) ? name : entry.name;
 		return createInviteLink({ ...entry, name: usable }, location.origin);
+	}
+
+	/**
+	 * The view-only link of a triad this device holds as a member, derived offline from its secret,
+	 * or null for a triad it holds as a viewer or has not joined.
+	 */
+	async viewerLink(docId: DocumentId, name: string): Promise<string | null> {
+		const entry = this.#workspaces.find((workspace) => workspace.docId === docId);
+		if (!entry || entry.access !== 'member') return null;
+		const usable = isUsableWorkspaceName(name.trim()) ? name : entry.name;
+		return createInviteLink(await viewerInvite({ ...entry, name: usable }), location.origin);
+	}
+
+	/** Notes that the relay refused `secret` of a triad because its access was changed. */
+	async markAccessChanged(docId: DocumentId, secret: WorkspaceSecret): Promise<void> {
+		await markAccessChanged(this.#db, docId, secret);
+		await this.#refresh();
+	}
+
+	/** Asks for a change of a triad's access (see workspace-directory.ts, requestRotation). */
+	async requestRotation(docId: DocumentId): Promise<PendingRotation | null> {
+		const pending = await requestRotation(this.#db, docId);
+		await this.#refresh();
+		return pending;
+	}
+
+	/** Runs a triad's pending rotation with the relay, if any (see pending-rotation.ts). */
+	async runRotation(docId: DocumentId): Promise<RotationRun> {
+		const run = await runPendingRotation(this.#db, docId, { relayOrigin: this.#relayOrigin() });
+		if (run !== 'none') await this.#refresh();
+		return run;
 	}
 
 	/** Notes that a triad was opened (for ordering) and keeps its name current in the directory. */

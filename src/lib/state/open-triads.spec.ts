@@ -24,7 +24,9 @@ class ScriptedDevice implements OverviewStore {
 					access: 'member',
 					name: 'A triad',
 					joinedAt: 1,
-					lastOpened: 1
+					lastOpened: 1,
+					accessChanged: false,
+					pendingRotation: null
 				}));
 				resolve();
 			};

@@ -3,6 +3,7 @@ import type { DocumentId } from '$lib/domain/ids';
 import type { Identity } from '$lib/sync/identity';
 import type { WorkspaceEntry } from '$lib/sync/workspace-directory';
 import { device } from './device.svelte';
+import { triadAccess } from './triad-access.svelte';
 import { combinedPhase, type SyncPhase } from './sync-phase';
 import type { TriadOverview } from './triad-overview';
 import type { OverviewKeeping, TriadSession } from './triad-session.svelte';
@@ -53,12 +54,24 @@ export class OpenTriads {
 	// Removals under way, so that a second request joins the first.
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	#removals = new Map<DocumentId, Promise<void>>();
+	// Sessions being replaced by `follow`, so that it starts each replacement once.
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
+	#replacing = new Set<DocumentId>();
 	readonly #loadOpener: SessionOpenerLoader;
+	readonly #onOpened: (session: TriadSession) => void;
 
-	/** `loadOpener` replaces the lazily imported opener (tests open sessions over memory). */
-	constructor(overviews: OverviewStore, loadOpener: SessionOpenerLoader = loadSessionOpener) {
+	/**
+	 * `loadOpener` replaces the lazily imported opener (tests open sessions over memory);
+	 * `onOpened` is told of every session opened (the app's TriadAccess follows each).
+	 */
+	constructor(
+		overviews: OverviewStore,
+		loadOpener: SessionOpenerLoader = loadSessionOpener,
+		onOpened: (session: TriadSession) => void = () => undefined
+	) {
 		this.#overviews = overviews;
 		this.#loadOpener = loadOpener;
+		this.#onOpened = onOpened;
 	}
 
 	/**
@@ -119,10 +132,42 @@ export class OpenTriads {
 				save: (overview) => overviews.saveOverview(overview)
 			});
 			this.#sessions.set(entry.docId, session);
+			this.#onOpened(session);
 			return session;
 		});
 		this.#prefetched.delete(entry.docId);
 		return opening;
+	}
+
+	/**
+	 * Keeps the open session of `entry` in step with the device directory, whoever changed the
+	 * entry (this tab, another tab, a rotation): a new secret of the same access reconnects the
+	 * session in place; another access level (a viewer upgraded to a member) reopens it, since a
+	 * viewer's session was opened without presence or tab channel; and the directory's note that
+	 * the relay refused the secret as changed reaches the session. Triads not open are left alone.
+	 */
+	follow(entry: WorkspaceEntry, identity: Identity): void {
+		const docId = entry.docId;
+		const session = this.#sessions.get(docId);
+		if (!session || this.#removals.has(docId) || this.#replacing.has(docId)) return;
+		if (session.access !== entry.access) {
+			this.#replacing.add(docId);
+			void session
+				.close()
+				.then(() => {
+					const reopening = this.#start(entry, identity);
+					this.#opening.set(docId, reopening);
+					return reopening;
+				})
+				.catch(() => undefined)
+				.finally(() => {
+					this.#opening.delete(docId);
+					this.#replacing.delete(docId);
+				});
+			return;
+		}
+		session.noteAccess(entry);
+		if (session.secret !== entry.secret) session.reconnect(entry.secret);
 	}
 
 	/**
@@ -189,4 +234,6 @@ export class OpenTriads {
 }
 
 /** The page's one registry of open triads. */
-export const openTriads = new OpenTriads(device);
+export const openTriads = new OpenTriads(device, loadSessionOpener, (session) => {
+	triadAccess.watch(session);
+});

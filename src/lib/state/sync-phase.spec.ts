@@ -23,6 +23,10 @@ describe('phaseOf', () => {
 			{ connection: 'offline', unsyncedLocalChanges: true, refusal: { code: 4403, reason: '' } },
 			'refused'
 		],
+		[{ connection: 'offline', refusal: { code: 4401, reason: '' } }, 'refused'],
+		[{ connection: 'offline', refusal: { code: 4499, reason: 'unknown' } }, 'refused'],
+		[{ connection: 'offline', refusal: { code: 4410, reason: '' } }, 'access-changed'],
+		[{ connection: 'offline', refusal: { code: 4405, reason: '' } }, 'read-only'],
 		[{ connection: 'offline', setupError: 'not secure' }, 'unavailable'],
 		[{ connection: 'offline', unsyncedLocalChanges: true, setupError: 'x' }, 'unavailable']
 	])('%o is %s', (changes, phase) => {
@@ -37,5 +41,6 @@ describe('combinedPhase', () => {
 		expect(combinedPhase(['synced', 'unsaved', 'offline'])).toBe('unsaved');
 		expect(combinedPhase(['unsaved', 'refused'])).toBe('refused');
 		expect(combinedPhase(['synced', 'unavailable'])).toBe('unavailable');
+		expect(combinedPhase(['offline', 'access-changed', 'synced'])).toBe('access-changed');
 	});
 });

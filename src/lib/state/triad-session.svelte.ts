@@ -2,7 +2,8 @@ import { createSubscriber } from 'svelte/reactivity';
 import type * as Y from 'yjs';
 import { balanceOf, type BalanceStats } from '$lib/domain/balance';
 import { coverAt, seatsActorMayActFor, type CoverGrant } from '$lib/domain/cover';
-import type { MemberId } from '$lib/domain/ids';
+import type { MemberId, ProposalId } from '$lib/domain/ids';
+import { removedMembers } from '$lib/domain/membership';
 import type {
 	Absence,
 	Action,
@@ -16,6 +17,10 @@ import type {
 } from '$lib/domain/model';
 import { resolveSeats, seatOf } from '$lib/domain/seats';
 import { listAbsences } from '$lib/doc/absences';
+import { readBodyBlocks, type BodyBlock } from '$lib/doc/body-read';
+
+/** A proposal's text as blocks of runs, for screens that show it without an editor. */
+export type { BodyBlock, BodyRun } from '$lib/doc/body-read';
 import { listActions } from '$lib/doc/actions';
 import { exportWorkspace } from '$lib/doc/export';
 import { listLog } from '$lib/doc/keeper-log';
@@ -23,6 +28,7 @@ import { initWorkspace, readMeta } from '$lib/doc/meta';
 import { putMember, readMembers } from '$lib/doc/members';
 import { observeWorkspace } from '$lib/doc/observe';
 import { schemaStatus, type SchemaStatus } from '$lib/doc/version';
+import { listRemovals } from '$lib/doc/removals';
 import { listSeatClaims } from '$lib/doc/seats';
 import {
 	combineSetAside,
@@ -31,16 +37,19 @@ import {
 	type SetAside,
 	type SetAsideTally
 } from '$lib/doc/set-aside';
+import type { RefusalKind } from '$lib/protocol/close-codes';
 import type { Identity } from '$lib/sync/identity';
 import type { SyncStatus, WorkspaceHandle } from '$lib/sync/open-workspace';
+import type { AccessLevel } from '$lib/sync/relay-token';
+import type { WorkspaceSecret } from '$lib/sync/workspace-secret';
 import { memberColor, type Peer, type PresenceState } from '$lib/sync/presence';
 import { transactionChanged } from '$lib/sync/transaction-changed';
 import { deviceClock } from './device-clock';
 import type { ProposalSummary } from './proposal-summary';
 import { proposalViews, type ProposalView } from './proposal-views';
-import { phaseOf, type SyncPhase } from './sync-phase';
+import { phaseOf, refusalOf, type SyncPhase } from './sync-phase';
 import { overviewOf, type TriadOverview } from './triad-overview';
-import { TriadWrites } from './triad-writes';
+import { TriadWrites, type ReadOnlyReason } from './triad-writes';
 
 /** How often time-dependent views (deadlines, cover periods, reflection delays) refresh. */
 const CLOCK_TICK_MS = 15_000;
@@ -85,6 +94,10 @@ export class TriadSession {
 	/** The on-device copy was read: only then does the document speak for the triad. */
 	#loadedFromDevice = false;
 	#closed = false;
+	/** The device directory says the relay refused this secret as changed (see `noteAccess`). */
+	#accessChangedOnDevice = $state(false);
+	/** Whether the relay has held this triad since the session opened (it was synced once). */
+	#relayReached = $state(false);
 
 	readonly #trackDoc = createSubscriber((update) => observeWorkspace(this.#handle.doc, update));
 	readonly #trackStatus = createSubscriber((update) => this.#handle.onStatus(update));
@@ -117,7 +130,12 @@ export class TriadSession {
 			this.#now = Date.now();
 			if (handle.status.localLoaded) this.#scheduleOverviewSave();
 		});
-		this.write = new TriadWrites(handle, identity, deviceClock);
+		this.write = new TriadWrites(handle, identity, deviceClock, () => this.readOnly);
+		const noteReached = (status: SyncStatus) => {
+			if (status.connection === 'synced') this.#relayReached = true;
+		};
+		noteReached(handle.status);
+		handle.onStatus(noteReached);
 		// The first save after loading also replaces an overview written by an older version.
 		handle.whenLocalLoaded.then(
 			() => {
@@ -167,6 +185,72 @@ export class TriadSession {
 		return phaseOf(this.status);
 	}
 
+	/** Calls `listener` with every new status, outside any reactive context (see TriadAccess). */
+	onStatus(listener: (status: SyncStatus) => void): () => void {
+		return this.#handle.onStatus(listener);
+	}
+
+	/** What this device holds of the triad: member access, or a view-only link. */
+	get access(): AccessLevel {
+		return this.#handle.access;
+	}
+
+	/** The secret this session presents to the relay (compared with the device directory's). */
+	get secret(): WorkspaceSecret {
+		return this.#handle.secret;
+	}
+
+	/** Why the relay refused this device for good, if it did (see SyncPhase). */
+	get refusal(): RefusalKind | null {
+		return refusalOf(this.status);
+	}
+
+	/**
+	 * True once the relay changed this device's access away: the relay said so on this session
+	 * (4410), or it did earlier and the device directory remembers it.
+	 */
+	get accessChanged(): boolean {
+		return this.refusal === 'access-changed' || this.#accessChangedOnDevice;
+	}
+
+	/**
+	 * Why this device may only read the triad, or null when it may write (once loaded, see
+	 * `live`). Writes through `write` are refused for the same reason.
+	 */
+	get readOnly(): ReadOnlyReason | null {
+		if (this.access === 'viewer') return 'viewer';
+		return this.accessChanged ? 'access-changed' : null;
+	}
+
+	/** True when write controls work now: the document is loaded and this device may write. */
+	get writable(): boolean {
+		return this.live && this.readOnly === null;
+	}
+
+	/**
+	 * Whether the relay has held this triad since it was opened on this page: until then a view-only
+	 * link could reach the relay before any member did, which locks the members out (see README,
+	 * Access).
+	 */
+	get relayReached(): boolean {
+		return this.#relayReached;
+	}
+
+	/** Takes in what the device directory says of this triad's access (see OpenTriads.follow). */
+	noteAccess(entry: { accessChanged: boolean }): void {
+		this.#accessChangedOnDevice = entry.accessChanged;
+	}
+
+	/**
+	 * Connects with a secret that replaced this session's (a rotation made here, or a new link):
+	 * the refusal of the old one ends, the local copy and everything on screen stay.
+	 */
+	reconnect(secret: WorkspaceSecret): void {
+		if (secret === this.secret) return;
+		this.#accessChangedOnDevice = false;
+		this.#handle.reconnect(secret);
+	}
+
 	/** The time the views were computed against; advances every few seconds while read. */
 	get now(): number {
 		this.#trackTime();
@@ -199,22 +283,45 @@ export class TriadSession {
 		return seatOf(this.holders, this.me);
 	}
 
-	/** Members with their seat and presence, in the order they joined. */
+	/**
+	 * Members with their seat and presence, in the order they joined. Removed members are left
+	 * out (see domain/membership.ts); their names stay known to `nameOf`.
+	 */
 	get members(): MemberView[] {
 		const online = [this.me, ...this.peers.map((peer) => peer.user.memberId)];
 		const holders = this.holders;
-		return this.#memberList.map((member) => ({
-			...member,
-			seat: seatOf(holders, member.id),
-			online: online.includes(member.id)
-		}));
+		const removed = this.removed;
+		return this.#memberList
+			.filter((member) => !removed.has(member.id))
+			.map((member) => ({
+				...member,
+				seat: seatOf(holders, member.id),
+				online: online.includes(member.id)
+			}));
+	}
+
+	/**
+	 * The members removed from the triad and not back since. Read from the log and the seat log,
+	 * or from the saved overview's until the document is loaded.
+	 */
+	get removed(): ReadonlySet<MemberId> {
+		const shown = this.#shown;
+		if (shown) {
+			const removals = shown.log.flatMap((entry) =>
+				entry.removed ? [{ member: entry.removed, by: entry.author, at: entry.at }] : []
+			);
+			return removedMembers(removals, []);
+		}
+		return this.#view('removed', () =>
+			removedMembers(listRemovals(this.#handle.doc), listSeatClaims(this.#handle.doc))
+		);
 	}
 
 	/** A member's display name, with a fallback for members whose entry has not synced yet. */
 	nameOf(member: MemberId | null): string {
 		if (member === null) return 'nobody';
 		if (member === this.me) return this.#identity.name;
-		return this.members.find((entry) => entry.id === member)?.name ?? 'a member';
+		return this.#memberList.find((entry) => entry.id === member)?.name ?? 'a member';
 	}
 
 	/**
@@ -298,6 +405,11 @@ export class TriadSession {
 		return this.#shown?.actions ?? this.#actionRead.records;
 	}
 
+	/** A proposal's text as blocks, for screens that show it without an editor (read-only). */
+	bodyBlocks(proposalId: ProposalId): BodyBlock[] {
+		return this.#view(`body:${proposalId}`, () => readBodyBlocks(this.#handle.doc, proposalId));
+	}
+
 	/** Writes the triad's identity; only its creator calls this, once. */
 	initialize(meta: { name: string; purpose: string; level: Level; unit: string }): void {
 		initWorkspace(this.#handle.doc, { ...meta, createdAt: Date.now() });
@@ -309,6 +421,8 @@ export class TriadSession {
 	 */
 	async announceMember(): Promise<void> {
 		await this.#handle.whenLocalLoaded.catch(() => undefined);
+		// A viewer is nobody's member, and a device whose access was changed writes nothing.
+		if (this.readOnly !== null || this.#closed) return;
 		const listed = readMembers(this.#handle.doc).find((member) => member.id === this.me);
 		if (listed?.name === this.#identity.name) return;
 		putMember(this.#handle.doc, {
@@ -318,7 +432,7 @@ export class TriadSession {
 		});
 	}
 
-	/** Keeps presence in step with the seat this member holds. */
+	/** Keeps presence in step with the seat this member holds (a viewer announces nothing). */
 	announceSeat(): void {
 		this.#handle.updatePresence({ seat: this.mySeat });
 	}

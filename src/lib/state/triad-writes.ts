@@ -15,6 +15,7 @@ import {
 	setProposalTitle,
 	withdrawProposal
 } from '$lib/doc/proposals';
+import { removeMember } from '$lib/doc/removals';
 import { claimSeat, releaseSeat } from '$lib/doc/seats';
 import { latestTimestamp } from '$lib/doc/timestamps';
 import type { Identity } from '$lib/sync/identity';
@@ -29,6 +30,26 @@ export class TriadNotLoadedError extends Error {
 }
 
 /**
+ * Why a triad takes no writes on this device for good (not just while it loads):
+ * - `viewer`: this device holds a view-only link;
+ * - `access-changed`: a member changed the triad's access and this device's link is retired;
+ *   the local copy stays readable and exportable until a new link brings the device back.
+ */
+export type ReadOnlyReason = 'viewer' | 'access-changed';
+
+/** A write attempted on a triad this device may only read (see ReadOnlyReason). */
+export class TriadReadOnlyError extends Error {
+	constructor(readonly reason: ReadOnlyReason) {
+		super(
+			reason === 'viewer'
+				? 'You have view-only access to this triad: you can follow it but not change it.'
+				: 'Your access to this triad was changed, so this device can no longer change it. Ask a member for a new invite link.'
+		);
+		this.name = 'TriadReadOnlyError';
+	}
+}
+
+/**
  * The writes a member makes in a triad, each one doc-layer call stamped by the device's hybrid
  * logical clock. Before stamping, the clock takes in the latest timestamps of the document, so an
  * event made here after seeing someone's ballot always orders after it, whatever the wall
@@ -38,17 +59,35 @@ export class TriadWrites {
 	readonly #handle: WorkspaceHandle;
 	readonly #identity: Identity;
 	readonly #clock: HybridClock;
+	readonly #readOnly: () => ReadOnlyReason | null;
 
-	constructor(handle: WorkspaceHandle, identity: Identity, clock: HybridClock) {
+	/** `readOnly` says why this device may not write, when it may not (see ReadOnlyReason). */
+	constructor(
+		handle: WorkspaceHandle,
+		identity: Identity,
+		clock: HybridClock,
+		readOnly: () => ReadOnlyReason | null = () => (handle.access === 'viewer' ? 'viewer' : null)
+	) {
 		this.#handle = handle;
 		this.#identity = identity;
 		this.#clock = clock;
+		this.#readOnly = readOnly;
 	}
 
-	/** The document, once its on-device copy is loaded: stamps need its latest timestamps. */
+	/**
+	 * The document, once its on-device copy is loaded (stamps need its latest timestamps), and
+	 * only on a device that may write: a viewer's write would make the relay close its connection,
+	 * and one made with a retired link would never reach anyone.
+	 */
 	get #doc(): Y.Doc {
+		this.#refuseIfReadOnly();
 		if (!this.#handle.status.localLoaded) throw new TriadNotLoadedError();
 		return this.#handle.doc;
+	}
+
+	#refuseIfReadOnly(): void {
+		const readOnly = this.#readOnly();
+		if (readOnly !== null) throw new TriadReadOnlyError(readOnly);
 	}
 
 	/** The clock, caught up with every timestamp in the document. */
@@ -74,9 +113,17 @@ export class TriadWrites {
 		});
 	}
 
-	/** The rich-text body of a proposal, for the collaborative editor. */
+	/** The rich-text body of a proposal, for the collaborative editor (which writes into it). */
 	body(proposalId: ProposalId): Y.XmlFragment {
 		return proposalBody(this.#doc, proposalId);
+	}
+
+	/**
+	 * Removes another member: releases their seat and records the removal in the triad's log.
+	 * Changing the triad's access, so that their device is cut off, is TriadAccess's part.
+	 */
+	removeMember(member: MemberId): void {
+		removeMember(this.#doc, this.#stamps, { member, by: this.#identity.memberId });
 	}
 
 	setTitle(proposalId: ProposalId, title: string): void {
@@ -167,6 +214,7 @@ export class TriadWrites {
 	 * merges are idempotent and commutative, so importing a file twice or an older one is harmless.
 	 */
 	mergeImported(update: Uint8Array): void {
+		this.#refuseIfReadOnly();
 		this.#handle.mergeUpdate(update);
 	}
 

@@ -99,7 +99,12 @@ describe('adopting a device link', () => {
 			parts: 1
 		};
 		const plan = planAdoption(
-			{ identity, workspaces: [{ ...member, joinedAt: 1, lastOpened: 1 }] },
+			{
+				identity,
+				workspaces: [
+					{ ...member, joinedAt: 1, lastOpened: 1, accessChanged: false, pendingRotation: null }
+				]
+			},
 			link
 		);
 		expect(plan).toMatchObject({ ok: true, identity: 'same', changes: false });

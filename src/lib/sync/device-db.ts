@@ -22,6 +22,17 @@ export interface DeviceDb {
 	getAll<T>(store: DeviceStoreName): Promise<T[]>;
 	put(store: DeviceStoreName, value: unknown, key?: string): Promise<void>;
 	delete(store: DeviceStoreName, key: string): Promise<void>;
+	/**
+	 * Reads one value and writes what `change` makes of it in one transaction, so that no other
+	 * write (another tab's, or another step of this one) lands between the read and the write.
+	 * `change` returns undefined to write nothing; it must not await. Resolves with what was
+	 * written, or undefined.
+	 */
+	update<T>(
+		store: DeviceStoreName,
+		key: string,
+		change: (value: T | undefined) => T | undefined
+	): Promise<T | undefined>;
 	/** Closes the connection; a later call opens it again. */
 	close(): void;
 }
@@ -131,6 +142,32 @@ export function createDeviceDb(options: DeviceDbOptions = {}): DeviceDb {
 		},
 		delete: async (store, key) => {
 			await run(store, 'readwrite', (s) => s.delete(key));
+		},
+		async update<T>(
+			store: DeviceStoreName,
+			key: string,
+			change: (value: T | undefined) => T | undefined
+		): Promise<T | undefined> {
+			const db = await database();
+			let transaction: IDBTransaction;
+			try {
+				transaction = db.transaction(store, 'readwrite');
+			} catch (error) {
+				connection = null;
+				throw toStorageError(error);
+			}
+			const objectStore = transaction.objectStore(store);
+			let written: T | undefined;
+			const read = objectStore.get(key);
+			read.onsuccess = () => {
+				// An exception here aborts the transaction, so nothing is written.
+				written = change(read.result as T | undefined);
+				if (written === undefined) return;
+				if (objectStore.keyPath === null) objectStore.put(written, key);
+				else objectStore.put(written);
+			};
+			await committed(transaction);
+			return written;
 		},
 		close() {
 			const current = connection;

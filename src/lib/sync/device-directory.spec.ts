@@ -76,6 +76,7 @@ describe('workspace directory', () => {
 		expect(joined).toEqual({
 			ok: true,
 			alreadyJoined: false,
+			change: 'added',
 			entry: { ...created, joinedAt: 5000, lastOpened: 5000 }
 		});
 		const forged = {

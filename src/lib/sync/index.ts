@@ -31,9 +31,21 @@ export {
 	removeWorkspace,
 	touchWorkspace,
 	createWorkspace,
-	joinFromInviteLink
+	joinChange,
+	joinFromInviteLink,
+	markAccessChanged,
+	requestRotation
 } from './workspace-directory';
-export type { WorkspaceEntry, JoinResult } from './workspace-directory';
+export type {
+	WorkspaceEntry,
+	JoinChange,
+	JoinResult,
+	PendingRotation
+} from './workspace-directory';
+export { rotateWorkspaceAccess, viewerInvite } from './access-rotation';
+export type { RotationOutcome } from './access-rotation';
+export { runPendingRotation } from './pending-rotation';
+export type { RotationRun } from './pending-rotation';
 export {
 	createInviteLink,
 	parseInviteLink,

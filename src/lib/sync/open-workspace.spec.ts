@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { readMembers } from '../doc/members';
 import type { MemberId } from '../domain/ids';
+import { viewerInvite } from './access-rotation';
 import type { Identity } from './identity';
 import { createMemoryStorage, type MemoryStorage } from './testing/memory-local-store';
 import { MemoryRelay } from './testing/memory-transport';
@@ -270,6 +271,72 @@ describe('openWorkspace', () => {
 		open.push(intruder);
 		const refused = await untilStatus(intruder, (s) => s.refusal !== null);
 		expect(refused.connection).toBe('offline');
+	});
+
+	it('reconnects with another secret, keeping the document and sending what the relay lacks', async () => {
+		const w = world();
+		const owner = openOn(w, createMemoryStorage());
+		await owner.whenLocalLoaded;
+		addMember(owner.doc, 'Owner');
+		await untilStatus(owner, (s) => s.connection === 'synced' && !s.unsyncedLocalChanges);
+		const wrong = newWorkspaceSecret();
+		const device = openWorkspace({
+			docId: w.docId,
+			secret: wrong,
+			identity: bo,
+			transport: w.relay.transport,
+			localStore: createMemoryStorage().open,
+			crossTab: false
+		});
+		open.push(device);
+		await untilStatus(device, (s) => s.refusal !== null);
+		addMember(device.doc, 'Written while refused');
+		expect(device.secret).toBe(wrong);
+
+		device.reconnect(w.secret);
+		expect(device.secret).toBe(w.secret);
+		expect(device.access).toBe('member');
+		expect(device.status.refusal).toBeNull();
+		await untilStatus(device, (s) => s.connection === 'synced' && !s.unsyncedLocalChanges);
+		await untilDocs([owner], () => memberNames(owner.doc).length === 2);
+		expect(memberNames(owner.doc)).toEqual(['Owner', 'Written while refused']);
+		expect(memberNames(device.doc)).toEqual(['Owner', 'Written while refused']);
+	});
+
+	it('sends nothing as a viewer, and refuses merged updates', async () => {
+		const w = world();
+		const owner = openOn(w, createMemoryStorage());
+		await owner.whenLocalLoaded;
+		addMember(owner.doc, 'Owner');
+		await untilStatus(owner, (s) => s.connection === 'synced' && !s.unsyncedLocalChanges);
+		expect(owner.access).toBe('member');
+		const { secret: readSecret } = await viewerInvite({
+			docId: w.docId,
+			secret: w.secret,
+			access: 'member',
+			name: 'T'
+		});
+		const reader = openWorkspace({
+			docId: w.docId,
+			secret: readSecret,
+			access: 'viewer',
+			identity: bo,
+			transport: w.relay.transport,
+			localStore: createMemoryStorage().open,
+			crossTab: false
+		});
+		open.push(reader);
+		await untilStatus(reader, (s) => s.connection === 'synced');
+		expect(reader.access).toBe('viewer');
+		expect(memberNames(reader.doc)).toEqual(['Owner']);
+		expect(reader.awareness.getLocalState()).toBeNull();
+		reader.updatePresence({ name: 'Bo' });
+		expect(reader.awareness.getLocalState()).toBeNull();
+		expect(() => reader.mergeUpdate(Y.encodeStateAsUpdate(new Y.Doc()))).toThrow(/viewer/);
+		// It follows live changes.
+		addMember(owner.doc, 'Later');
+		await untilDocs([reader], () => memberNames(reader.doc).length === 2);
+		expect(reader.status.unsyncedLocalChanges).toBe(false);
 	});
 
 	it('surfaces a transport that cannot be made as status.setupError, and keeps local work', async () => {

@@ -74,6 +74,10 @@ export interface OpenWorkspaceOptions {
 /** An open workspace: the live document, its presence, and its sync status. */
 export interface WorkspaceHandle {
 	readonly docId: DocumentId;
+	/** What this device may do: a viewer only reads (see `OpenWorkspaceOptions.access`). */
+	readonly access: AccessLevel;
+	/** The secret the relay connection presents now (see `reconnect`). */
+	readonly secret: WorkspaceSecret;
 	/** The workspace document; read and write it only through src/lib/doc. */
 	readonly doc: Y.Doc;
 	/** Yjs awareness, for TipTap's collaboration caret. */
@@ -97,8 +101,28 @@ export interface WorkspaceHandle {
 	 * merging nothing, when the update fails the check the relay runs.
 	 */
 	mergeUpdate(update: Uint8Array): void;
+	/**
+	 * Connects to the relay with another secret of the same access level (after a rotation, or a
+	 * new link): the old connection is dropped, its refusal forgotten, and the document, its local
+	 * copy and presence stay as they are. Local changes the relay lacks are sent on the new
+	 * connection like after any reconnection.
+	 */
+	reconnect(secret: WorkspaceSecret): void;
 	/** Stops syncing and saving, and releases the document. */
 	close(): Promise<void>;
+}
+
+/*
+ * A viewer's awareness emits no `update` events. y-websocket sends every awareness `update` to the
+ * relay, the states it received from others included (its handler ignores the origin), and the
+ * relay closes a viewer that sends any presence with 4405. Without `update`, nothing of it is
+ * sent; `change`, from which the session lists who is here, still fires. Nothing else listens to
+ * `update` on a viewer's awareness: viewers open no tab channel and no editor.
+ */
+class ReceivingAwareness extends Awareness {
+	override emit(name: string, args: unknown[]): void {
+		if (name !== 'update') super.emit(name, args);
+	}
 }
 
 /** The transaction origin of merged imports, distinct from the store's, the relay's and edits. */
@@ -116,10 +140,11 @@ export function relayUrlFor(location: { protocol: string; host: string }): strin
  * stays usable offline or in memory.
  */
 export function openWorkspace(options: OpenWorkspaceOptions): WorkspaceHandle {
-	const { docId, secret, identity } = options;
+	const { docId, identity } = options;
+	let secret = options.secret;
 	const access = options.access ?? 'member';
 	const doc = new Y.Doc();
-	const awareness = new Awareness(doc);
+	const awareness = access === 'viewer' ? new ReceivingAwareness(doc) : new Awareness(doc);
 	const storeFactory = options.localStore ?? createIndexedDbLocalStore;
 	const store = (
 		options.localLoadAfter === undefined
@@ -174,6 +199,7 @@ export function openWorkspace(options: OpenWorkspaceOptions): WorkspaceHandle {
 	// The transport is created once the token (WebCrypto, asynchronous) and the local copy are
 	// both ready: connecting before loading would make the relay resend the whole document.
 	let transport: ReturnType<RelayTransportFactory> | null = null;
+	let stopTransportStatus: () => void = () => undefined;
 	const tracker = new UnsyncedChangesTracker(doc, store);
 	const cleanups: (() => void)[] = [
 		stopStoreErrors,
@@ -208,14 +234,29 @@ export function openWorkspace(options: OpenWorkspaceOptions): WorkspaceHandle {
 			});
 	}
 
-	const started = (async () => {
+	/*
+	 * Each connection of this session is numbered; a connection being set up (its token is
+	 * computed asynchronously) that is no longer the latest by the time it is ready is dropped, so
+	 * a `reconnect` made meanwhile wins.
+	 */
+	let connectionNumber = 0;
+	let loadedStateCheck: Promise<void> | null = null;
+	const dropTransport = () => {
+		stopTransportStatus();
+		stopTransportStatus = () => undefined;
+		transport?.destroy();
+		transport = null;
+	};
+	const startRelay = async (number: number): Promise<void> => {
 		// A token that cannot be computed or a transport that cannot be made is not an outage
 		// that retrying fixes: say so in the status instead of staying "offline" forever.
 		const credentials = await relayCredentials(docId, secret, access);
 		await whenLocalLoaded.catch(() => undefined);
-		if (closed) return;
-		await tracker.checkLoadedState();
-		if (closed) return;
+		if (closed || number !== connectionNumber) return;
+		loadedStateCheck ??= tracker.checkLoadedState();
+		await loadedStateCheck;
+		if (closed || number !== connectionNumber) return;
+		dropTransport();
 		const relay = transportFactory({
 			docId,
 			doc,
@@ -225,22 +266,27 @@ export function openWorkspace(options: OpenWorkspaceOptions): WorkspaceHandle {
 			access
 		});
 		transport = relay;
-		cleanups.push(
-			relay.onStateChange((connection) => setStatus({ connection, refusal: relay.refusal }))
+		stopTransportStatus = relay.onStateChange((connection) =>
+			setStatus({ connection, refusal: relay.refusal })
 		);
 		tracker.attach(relay);
 		if (options.connect !== false) relay.connect();
-	})().catch((error: unknown) => {
-		if (closed) return;
-		const secure = typeof globalThis.crypto?.subtle !== 'undefined';
-		setStatus({
-			connection: 'offline',
-			setupError: secure
-				? `Cannot connect to the relay: ${error instanceof Error ? error.message : String(error)}`
-				: 'This page is not secure (not HTTPS), so the browser withholds the cryptography ' +
-					'needed to reach the relay. Changes stay on this device.'
+	};
+	const connectRelay = (): Promise<void> => {
+		const number = ++connectionNumber;
+		return startRelay(number).catch((error: unknown) => {
+			if (closed || number !== connectionNumber) return;
+			const secure = typeof globalThis.crypto?.subtle !== 'undefined';
+			setStatus({
+				connection: 'offline',
+				setupError: secure
+					? `Cannot connect to the relay: ${error instanceof Error ? error.message : String(error)}`
+					: 'This page is not secure (not HTTPS), so the browser withholds the cryptography ' +
+						'needed to reach the relay. Changes stay on this device.'
+			});
 		});
-	});
+	};
+	let started = connectRelay();
 
 	const peerListeners = new Listeners<[Peer[]]>();
 	const onAwarenessChange = () => peerListeners.emit(peersOf(awareness));
@@ -259,6 +305,10 @@ export function openWorkspace(options: OpenWorkspaceOptions): WorkspaceHandle {
 
 	return {
 		docId,
+		access,
+		get secret() {
+			return secret;
+		},
 		doc,
 		awareness,
 		whenLocalLoaded,
@@ -284,13 +334,20 @@ export function openWorkspace(options: OpenWorkspaceOptions): WorkspaceHandle {
 			const problem = applyValidUpdate(doc, update, IMPORT_ORIGIN);
 			if (problem !== null) throw new Error(`the update is invalid (${problem})`);
 		},
+		reconnect(next) {
+			if (closed) throw new Error('the workspace is closed');
+			secret = next;
+			dropTransport();
+			setStatus({ connection: 'offline', refusal: null, setupError: null });
+			started = connectRelay();
+		},
 		async close() {
 			if (closed) return;
 			closed = true;
 			tabs?.close();
 			await started.catch(() => undefined);
 			tracker.destroy();
-			transport?.destroy();
+			dropTransport();
 			for (const cleanup of cleanups) cleanup();
 			awareness.destroy();
 			statusListeners.clear();

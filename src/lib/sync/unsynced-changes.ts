@@ -47,8 +47,12 @@ export class UnsyncedChangesTracker {
 		doc.on('afterTransaction', this.#onTransaction);
 	}
 
-	/** Connects the tracker to the relay transport that can confirm changes. Call once. */
+	/**
+	 * Connects the tracker to the relay transport that can confirm changes; a later call (the
+	 * session reconnected with another secret) replaces the earlier transport.
+	 */
 	attach(transport: RelayTransport): void {
+		this.#stopTransport();
 		this.#transport = transport;
 		this.#stopTransport = transport.onStateChange((state) => {
 			if (state === 'synced') void this.#confirm();
