@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { adoptDeviceLink, planAdoption } from './device-adoption';
 import { createDeviceDb, type DeviceDb } from './device-db';
 import { createDeviceLinks, parseDeviceLink, type DeviceLink } from './device-link';
+import { StorageError } from './storage-error';
 import { failWritesWithQuota } from './testing/fake-indexeddb-faults';
 import { adoptIdentity, loadIdentity, saveIdentity, type Identity } from './identity';
 import type { Invite } from './invite-link';
@@ -160,18 +161,30 @@ describe('adopting a device link', () => {
 	it('writes the identity first, so opening the link again finishes after a failure', async () => {
 		const { identity, triads, link } = await phone(['Harbour', 'Ops']);
 		const laptop = freshDevice();
-		// The identity write goes through; the disk is full by the first triad.
+		// The identity write goes through; the disk is full by the first triad (written with put or
+		// in a read-and-write transaction, update).
 		const put = laptop.put.bind(laptop);
+		const update = laptop.update.bind(laptop);
 		let restore: (() => void) | null = null;
-		laptop.put = async (store, value, key) => {
+		const fullFromWorkspaces = (store: string) => {
 			if (store === 'workspaces' && restore === null) restore = failWritesWithQuota();
+		};
+		laptop.put = async (store, value, key) => {
+			fullFromWorkspaces(store);
 			return put(store, value, key);
 		};
+		laptop.update = async (store, key, change) => {
+			fullFromWorkspaces(store);
+			return update(store, key, change);
+		};
 		try {
-			await expect(adoptDeviceLink(laptop, link, NOW)).rejects.toMatchObject({ kind: 'quota' });
+			// The fault is injected as a synchronous throw, which inside a read-and-write transaction
+			// aborts it without the quota error attached: any storage failure will do here.
+			await expect(adoptDeviceLink(laptop, link, NOW)).rejects.toBeInstanceOf(StorageError);
 		} finally {
 			(restore as (() => void) | null)?.();
 			laptop.put = put;
+			laptop.update = update;
 		}
 		expect(await loadIdentity(laptop)).toEqual(identity);
 		expect(await listWorkspaces(laptop)).toEqual([]);
