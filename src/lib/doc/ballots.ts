@@ -5,7 +5,10 @@ import { InvalidInputError, InvalidTransitionError } from './errors';
 import { newId } from './new-id';
 import { LOCAL_ORIGIN, type StampSource } from './origin';
 import { proposalMapOf, readProposal, readProposalStatus } from './proposal-read';
+import { ballotMessage } from '../domain/signatures';
 import { ballotLog } from './schema';
+import type { SigningContext } from './seats';
+import { publishKeyIn } from './signing-keys';
 import { NOTE_MAX, optionalText, requireId, requireInstant, requireOneOf } from './validate';
 import { transactWrite } from './version';
 
@@ -46,6 +49,41 @@ export function castBallot(
 	input: NewBallot,
 	origin: unknown = LOCAL_ORIGIN
 ): BallotId {
+	const ballot = ballotOf(doc, clock, input);
+	transactWrite(doc, () => ballotLog(doc).push([ballot]), origin);
+	return ballot.id;
+}
+
+/**
+ * Casts a ballot as `castBy`, signed by them (`signing.signer` must be `castBy`; for a proxy
+ * ballot that is the cover), publishing their key with it if the triad has none for them yet.
+ * Checked and stamped before signing, which WebCrypto does asynchronously; appended once signed.
+ */
+export async function castSignedBallot(
+	doc: Y.Doc,
+	clock: StampSource,
+	input: NewBallot,
+	signing: SigningContext,
+	origin: unknown = LOCAL_ORIGIN
+): Promise<BallotId> {
+	const ballot = ballotOf(doc, clock, input);
+	if (ballot.castBy !== signing.signer.member) {
+		throw new InvalidInputError('a ballot is signed by the member who casts it');
+	}
+	const sig = await signing.signer.sign(ballotMessage(signing.scope, ballot));
+	transactWrite(
+		doc,
+		() => {
+			publishKeyIn(doc, ballot.castBy, signing.signer.publicKey);
+			ballotLog(doc).push([{ ...ballot, sig }]);
+		},
+		origin
+	);
+	return ballot.id;
+}
+
+/** The ballot `input` describes, checked against the proposal and stamped by `clock`. */
+function ballotOf(doc: Y.Doc, clock: StampSource, input: NewBallot): Ballot {
 	const seat = requireOneOf('seat', ROLES, input.seat);
 	const choice = requireOneOf('choice', CHOICES, input.choice);
 	const reason = optionalText('reason', input.reason, NOTE_MAX);
@@ -78,6 +116,5 @@ export function castBallot(
 		at: clock.now(),
 		deviceTime
 	};
-	transactWrite(doc, () => ballotLog(doc).push([ballot]), origin);
-	return id;
+	return ballot;
 }
