@@ -12,8 +12,9 @@ import { newDocumentId, newMemberId, newWorkspaceSecret } from '$lib/sync/worksp
 import { parseOverview, type TriadOverview } from './triad-overview';
 import { TriadSession, type OverviewKeeping } from './triad-session.svelte';
 import { TriadNotLoadedError } from './triad-writes';
+import { testIdentity } from '$lib/sync/testing/identity';
 
-const ada: Identity = { memberId: newMemberId(), name: 'Ada', createdAt: 0 };
+const ada: Identity = testIdentity('Ada');
 
 const sessions: TriadSession[] = [];
 afterEach(async () => {
