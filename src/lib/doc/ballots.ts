@@ -8,7 +8,7 @@ import { proposalMapOf, readProposal, readProposalStatus } from './proposal-read
 import { ballotMessage } from '../domain/signatures';
 import { ballotLog } from './schema';
 import type { SigningContext } from './seats';
-import { publishKeyIn } from './signing-keys';
+import { publishKeyIn, rememberVerdict } from './signing-keys';
 import { NOTE_MAX, optionalText, requireId, requireInstant, requireOneOf } from './validate';
 import { transactWrite } from './version';
 
@@ -71,14 +71,19 @@ export async function castSignedBallot(
 		throw new InvalidInputError('a ballot is signed by the member who casts it');
 	}
 	const sig = await signing.signer.sign(ballotMessage(signing.scope, ballot));
+	const entry = { ...ballot, sig };
 	transactWrite(
 		doc,
 		() => {
 			publishKeyIn(doc, ballot.castBy, signing.signer.publicKey);
-			ballotLog(doc).push([{ ...ballot, sig }]);
+			ballotLog(doc).push([entry]);
 		},
 		origin
 	);
+	// Signed here, so known good: no check needed before it counts. (Yjs keeps the pushed object
+	// as the stored entry.) Should the triad know another key for this member, it reads as pending
+	// and the check finds it not verifiable.
+	rememberVerdict(entry, signing.signer.publicKey, true);
 	return ballot.id;
 }
 

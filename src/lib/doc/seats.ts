@@ -11,7 +11,7 @@ import { LOCAL_ORIGIN, type StampSource } from './origin';
 import { asRecord, compareStrings, idOr, oneOf } from './parse';
 import { seatLog } from './schema';
 import type { SetAsideTally } from './set-aside';
-import { publishKeyIn, readSigningKeys, signatureStatusOf } from './signing-keys';
+import { publishKeyIn, readSigningKeys, rememberVerdict, signatureStatusOf } from './signing-keys';
 import { requireId, requireOneOf } from './validate';
 import { transactWrite } from './version';
 
@@ -75,14 +75,17 @@ export async function writeSignedSeatEntry(
 		throw new InvalidInputError('a seat entry is signed by the member it names');
 	}
 	const sig = await signing.signer.sign(seatEntryMessage(signing.scope, entry));
+	const stored = { ...entry, sig };
 	transactWrite(
 		doc,
 		() => {
 			publishKeyIn(doc, entry.member, signing.signer.publicKey);
-			seatLog(doc).push([{ ...entry, sig }]);
+			seatLog(doc).push([stored]);
 		},
 		origin
 	);
+	// Signed here, so known good (see `castSignedBallot`).
+	rememberVerdict(stored, signing.signer.publicKey, true);
 }
 
 function seatEntry(

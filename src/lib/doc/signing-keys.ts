@@ -3,9 +3,11 @@ import type { MemberId } from '../domain/ids';
 import type { SignatureStatus } from '../domain/model';
 import { isKeyText } from './ed25519';
 import { ID_MAX } from './limits';
+import { LOCAL_ORIGIN } from './origin';
 import { idOr } from './parse';
 import { ballotLog, keyLog, seatLog } from './schema';
 import type { SetAsideTally } from './set-aside';
+import { transactWrite } from './version';
 
 /*
  * Members' signing keys in a triad, and what a record's signature status is.
@@ -136,6 +138,21 @@ export function publishKeyIn(doc: Y.Doc, member: MemberId, publicKey: string): v
 		if (typeof at === 'string' && at.length <= ID_MAX) seats.push(at);
 	}
 	keyLog(doc).push([{ member, publicKey, vouched: { ballots, seats } }]);
+}
+
+/**
+ * Publishes `member`'s key in a write of its own, when they have none in the triad yet: what a
+ * member's app does on opening a triad, so that their records from before are vouched for and
+ * nobody else publishes a key in their name first. Does nothing when they have a key.
+ */
+export function publishSigningKey(
+	doc: Y.Doc,
+	member: MemberId,
+	publicKey: string,
+	origin: unknown = LOCAL_ORIGIN
+): void {
+	if (readSigningKeys(doc).has(member)) return;
+	transactWrite(doc, () => publishKeyIn(doc, member, publicKey), origin);
 }
 
 /**
