@@ -2,7 +2,7 @@ import type * as Y from 'yjs';
 import { ballotMessage, seatEntryMessage } from '../domain/signatures';
 import { readBallotEntry } from './ballot-read';
 import type { SignatureVerifier } from './ed25519';
-import { ballotLog, seatLog } from './schema';
+import { ballotLog, keyLog, seatLog } from './schema';
 import { readSeatEntry } from './seats';
 import { hasVerdict, readSigningKeys, rememberVerdict } from './signing-keys';
 
@@ -52,4 +52,13 @@ export async function checkSignatures(
 		batch.forEach((job, i) => rememberVerdict(job.entry, job.publicKey, results[i]!));
 	}
 	return jobs.length;
+}
+
+/**
+ * Whether a transaction added or removed ballots, seat entries or keys: only then can a check
+ * pass find anything new (a keystroke in a proposal's body, say, cannot).
+ */
+export function signedRecordsChanged(transaction: Y.Transaction): boolean {
+	const { doc, changed } = transaction;
+	return changed.has(ballotLog(doc)) || changed.has(seatLog(doc)) || changed.has(keyLog(doc));
 }

@@ -22,6 +22,7 @@ import { exportWorkspace } from '$lib/doc/export';
 import { listLog } from '$lib/doc/keeper-log';
 import { initWorkspace, readMeta } from '$lib/doc/meta';
 import { putMember, readMembers } from '$lib/doc/members';
+import { signedRecordsChanged } from '$lib/doc/check-signatures';
 import { publishSigningKey } from '$lib/doc/signing-keys';
 import { observeWorkspace } from '$lib/doc/observe';
 import { schemaStatus, type SchemaStatus } from '$lib/doc/version';
@@ -140,7 +141,7 @@ export class TriadSession {
 			this.#now = Date.now();
 			if (handle.status.localLoaded) {
 				this.#scheduleOverviewSave();
-				this.#checks.request();
+				if (signedRecordsChanged(transaction)) this.#checks.request();
 			}
 		});
 		this.write = new TriadWrites(handle, identity, deviceClock);
