@@ -15,7 +15,7 @@ import type {
 import { CHOICES, ROLES } from './model';
 import type { SettledState } from './outcome-state';
 import { seatTimeline } from './seats';
-import { isDatedInFuture, isFutureInstant, signatureCounts } from './signatures';
+import { isFutureInstant, latestNotInFuture, signatureCounts } from './signatures';
 /**
  * The decision rule as one pure function of the proposal, its ballot log, the seats
  * and the absences. Every ballot of the proposal lands in exactly one of `counted`, `superseded`,
@@ -513,6 +513,7 @@ export function decideWith(
 	const deadlinePassed = deadline !== null && now > deadline;
 
 	const own = uniqueBallotsOf(proposal, ballots);
+	const notInFuture = latestNotInFuture(now);
 	const castAt: EpochMs[] = [];
 	const fate: Fate[] = [];
 	for (const b of own) {
@@ -531,7 +532,7 @@ export function decideWith(
 		castAt.push(cast);
 		if (!context.mayActFor(b.castBy, b.castFor, cast)) {
 			fate.push('invalid');
-		} else if (isDatedInFuture(b.at, now) || isFutureInstant(cast, now)) {
+		} else if (b.at > notInFuture || isFutureInstant(cast, now)) {
 			fate.push('future');
 		} else if (deadline !== null && cast > deadline) {
 			fate.push('late');

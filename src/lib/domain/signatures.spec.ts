@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { decide } from './decision';
 import type { Ballot, SeatClaim, SignatureStatus } from './model';
 import { resolveSeats, seatHoldersAt } from './seats';
-import { ballotMessage, FUTURE_TOLERANCE_MS, seatEntryMessage } from './signatures';
+import {
+	ballotMessage,
+	FUTURE_TOLERANCE_MS,
+	isDatedInFuture,
+	latestNotInFuture,
+	seatEntryMessage
+} from './signatures';
 import {
 	ballot,
 	BEA,
@@ -191,5 +197,25 @@ describe('canonical encoding', () => {
 		expect(seatEntryMessage('doc1', entry)).not.toBe(
 			seatEntryMessage('doc1', { ...entry, kind: 'release' })
 		);
+	});
+});
+
+describe('latestNotInFuture', () => {
+	it('orders after exactly the timestamps not dated in the future (property)', () => {
+		fc.assert(
+			fc.property(
+				fc.integer({ min: 0, max: 10 ** 15 - 1 }),
+				fc.integer({ min: -2 * DAY, max: 2 * DAY }),
+				fc.integer({ min: 0, max: 999_999 }),
+				fc.constantFrom('a', 'zz', '___', '-'),
+				(now, offset, counter, node) => {
+					const wall = Math.min(10 ** 15 - 1, Math.max(0, now + offset));
+					const at = hlc(wall, counter, node);
+					expect(at > latestNotInFuture(now)).toBe(isDatedInFuture(at, now));
+				}
+			),
+			{ numRuns: 500 }
+		);
+		expect(latestNotInFuture(10 ** 15)).toBe('\uffff');
 	});
 });

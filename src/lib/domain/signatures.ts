@@ -1,4 +1,4 @@
-import { wallTimeOf } from './hlc';
+import { encodeHlc, wallTimeOf } from './hlc';
 import type { Ballot, EpochMs, HlcTimestamp, SeatClaim, SignatureStatus } from './model';
 
 /*
@@ -74,3 +74,27 @@ export function isFutureInstant(instant: EpochMs, now: EpochMs): boolean {
 export function isDatedInFuture(at: HlcTimestamp, now: EpochMs): boolean {
 	return isFutureInstant(wallTimeOf(at), now);
 }
+
+/**
+ * The greatest timestamp not dated in the future at `now`: a timestamp is dated in the future
+ * exactly when it compares greater (encoded timestamps sort as they order). Lets a caller judge
+ * thousands of timestamps without decoding one.
+ */
+export function latestNotInFuture(now: EpochMs): string {
+	// Deciding a triad asks once per proposal, with one `now`: the last answer is kept.
+	if (now === limitFor) return limit;
+	const wall = Math.max(0, Math.floor(now + FUTURE_TOLERANCE_MS));
+	// The last counter, and a node above every base64url character; past the last encodable
+	// instant, above every timestamp.
+	limit =
+		Number.isSafeInteger(wall) && wall <= MAX_WALL
+			? `${encodeHlc({ wall, counter: 0, node: 'x' }).slice(0, 16)}999999.\uffff`
+			: '\uffff';
+	limitFor = now;
+	return limit;
+}
+
+/** The last wall time a timestamp can encode (`hlc.ts`). */
+const MAX_WALL = 10 ** 15 - 1;
+let limitFor: EpochMs = NaN;
+let limit = '';
