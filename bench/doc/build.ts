@@ -17,6 +17,9 @@ import {
 	setProposalTitle,
 	type StampSource
 } from '../../src/lib/doc';
+import { castSignedBallot } from '../../src/lib/doc/ballots';
+import { createSigner, generateSigningKey, type RecordSigner } from '../../src/lib/doc/ed25519';
+import { writeSignedSeatEntry } from '../../src/lib/doc/seats';
 import { createClock } from '../../src/lib/domain/hlc';
 import type { MemberId, ProposalId } from '../../src/lib/domain/ids';
 import { CHOICES, ROLES, type EpochMs } from '../../src/lib/domain/model';
@@ -98,6 +101,64 @@ export function buildTriad(proposals: number, ballots: number): Y.Doc {
 			castBy: MEMBERS[seatIndex]!,
 			deviceTime: clock.device()
 		});
+	}
+	return doc;
+}
+
+/** The document id signed records of the bench triad are bound to. */
+export const SIGNED_SCOPE = 'bench-triad-document0';
+
+/**
+ * `buildTriad`'s triad as members of this version write it: every seat claim and ballot signed
+ * by its member (Ed25519 through WebCrypto), each member's key published with their first write.
+ * Built from the same seed, so it holds the same proposals and votes.
+ */
+export async function buildSignedTriad(proposals: number, ballots: number): Promise<Y.Doc> {
+	const doc = new Y.Doc();
+	doc.clientID = 1;
+	const random = seeded(42);
+	const clock = deviceClock('bench', T0);
+	const signers: RecordSigner[] = [];
+	for (const id of MEMBERS) signers.push(await createSigner(id, await generateSigningKey()));
+	const signing = (index: number) => ({ signer: signers[index]!, scope: SIGNED_SCOPE });
+	initWorkspace(doc, { name: 'Bench triad', level: 'operational', createdAt: T0 });
+	for (const [index, id] of MEMBERS.entries()) {
+		putMember(doc, { id, name: id.toUpperCase(), joinedAt: T0 + index });
+		const seat = ROLES[index]!;
+		await writeSignedSeatEntry(doc, clock, { seat, member: id, kind: 'claim' }, signing(index));
+	}
+	const ids: ProposalId[] = [];
+	for (let i = 0; i < proposals; i++) {
+		const paragraphs = [0, 1, 2, 3].map(() => sentence(random, 500));
+		const proposalId = createProposal(doc, clock, {
+			title: `Proposal ${i}: ${sentence(random, 40)}`,
+			createdBy: MEMBERS[i % 3]!,
+			paragraphs
+		});
+		setLensNote(doc, { proposalId, seat: ROLES[i % 3]!, note: sentence(random, 80) });
+		openProposal(doc, clock, {
+			proposalId,
+			deadline: i % 2 === 0 ? null : T0 + 30 * 86_400_000,
+			now: clock.device()
+		});
+		if (i % 10 === 0) {
+			amendProposal(doc, clock, { proposalId, by: MEMBERS[0]!, now: clock.device() });
+		}
+		ids.push(proposalId);
+	}
+	for (let i = 0; i < ballots; i++) {
+		const seatIndex = i % 3;
+		const proposalId = ids[Math.floor(random() * ids.length)]!;
+		const input = {
+			proposalId,
+			revision: readProposal(doc, proposalId)!.revision,
+			seat: ROLES[seatIndex]!,
+			choice: CHOICES[Math.floor(random() * CHOICES.length)]!,
+			reason: random() < 0.3 ? sentence(random, 60) : '',
+			castBy: MEMBERS[seatIndex]!,
+			deviceTime: clock.device()
+		};
+		await castSignedBallot(doc, clock, input, signing(seatIndex));
 	}
 	return doc;
 }

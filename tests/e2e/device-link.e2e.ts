@@ -100,7 +100,7 @@ describe('using Triad on another device', () => {
 
 		await phone.page.getByRole('button', { name: 'Show the link' }).click();
 		link = await phone.page.getByLabel('Device link').inputValue();
-		expect(link).toMatch(/\/device#d1\.[A-Z2-7]+$/);
+		expect(link).toMatch(/\/device#d2\.[A-Z2-7]+$/);
 		await phone.screen(SHOT, 'another-device-link');
 	});
 

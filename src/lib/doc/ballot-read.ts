@@ -4,8 +4,15 @@ import type { BallotId, MemberId, ProposalId } from '../domain/ids';
 import { CHOICES, ROLES, type Ballot, type Choice, type Role } from '../domain/model';
 import { NOTE_MAX, isInstant } from './limits';
 import { compareStrings, idOr, textOr } from './parse';
+import { isSignatureText } from './ed25519';
 import { ballotLog } from './schema';
 import type { SetAsideTally } from './set-aside';
+import {
+	readSigningKeys,
+	signatureStatusOf,
+	type PublishedKey,
+	type SigningKeys
+} from './signing-keys';
 
 /**
  * Ballots in timestamp order (then id, so every replica lists them alike): all of them, or those
@@ -14,12 +21,17 @@ import type { SetAsideTally } from './set-aside';
  * every replica shares) already has: the first one stands for the id, on every proposal. The
  * returned ballots are frozen and shared between calls (see `readEntry`); the array is new.
  * `aside` hears of the whole log's set-aside entries, so it is only for a read of all ballots.
+ * Each ballot carries its signature status as far as it is known (`signing-keys.ts`): a signed
+ * ballot is `pending` until `checkSignatures` has checked it.
  */
 export function listBallots(doc: Y.Doc, proposalId?: ProposalId, aside?: SetAsideTally): Ballot[] {
 	const log = ballotLog(doc);
 	const entries = log.toArray();
+	const keys = readSigningKeys(doc);
 	const ballots =
-		proposalId === undefined ? readAll(log, entries, aside) : readOne(entries, proposalId);
+		proposalId === undefined
+			? readAll(log, entries, keys, aside)
+			: readOne(entries, proposalId, keys);
 	return ballots.sort(byTimestamp);
 }
 
@@ -37,21 +49,42 @@ export function ballotsByProposal(doc: Y.Doc, aside?: SetAsideTally): Map<Propos
 function readAll(
 	log: Y.Array<unknown>,
 	entries: readonly unknown[],
+	keys: SigningKeys,
 	aside: SetAsideTally | undefined
 ): Ballot[] {
 	const ballots: Ballot[] = [];
 	const claims = claimsOf(log);
 	const read = ++claims.read;
 	for (const entry of entries) {
-		const ballot = readEntry(entry);
-		if (ballot !== null && claims.byId.get(ballot.id) !== read) {
-			claims.byId.set(ballot.id, read);
-			ballots.push(ballot);
+		const parsed = readEntry(entry);
+		if (parsed !== null && claims.byId.get(parsed.ballot.id) !== read) {
+			claims.byId.set(parsed.ballot.id, read);
+			ballots.push(shown(entry, parsed, keys));
 		} else {
-			aside?.add(ballot?.castBy ?? ownField(entry, 'castBy'));
+			aside?.add(parsed?.ballot.castBy ?? ownField(entry, 'castBy'));
 		}
 	}
 	return ballots;
+}
+
+/**
+ * The ballot with its signature status. A status changes rarely (once its check is done, or when
+ * its writer's key arrives), so the ballot shown with it is kept with the parse and made anew only
+ * then: a read hands out the same frozen objects, change after change.
+ */
+function shown(entry: unknown, parsed: ParsedEntry, keys: SigningKeys): Ballot {
+	const { ballot, sig } = parsed;
+	const key = keys.size === 0 ? undefined : keys.get(ballot.castBy);
+	// Most ballots of a large triad take the first branch (written before keys) or have a shown
+	// ballot whose status still holds; only the rest pay for a status lookup with its closure.
+	const status =
+		sig === null && key === undefined
+			? 'unsigned'
+			: signatureStatusOf(entry, sig, key, vouchesFor(ballot.id));
+	if (parsed.shown?.signature !== status) {
+		parsed.shown = Object.freeze({ ...ballot, signature: status });
+	}
+	return parsed.shown;
 }
 
 /**
@@ -80,7 +113,7 @@ function claimsOf(log: Y.Array<unknown>): { read: number; byId: Map<string, numb
  * match are parsed in full. An entry of another proposal can still have taken a ballot's id
  * earlier in the log, which only a second look at the passed-over entries' ids can tell.
  */
-function readOne(entries: readonly unknown[], proposalId: ProposalId): Ballot[] {
+function readOne(entries: readonly unknown[], proposalId: ProposalId, keys: SigningKeys): Ballot[] {
 	const ballots: Ballot[] = [];
 	// The log position each kept ballot's id was first read at.
 	const firstAt = new Map<string, number>();
@@ -88,10 +121,12 @@ function readOne(entries: readonly unknown[], proposalId: ProposalId): Ballot[] 
 	for (let i = 0; i < entries.length; i++) {
 		const entry = entries[i];
 		if ((entry as { proposalId?: unknown })?.proposalId !== proposalId) continue;
-		const ballot = readEntry(entry);
-		if (ballot === null || ballot.proposalId !== proposalId || firstAt.has(ballot.id)) continue;
+		const parsed = readEntry(entry);
+		if (parsed === null) continue;
+		const { ballot } = parsed;
+		if (ballot.proposalId !== proposalId || firstAt.has(ballot.id)) continue;
 		firstAt.set(ballot.id, i);
-		ballots.push(ballot);
+		ballots.push(shown(entry, parsed, keys));
 		last = i;
 	}
 	let taken: Set<string> | null = null;
@@ -100,13 +135,17 @@ function readOne(entries: readonly unknown[], proposalId: ProposalId): Ballot[] 
 		if (typeof id !== 'string') continue;
 		const kept = firstAt.get(id);
 		if (kept === undefined || kept <= i) continue;
-		if (readEntry(entries[i])?.id === id) (taken ??= new Set()).add(id);
+		if (readEntry(entries[i])?.ballot.id === id) (taken ??= new Set()).add(id);
 	}
 	return taken === null ? ballots : ballots.filter((ballot) => !taken.has(ballot.id));
 }
 
 function byTimestamp(a: Ballot, b: Ballot): number {
 	return compareStrings(a.at, b.at) || compareStrings(a.id, b.id);
+}
+
+function vouchesFor(id: string): (key: PublishedKey) => boolean {
+	return (key) => key.vouchedBallots.has(id);
 }
 
 /**
@@ -122,17 +161,45 @@ function byTimestamp(a: Ballot, b: Ballot): number {
  * object with a tampered prototype has no business being remembered. Parsed ballots are frozen,
  * so a caller that tries to change a shared one fails loudly instead of corrupting later reads.
  */
-const parsedEntries = new WeakMap<object, Ballot | null>();
+const parsedEntries = new WeakMap<object, ParsedEntry | null>();
 
-function readEntry(entry: unknown): Ballot | null {
+/** A log entry read as a ballot, with its signature field and the ballot last shown for it. */
+interface ParsedEntry {
+	/** The ballot without its signature status. */
+	readonly ballot: Ballot;
+	/** The stored signature, or null when the entry has none (or one that is not 64 bytes). */
+	readonly sig: string | null;
+	shown: Ballot | null;
+}
+
+function readEntry(entry: unknown): ParsedEntry | null {
 	if (typeof entry !== 'object' || entry === null) return null;
-	if (Object.getPrototypeOf(entry) !== Object.prototype) return toBallot(entry);
-	let ballot = parsedEntries.get(entry);
-	if (ballot === undefined) {
-		ballot = toBallot(entry);
-		parsedEntries.set(entry, ballot);
+	if (Object.getPrototypeOf(entry) !== Object.prototype) return toParsed(entry);
+	let parsed = parsedEntries.get(entry);
+	if (parsed === undefined) {
+		parsed = toParsed(entry);
+		parsedEntries.set(entry, parsed);
 	}
-	return ballot;
+	return parsed;
+}
+
+/**
+ * A log entry as a ballot and its signature, for the signature checks; null when it is no
+ * ballot. A `sig` field that is not a signature's shape reads as a signature that fails.
+ */
+export function readBallotEntry(entry: unknown): { ballot: Ballot; sig: string | null } | null {
+	return readEntry(entry);
+}
+
+function toParsed(entry: object): ParsedEntry | null {
+	const ballot = toBallot(entry);
+	if (ballot === null) return null;
+	const sig = own(entry, 'sig');
+	return {
+		ballot,
+		sig: sig === undefined ? null : isSignatureText(sig) ? sig : 'malformed',
+		shown: null
+	};
 }
 
 /**

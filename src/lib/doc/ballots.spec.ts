@@ -36,7 +36,8 @@ describe('castBallot', () => {
 				castBy: ana,
 				castFor: ana,
 				at: expect.stringMatching(/\.a$/),
-				deviceTime: NOW
+				deviceTime: NOW,
+				signature: 'unsigned'
 			}
 		]);
 	});

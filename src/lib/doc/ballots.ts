@@ -5,7 +5,10 @@ import { InvalidInputError, InvalidTransitionError } from './errors';
 import { newId } from './new-id';
 import { LOCAL_ORIGIN, type StampSource } from './origin';
 import { proposalMapOf, readProposal, readProposalStatus } from './proposal-read';
+import { ballotMessage } from '../domain/signatures';
 import { ballotLog } from './schema';
+import type { SigningContext } from './seats';
+import { publishKeyIn, rememberVerdict } from './signing-keys';
 import { NOTE_MAX, optionalText, requireId, requireInstant, requireOneOf } from './validate';
 import { transactWrite } from './version';
 
@@ -46,6 +49,46 @@ export function castBallot(
 	input: NewBallot,
 	origin: unknown = LOCAL_ORIGIN
 ): BallotId {
+	const ballot = ballotOf(doc, clock, input);
+	transactWrite(doc, () => ballotLog(doc).push([ballot]), origin);
+	return ballot.id;
+}
+
+/**
+ * Casts a ballot as `castBy`, signed by them (`signing.signer` must be `castBy`; for a proxy
+ * ballot that is the cover), publishing their key with it if the triad has none for them yet.
+ * Checked and stamped before signing, which WebCrypto does asynchronously; appended once signed.
+ */
+export async function castSignedBallot(
+	doc: Y.Doc,
+	clock: StampSource,
+	input: NewBallot,
+	signing: SigningContext,
+	origin: unknown = LOCAL_ORIGIN
+): Promise<BallotId> {
+	const ballot = ballotOf(doc, clock, input);
+	if (ballot.castBy !== signing.signer.member) {
+		throw new InvalidInputError('a ballot is signed by the member who casts it');
+	}
+	const sig = await signing.signer.sign(ballotMessage(signing.scope, ballot));
+	const entry = { ...ballot, sig };
+	transactWrite(
+		doc,
+		() => {
+			publishKeyIn(doc, ballot.castBy, signing.signer.publicKey);
+			ballotLog(doc).push([entry]);
+		},
+		origin
+	);
+	// Signed here, so known good: no check needed before it counts. (Yjs keeps the pushed object
+	// as the stored entry.) Should the triad know another key for this member, it reads as pending
+	// and the check finds it not verifiable.
+	rememberVerdict(entry, signing.signer.publicKey, true);
+	return ballot.id;
+}
+
+/** The ballot `input` describes, checked against the proposal and stamped by `clock`. */
+function ballotOf(doc: Y.Doc, clock: StampSource, input: NewBallot): Ballot {
 	const seat = requireOneOf('seat', ROLES, input.seat);
 	const choice = requireOneOf('choice', CHOICES, input.choice);
 	const reason = optionalText('reason', input.reason, NOTE_MAX);
@@ -78,6 +121,5 @@ export function castBallot(
 		at: clock.now(),
 		deviceTime
 	};
-	transactWrite(doc, () => ballotLog(doc).push([ballot]), origin);
-	return id;
+	return ballot;
 }

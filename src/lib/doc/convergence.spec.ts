@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { createClock, type HybridClock } from '../domain/hlc';
+import { encodeBase64url } from '../protocol/base64url';
 import type { AbsenceId, ActionId, BallotId, MemberId, ProposalId } from '../domain/ids';
 import {
 	ACTION_STATUSES,
@@ -29,6 +30,7 @@ import {
 	withdrawProposal
 } from './proposals';
 import { claimSeat, releaseSeat } from './seats';
+import { publishKeyIn, readSigningKeys } from './signing-keys';
 import { SimulatedNetwork } from './testing/network';
 import { readWorkspace } from './workspace';
 
@@ -45,6 +47,9 @@ const REPLICAS = ROLES;
 const MEMBERS = ['kim', 'ben', 'nia'] as MemberId[];
 const T0 = 1_700_000_000_000;
 const HOUR = 3_600_000;
+
+/** Nine distinct public keys (any 32 bytes read as one; no signature is checked here). */
+const KEYS = Array.from({ length: 9 }, (_, i) => encodeBase64url(new Uint8Array(32).fill(i + 1)));
 
 const replica = fc.nat(2);
 const pick = fc.nat(50);
@@ -160,6 +165,18 @@ const opArbitrary = fc.oneof(
 	{
 		weight: 1,
 		arbitrary: fc.record({ kind: fc.constant('partition' as const), from: replica, to: replica })
+	},
+	{
+		// A signing key published for a member, by their own replica or another one's (someone
+		// racing to publish a key in their name): the first one in the key log stands everywhere.
+		weight: 1,
+		arbitrary: fc.record({
+			kind: fc.constant('key' as const),
+			by: replica,
+			member: replica,
+			key: fc.nat(2),
+			hold
+		})
 	},
 	{
 		weight: 1,
@@ -304,6 +321,9 @@ class Triad {
 			case 'withdraw':
 				withdrawProposal(doc, { proposalId: chosen, now: r.deviceTime });
 				return;
+			case 'key':
+				doc.transact(() => publishKeyIn(doc, MEMBERS[op.member]!, KEYS[op.by * 3 + op.key]!));
+				return;
 			case 'ballot': {
 				const seatIndex = op.proxyFor === null ? op.by : this.proxySeat(r, op.proxyFor);
 				const id = castBallot(doc, clock, {
@@ -424,7 +444,13 @@ function fingerprint(doc: Y.Doc, now: EpochMs) {
 	return {
 		snapshot,
 		bodies: snapshot.proposals.map((p) => readBodyXml(doc, p.id)),
-		outcomes: [...outcomesOf(doc, now)]
+		outcomes: [...outcomesOf(doc, now)],
+		keys: [...readSigningKeys(doc)].map(([member, key]) => [
+			member,
+			key.publicKey,
+			[...key.vouchedBallots],
+			[...key.vouchedSeatEntries]
+		])
 	};
 }
 

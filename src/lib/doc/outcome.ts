@@ -14,7 +14,7 @@ import type { SetAsideTally } from './set-aside';
  */
 export function outcomeOf(doc: Y.Doc, proposalId: ProposalId, now: EpochMs): Outcome | null {
 	const ballots = listBallots(doc, proposalId);
-	const context = decisionContextOf(doc);
+	const context = decisionContextOf(doc, now);
 	const proposal = readProposalWith(doc, proposalId, () => ({ context, ballotsOf: () => ballots }));
 	if (!proposal) return null;
 	return decideWith(context, proposal, ballots, now);
@@ -49,7 +49,7 @@ export function decideProposals(
 ): DecidedProposal[] {
 	const index = ballotsByProposal(doc, aside);
 	const inputs: RevisionInputs = {
-		context: decisionContextOf(doc),
+		context: decisionContextOf(doc, now),
 		ballotsOf: (id) => index.get(id) ?? []
 	};
 	return readProposalsWith(doc, () => inputs, aside).map((proposal) => {
@@ -82,7 +82,8 @@ export function decideEach(
 	}
 	const context = prepareDecisionContext({
 		seats: records.seatClaims,
-		absences: records.absences
+		absences: records.absences,
+		now
 	});
 	return records.proposals.map((proposal) => ({
 		proposal,

@@ -19,7 +19,8 @@ const ROOT = {
 	ballots: 'ballots',
 	absences: 'absences',
 	log: 'log',
-	actions: 'actions'
+	actions: 'actions',
+	keys: 'keys'
 } as const;
 
 /** Keys inside a proposal's Y.Map. Nested Y types among them are created with the proposal. */
@@ -55,6 +56,12 @@ export const absencesMap = (doc: Y.Doc): Y.Map<Y.Map<unknown>> => doc.getMap(ROO
 export const keeperLog = (doc: Y.Doc): Y.Array<Stored> => doc.getArray(ROOT.log);
 /** Action id → Y.Map of fields. */
 export const actionsMap = (doc: Y.Doc): Y.Map<Y.Map<unknown>> => doc.getMap(ROOT.actions);
+/**
+ * Append-only log of members' public signing keys (`signing-keys.ts`): the first entry of a
+ * member in the log's order stands. A log rather than a field of the member's entry in `members`,
+ * which is last-writer-wins: there anyone could replace someone's key by writing after them.
+ */
+export const keyLog = (doc: Y.Doc): Y.Array<Stored> => doc.getArray(ROOT.keys);
 
 /** Every top-level type, for observers that want to hear about any change. */
 export function rootTypes(doc: Y.Doc): Y.AbstractType<unknown>[] {
@@ -66,6 +73,7 @@ export function rootTypes(doc: Y.Doc): Y.AbstractType<unknown>[] {
 		ballotLog(doc),
 		absencesMap(doc),
 		keeperLog(doc),
-		actionsMap(doc)
+		actionsMap(doc),
+		keyLog(doc)
 	] as Y.AbstractType<unknown>[];
 }

@@ -102,7 +102,8 @@ describe('schema version', () => {
 				reason: '',
 				castBy: 'kim',
 				castFor: 'kim',
-				at: '001750000000000.000000.x'
+				at: '001750000000000.000000.x',
+				signature: 'unsigned'
 			}
 		]);
 	});

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decide, decideWith, prepareDecisionContext, type Outcome } from './decision';
+import { castTimeOf, decide, decideWith, prepareDecisionContext, type Outcome } from './decision';
 import type { BallotId, ProposalId } from './ids';
-import type { Absence, Ballot, Proposal } from './model';
+import type { Absence, Ballot, Proposal, SignatureStatus } from './model';
 import { CHOICES, ROLES } from './model';
+import { isDatedInFuture, isFutureInstant } from './signatures';
 import {
 	absence,
 	BEA,
@@ -33,10 +34,24 @@ const ballotArb = fc
 		castBy: fc.constantFrom(...members),
 		ownBallot: fc.boolean(),
 		castFor: fc.constantFrom(...members),
-		wall: fc.integer({ min: T0 - DAY, max: T0 + DAY }),
+		// Now and then a ballot dated days ahead, which counts only once its day comes.
+		wall: fc.oneof(
+			{ weight: 9, arbitrary: fc.integer({ min: T0 - DAY, max: T0 + DAY }) },
+			{ weight: 1, arbitrary: fc.integer({ min: T0 + DAY, max: T0 + 5 * DAY }) }
+		),
 		counter: fc.integer({ min: 0, max: 3 }),
 		node: fc.constantFrom('a', 'b', 'c'),
-		deviceOffset: fc.option(fc.integer({ min: -DAY, max: DAY }), { nil: undefined })
+		deviceOffset: fc.option(fc.integer({ min: -DAY, max: DAY }), { nil: undefined }),
+		// Mostly records that count, as a document mostly holds; some forged or not checked yet.
+		signature: fc.constantFrom<SignatureStatus | undefined>(
+			undefined,
+			undefined,
+			'verified',
+			'verified',
+			'unsigned',
+			'not-verifiable',
+			'pending'
+		)
 	})
 	.map((r): Ballot => ({
 		id: `ballot${r.id}` as BallotId,
@@ -48,7 +63,8 @@ const ballotArb = fc
 		castBy: r.castBy,
 		castFor: r.ownBallot ? r.castBy : r.castFor,
 		at: hlc(r.wall, r.counter, r.node),
-		deviceTime: r.deviceOffset === undefined ? undefined : r.wall + r.deviceOffset
+		deviceTime: r.deviceOffset === undefined ? undefined : r.wall + r.deviceOffset,
+		...(r.signature === undefined ? {} : { signature: r.signature })
 	}));
 
 const absenceArb = fc
@@ -93,6 +109,8 @@ function canonical(o: Outcome): Outcome {
 		late: [...o.late].sort(byKey),
 		superseded: [...o.superseded].sort(byKey),
 		invalid: [...o.invalid].sort(byKey),
+		unverified: [...o.unverified].sort(byKey),
+		future: [...o.future].sort(byKey),
 		proxies: [...o.proxies].sort(byKey)
 	};
 }
@@ -146,7 +164,9 @@ describe('decision rule properties', { timeout: 60_000 }, () => {
 						...o.stale,
 						...o.late,
 						...o.superseded,
-						...o.invalid
+						...o.invalid,
+						...o.unverified,
+						...o.future
 					].map((b) => b.id);
 					expect(listed.length).toBe(new Set(listed).size);
 					expect(new Set(listed)).toEqual(new Set(ballots.map((b) => b.id)));
@@ -189,12 +209,16 @@ describe('decision rule properties', { timeout: 60_000 }, () => {
 				fc.constantFrom(...CHOICES),
 				(drawn, k, b, n) => {
 					// Cast by the holders: ballots that can never count add nothing here, and with them
-					// so few runs settle early that a whole run could pass without one assertion.
-					const ballots = drawn.map((x) => ({
-						...x,
-						castBy: HOLDERS[x.seat]!,
-						castFor: HOLDERS[x.seat]!
-					}));
+					// so few runs settle early that a whole run could pass without one assertion. None
+					// dated more than a day ahead of the first look: those count only once their day
+					// comes, and may change the state then.
+					const ballots = drawn
+						.filter((x) => !isDatedInFuture(x.at, T0) && !isFutureInstant(castTimeOf(x), T0))
+						.map((x) => ({
+							...x,
+							castBy: HOLDERS[x.seat]!,
+							castFor: HOLDERS[x.seat]!
+						}));
 					const p = proposal();
 					const early = decide({ proposal: p, seats: HOLDERS, ballots, absences: [], now: T0 });
 					if (early.state === 'open') return;

@@ -15,15 +15,20 @@ import type {
 import { CHOICES, ROLES } from './model';
 import type { SettledState } from './outcome-state';
 import { seatTimeline } from './seats';
+import { isFutureInstant, latestNotInFuture, signatureCounts } from './signatures';
 /**
  * The decision rule as one pure function of the proposal, its ballot log, the seats
  * and the absences. Every ballot of the proposal lands in exactly one of `counted`, `superseded`,
  * `stale`, `late` or `invalid`, checked in this order:
  *
  * 1. invalid: a malformed ballot (timestamp, seat, choice, revision), a ballot for a revision the
- *    proposal does not have yet (its amendment has not synced), a ballot whose `castFor` did not
- *    hold the seat, or a proxy (`castBy` ≠ `castFor`) whose caster was not `castFor`'s cover at
- *    the ballot's cast time.
+ *    proposal does not have yet (its amendment has not synced).
+ *    unverified: a well-formed ballot whose signature does not count (`signatureCounts`): not
+ *    signed by `castBy` (a proxy is signed by the cover who cast it), or not checked yet.
+ *    invalid again: a ballot whose `castFor` did not hold the seat, or a proxy (`castBy` ≠
+ *    `castFor`) whose caster was not `castFor`'s cover at the ballot's cast time.
+ *    future: stamped (or cast, by `castTimeOf`) more than a day ahead of `now`: it counts once
+ *    `now` is within a day of it (`isDatedInFuture`). Kept and shown, not counted until then.
  * 2. late: cast (by `castTimeOf`) after the deadline, or after the outcome became final without
  *    it (see "Final" below). Kept and shown, never counted.
  * 3. Per seat, among the rest on the current revision: a proxy ballot never overrides a ballot
@@ -124,6 +129,10 @@ export interface Outcome {
 	superseded: Ballot[];
 	/** Malformed, or cast by someone who neither held nor covered the seat. */
 	invalid: Ballot[];
+	/** Well-formed, but not (yet) shown to be signed by its `castBy`: "not verifiable". */
+	unverified: Ballot[];
+	/** Dated more than a day ahead of `now`: not counted until then. */
+	future: Ballot[];
 	dissent: Dissent | null;
 	/** A majority whose outvoted disagree has no reason yet: it cannot become final. */
 	missingDissentReason: boolean;
@@ -162,12 +171,12 @@ export interface DecisionContext {
 
 /** Prepares the seats and absences of a triad for deciding any number of its proposals. */
 export function prepareDecisionContext(
-	triad: Pick<DecisionInput, 'seats' | 'absences'>
+	triad: Pick<DecisionInput, 'seats' | 'absences'> & { now?: EpochMs }
 ): DecisionContext {
 	const { seats } = triad;
 	let holderAt: DecisionContext['holderAt'];
 	if (isSeatLog(seats)) {
-		const holdersAt = seatTimeline(seats);
+		const holdersAt = seatTimeline(seats, triad.now);
 		holderAt = (seat, at) => holdersAt(at)[seat];
 	} else {
 		holderAt = (seat) => seats[seat];
@@ -252,7 +261,8 @@ function contentKey(b: Ballot): string {
 		b.reason,
 		b.castBy,
 		b.castFor,
-		b.deviceTime ?? null
+		b.deviceTime ?? null,
+		b.signature ?? null
 	]);
 }
 
@@ -294,7 +304,8 @@ function scanForId(ballots: readonly Ballot[], id: string): number {
  * Where each ballot lands. `eligible` is transient: valid and not late so far; once the seats are
  * counted, each eligible ballot is counted, stale or superseded.
  */
-type Fate = 'eligible' | 'counted' | 'stale' | 'superseded' | 'late' | 'invalid';
+type Fate =
+	'eligible' | 'counted' | 'stale' | 'superseded' | 'late' | 'invalid' | 'unverified' | 'future';
 
 /**
  * The proposal's ballots being decided, in HLC order, so that the latest of any group is the one
@@ -502,10 +513,17 @@ export function decideWith(
 	const deadlinePassed = deadline !== null && now > deadline;
 
 	const own = uniqueBallotsOf(proposal, ballots);
+	const notInFuture = latestNotInFuture(now);
 	const castAt: EpochMs[] = [];
 	const fate: Fate[] = [];
 	for (const b of own) {
-		if (!isWellFormed(b, revision) || context.holderAt(b.seat, b.at) !== b.castFor) {
+		const wellFormed = isWellFormed(b, revision);
+		if (wellFormed && !signatureCounts(b.signature)) {
+			castAt.push(NaN);
+			fate.push('unverified');
+			continue;
+		}
+		if (!wellFormed || context.holderAt(b.seat, b.at) !== b.castFor) {
 			castAt.push(NaN);
 			fate.push('invalid');
 			continue;
@@ -514,6 +532,8 @@ export function decideWith(
 		castAt.push(cast);
 		if (!context.mayActFor(b.castBy, b.castFor, cast)) {
 			fate.push('invalid');
+		} else if (b.at > notInFuture || isFutureInstant(cast, now)) {
+			fate.push('future');
 		} else if (deadline !== null && cast > deadline) {
 			fate.push('late');
 		} else {
@@ -583,7 +603,9 @@ export function decideWith(
 		stale: [],
 		superseded: [],
 		late: [],
-		invalid: []
+		invalid: [],
+		unverified: [],
+		future: []
 	};
 	const proxies: Ballot[] = [];
 	fate.forEach((f, i) => {
@@ -608,6 +630,8 @@ export function decideWith(
 		late: lists.late,
 		superseded: lists.superseded,
 		invalid: lists.invalid,
+		unverified: lists.unverified,
+		future: lists.future,
 		dissent: open ? dissent : null,
 		missingDissentReason: open && dissent !== null && dissent.reason === '',
 		proxies,

@@ -56,7 +56,26 @@ export interface SeatClaim {
 	member: MemberId;
 	kind: 'claim' | 'release';
 	at: HlcTimestamp;
+	/**
+	 * The latest seat-log timestamp the writer's device held when it wrote this entry (null when
+	 * the log was empty, absent on entries written before it was recorded). The seat rule never
+	 * orders an entry before something its writer had seen, whatever its own stamp says.
+	 */
+	seen?: HlcTimestamp | null;
+	signature?: SignatureStatus;
 }
+
+/**
+ * What the doc layer found out about a record's signature (see `signatures.ts`):
+ * - `verified`: signed, and the signature verifies with its writer's published key;
+ * - `unsigned`: no signature, by a member with no published key or one their key publication
+ *   vouches for (records written before signing existed): it counts;
+ * - `not-verifiable`: a signature that does not verify, a signature by a member with no published
+ *   key, or no signature from a member whose key is published: it never counts;
+ * - `pending`: signed, and the check has not finished yet: it does not count until it has.
+ * Absent on records made outside a document (domain tests, fixtures): counts as `unsigned`.
+ */
+export type SignatureStatus = 'verified' | 'unsigned' | 'not-verifiable' | 'pending';
 
 /** Who holds each seat right now; null when it is free. */
 export type SeatHolders = Record<Role, MemberId | null>;
@@ -104,6 +123,8 @@ export interface Ballot {
 	 * any record); the wall part of `at` stands in for it then.
 	 */
 	deviceTime?: EpochMs;
+	/** Whether `castBy` signed it (see `SignatureStatus`); only verified and unsigned count. */
+	signature?: SignatureStatus;
 }
 
 /** A member's declared absence, with the member who covers for them. */

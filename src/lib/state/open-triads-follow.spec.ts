@@ -4,11 +4,12 @@ import { createMemoryStorage } from '$lib/sync/testing/memory-local-store';
 import { MemoryRelay } from '$lib/sync/testing/memory-transport';
 import { openWorkspace } from '$lib/sync/open-workspace';
 import type { WorkspaceEntry } from '$lib/sync/workspace-directory';
-import { newDocumentId, newMemberId, newWorkspaceSecret } from '$lib/sync/workspace-secret';
+import { newDocumentId, newWorkspaceSecret } from '$lib/sync/workspace-secret';
 import { OpenTriads, type OverviewStore, type SessionOpener } from './open-triads.svelte';
 import { TriadSession } from './triad-session.svelte';
+import { testIdentity } from '$lib/sync/testing/identity';
 
-const ada: Identity = { memberId: newMemberId(), name: 'Ada', createdAt: 0 };
+const ada: Identity = testIdentity('Ada');
 
 const opened: TriadSession[] = [];
 afterEach(async () => {

@@ -12,6 +12,7 @@ import type { SyncStatus } from '$lib/sync/open-workspace';
 import { newDocumentId, newMemberId, newWorkspaceSecret } from '$lib/sync/workspace-secret';
 import { TriadSession } from './triad-session.svelte';
 import { TriadNotLoadedError, TriadReadOnlyError } from './triad-writes';
+import { testIdentity } from '$lib/sync/testing/identity';
 
 /*
  * Devices that may only read a triad: a viewer, and a member whose access a rotation changed.
@@ -19,8 +20,8 @@ import { TriadNotLoadedError, TriadReadOnlyError } from './triad-writes';
  * while reading, following and exporting go on.
  */
 
-const ada: Identity = { memberId: newMemberId(), name: 'Ada', createdAt: 0 };
-const vic: Identity = { memberId: newMemberId(), name: 'Vic', createdAt: 0 };
+const ada: Identity = testIdentity('Ada');
+const vic: Identity = testIdentity('Vic');
 
 const sessions: TriadSession[] = [];
 afterEach(async () => {
@@ -69,8 +70,11 @@ function refusedWith(code: number): RelayTransportFactory {
 	};
 }
 
-/** Every write a screen can make, each expected to throw `error`. */
-function expectEveryWriteRefused(triad: TriadSession, error: new (...args: never[]) => Error) {
+/** Every write a screen can make, each expected to throw `error` (or reject with it, if async). */
+async function expectEveryWriteRefused(
+	triad: TriadSession,
+	error: new (...args: never[]) => Error
+) {
 	const proposal = 'p' as ProposalId;
 	const member = newMemberId() as MemberId;
 	const writes: (() => unknown)[] = [
@@ -98,7 +102,16 @@ function expectEveryWriteRefused(triad: TriadSession, error: new (...args: never
 		() => triad.write.body(proposal),
 		() => triad.write.mergeImported(new Uint8Array([0, 0]))
 	];
-	for (const write of writes) expect(write).toThrow(error);
+	for (const write of writes) {
+		let outcome: unknown;
+		try {
+			outcome = write();
+		} catch (thrown) {
+			expect(thrown).toBeInstanceOf(error);
+			continue;
+		}
+		await expect(outcome as Promise<unknown>).rejects.toBeInstanceOf(error);
+	}
 }
 
 describe('a viewer’s session', () => {
@@ -128,7 +141,7 @@ describe('a viewer’s session', () => {
 		expect(viewer.access).toBe('viewer');
 		expect(viewer.readOnly).toBe('viewer');
 		expect(viewer.writable).toBe(false);
-		expectEveryWriteRefused(viewer, TriadReadOnlyError);
+		await expectEveryWriteRefused(viewer, TriadReadOnlyError);
 
 		await viewer.announceMember();
 		viewer.announceSeat();
@@ -167,7 +180,7 @@ describe('a member whose access was changed', () => {
 		expect(triad.refusal).toBe('access-changed');
 		expect(triad.phase).toBe('access-changed');
 		expect(triad.readOnly).toBe('access-changed');
-		expectEveryWriteRefused(triad, TriadReadOnlyError);
+		await expectEveryWriteRefused(triad, TriadReadOnlyError);
 		expect(triad.log.map((entry) => entry.text)).toEqual(['Written before the change']);
 		expect(triad.exportFiles().json).toContain('Kept on this device');
 
@@ -212,7 +225,7 @@ describe('removed members', () => {
 		const other = session({ docId, secret, transport: relay.transport, identity: vic });
 		await other.whenLocalLoaded;
 		await other.announceMember();
-		other.write.claimSeat('navigator');
+		await other.write.claimSeat('navigator');
 		await new Promise<void>((resolve) => {
 			const timer = setInterval(
 				() => remover.holders.navigator === vic.memberId && resolve(clearInterval(timer)),

@@ -8,13 +8,13 @@ import { MemoryRelay } from '$lib/sync/testing/memory-transport';
 import { openWorkspace } from '$lib/sync/open-workspace';
 import { StorageError, storageError } from '$lib/sync/storage-error';
 import { untilStatus } from '$lib/sync/testing/until-status';
-import { newMemberId } from '$lib/sync/workspace-secret';
 import type { WorkspaceEntry } from '$lib/sync/workspace-directory';
 import { DeviceState } from './device.svelte';
 import { OpenTriads, type SessionOpenerLoader } from './open-triads.svelte';
 import { proposalViews } from './proposal-views';
 import { removeTriadFromDevice, type TriadRemovalParts } from './remove-triad';
 import { TriadSession } from './triad-session.svelte';
+import { testIdentity } from '$lib/sync/testing/identity';
 
 /*
  * The real pieces on fake-indexeddb: the device database, the directory, sessions saving into
@@ -97,7 +97,7 @@ async function titlesOnTheRelay(device: Device): Promise<string[]> {
 	const handle = openWorkspace({
 		docId: device.entry.docId,
 		secret: device.entry.secret,
-		identity: { memberId: newMemberId(), name: 'Kai', createdAt: 0 },
+		identity: testIdentity('Kai'),
 		transport: device.relay.transport,
 		localStore: createMemoryStorage().open,
 		crossTab: false

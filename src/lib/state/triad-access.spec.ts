@@ -18,8 +18,9 @@ import {
 import { TriadAccess, type AccessDirectory } from './triad-access.svelte';
 import { TriadSession } from './triad-session.svelte';
 import { TriadReadOnlyError } from './triad-writes';
+import { testIdentity } from '$lib/sync/testing/identity';
 
-const ada: Identity = { memberId: newMemberId(), name: 'Ada', createdAt: 0 };
+const ada: Identity = testIdentity('Ada');
 const kai = newMemberId();
 
 const sessions: TriadSession[] = [];

@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type * as Y from 'yjs';
 import { encodeHlc } from '$lib/domain/hlc';
-import { keeperLog } from '$lib/doc/schema';
+import { seatEntryMessage } from '$lib/domain/signatures';
+import { createSigner, generateSigningKey } from '$lib/doc/ed25519';
+import { keeperLog, seatLog } from '$lib/doc/schema';
+import { publishKeyIn, readSigningKeys } from '$lib/doc/signing-keys';
 import type { Identity } from '$lib/sync/identity';
 import { createMemoryStorage, type MemoryStorage } from '$lib/sync/testing/memory-local-store';
 import type { LocalStoreFactory } from '$lib/sync/local-store';
@@ -12,8 +15,9 @@ import { newDocumentId, newMemberId, newWorkspaceSecret } from '$lib/sync/worksp
 import { parseOverview, type TriadOverview } from './triad-overview';
 import { TriadSession, type OverviewKeeping } from './triad-session.svelte';
 import { TriadNotLoadedError } from './triad-writes';
+import { testIdentity } from '$lib/sync/testing/identity';
 
-const ada: Identity = { memberId: newMemberId(), name: 'Ada', createdAt: 0 };
+const ada: Identity = testIdentity('Ada');
 
 const sessions: TriadSession[] = [];
 afterEach(async () => {
@@ -240,5 +244,38 @@ describe('TriadSession and the saved overview', () => {
 		open();
 		await again.whenLocalLoaded;
 		expect(again.setAside).toEqual(setAside);
+	});
+});
+
+describe('TriadSession and signatures', () => {
+	it('signs its member’s writes, publishes their key on opening, and counts others’ records once checked', async () => {
+		const t = triad();
+		const { session, doc } = openSessionOnDoc(t);
+		await session.whenLocalLoaded;
+		await session.announceMember();
+		expect(readSigningKeys(doc).get(ada.memberId)?.publicKey).toBe(ada.signingKey.publicKey);
+		await session.write.claimSeat('keeper');
+		expect(session.holders.keeper).toBe(ada.memberId);
+
+		// Another member's signed claim arrives from elsewhere: pending, then counted once checked.
+		const other = newMemberId();
+		const signer = await createSigner(other, await generateSigningKey());
+		const entry = {
+			seat: 'bearer' as const,
+			member: other,
+			kind: 'claim' as const,
+			at: encodeHlc({ wall: Date.now(), counter: 0, node: 'other' }),
+			seen: null
+		};
+		const sig = await signer.sign(seatEntryMessage(t.docId, entry));
+		doc.transact(() => {
+			publishKeyIn(doc, other, signer.publicKey);
+			seatLog(doc).push([{ ...entry, sig }]);
+		}, 'elsewhere');
+		expect(session.holders.bearer).toBeNull();
+		expect(session.seatEntriesNotCounted.map(({ why }) => why)).toEqual(['pending']);
+		await session.whenSignaturesChecked();
+		expect(session.holders.bearer).toBe(other);
+		expect(session.seatEntriesNotCounted).toEqual([]);
 	});
 });

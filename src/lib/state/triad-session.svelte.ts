@@ -15,7 +15,8 @@ import type {
 	SeatHolders,
 	WorkspaceMeta
 } from '$lib/domain/model';
-import { resolveSeats, seatOf } from '$lib/domain/seats';
+import { replayAt, resolveSeats, seatOf } from '$lib/domain/seats';
+import { isDatedInFuture } from '$lib/domain/signatures';
 import { listAbsences } from '$lib/doc/absences';
 import { readBodyBlocks, type BodyBlock } from '$lib/doc/body-read';
 
@@ -26,6 +27,8 @@ import { exportWorkspace } from '$lib/doc/export';
 import { listLog } from '$lib/doc/keeper-log';
 import { initWorkspace, readMeta } from '$lib/doc/meta';
 import { putMember, readMembers } from '$lib/doc/members';
+import { signedRecordsChanged } from '$lib/doc/check-signatures';
+import { publishSigningKey } from '$lib/doc/signing-keys';
 import { observeWorkspace } from '$lib/doc/observe';
 import { schemaStatus, type SchemaStatus } from '$lib/doc/version';
 import { listRemovals } from '$lib/doc/removals';
@@ -47,6 +50,7 @@ import { transactionChanged } from '$lib/sync/transaction-changed';
 import { deviceClock } from './device-clock';
 import type { ProposalSummary } from './proposal-summary';
 import { proposalViews, type ProposalView } from './proposal-views';
+import { SignatureChecks } from './signature-checks';
 import { phaseOf, refusalOf, type SyncPhase } from './sync-phase';
 import { overviewOf, type TriadOverview } from './triad-overview';
 import { TriadWrites, type ReadOnlyReason } from './triad-writes';
@@ -65,6 +69,12 @@ export interface OverviewKeeping {
 	/** The overview saved last time, shown until the document is loaded; null if none. */
 	saved: TriadOverview | null;
 	save(overview: TriadOverview): Promise<void>;
+}
+
+/** A seat entry that does not count, and why: see `TriadSession.seatEntriesNotCounted`. */
+export interface SeatEntryNotCounted {
+	entry: SeatClaim;
+	why: 'not-verifiable' | 'pending' | 'future';
 }
 
 /** A member as the triad screen shows them: name, seat and whether a device of theirs is here. */
@@ -99,7 +109,16 @@ export class TriadSession {
 	/** Whether the relay has held this triad since the session opened (it was synced once). */
 	#relayReached = $state(false);
 
-	readonly #trackDoc = createSubscriber((update) => observeWorkspace(this.#handle.doc, update));
+	readonly #checks: SignatureChecks;
+	readonly #trackDoc = createSubscriber((update) => {
+		const stopObserving = observeWorkspace(this.#handle.doc, update);
+		// A finished signature check changes what the views count, as a change of the document does.
+		const stopListening = this.#checks.onChecked(update);
+		return () => {
+			stopObserving();
+			stopListening();
+		};
+	});
 	readonly #trackStatus = createSubscriber((update) => this.#handle.onStatus(update));
 	readonly #trackPeers = createSubscriber((update) => this.#handle.onPeers(update));
 	readonly #trackTime = createSubscriber((update) => {
@@ -122,13 +141,21 @@ export class TriadSession {
 		this.#identity = identity;
 		this.#keeping = overviews;
 		this.#overview = overviews?.saved ?? null;
+		this.#checks = new SignatureChecks(handle.doc, handle.docId);
+		this.#checks.onChecked(() => {
+			this.#docVersion++;
+			if (handle.status.localLoaded) this.#scheduleOverviewSave();
+		});
 		// Not 'update', which would make Yjs encode every transaction (see transactionChanged).
 		handle.doc.on('afterTransaction', (transaction: Y.Transaction) => {
 			if (!transactionChanged(transaction)) return;
 			this.#docVersion++;
 			// Outcomes depend on time (deadlines, reflection): judge each change at its own moment.
 			this.#now = Date.now();
-			if (handle.status.localLoaded) this.#scheduleOverviewSave();
+			if (handle.status.localLoaded) {
+				this.#scheduleOverviewSave();
+				if (signedRecordsChanged(transaction)) this.#checks.request();
+			}
 		});
 		this.write = new TriadWrites(handle, identity, deviceClock, () => this.readOnly);
 		const noteReached = (status: SyncStatus) => {
@@ -141,6 +168,7 @@ export class TriadSession {
 			() => {
 				this.#loadedFromDevice = true;
 				this.#scheduleOverviewSave();
+				this.#checks.request();
 			},
 			() => undefined
 		);
@@ -273,9 +301,35 @@ export class TriadSession {
 		return this.#view('schema', () => schemaStatus(this.#handle.doc));
 	}
 
-	/** Who holds each seat now. */
+	/** Who holds each seat now (entries dated more than a day ahead wait until then). */
 	get holders(): SeatHolders {
-		return this.#viewOrShown('holders', () => resolveSeats(this.#seatClaims.records).holders);
+		const now = this.now;
+		return this.#viewOrShown(
+			'holders',
+			() => resolveSeats(this.#seatClaims.records, now).holders,
+			now
+		);
+	}
+
+	/**
+	 * Seat claims and releases that do not count, for the seats panel to name: not verifiable
+	 * (not signed by the member they name), still being checked, or dated in the future.
+	 */
+	get seatEntriesNotCounted(): SeatEntryNotCounted[] {
+		if (this.#shown) return [];
+		const now = this.now;
+		return this.#view(
+			'seatEntriesNotCounted',
+			() =>
+				this.#seatClaims.records.flatMap((entry): SeatEntryNotCounted[] => {
+					const { signature } = entry;
+					if (signature === 'not-verifiable' || signature === 'pending') {
+						return [{ entry, why: signature }];
+					}
+					return isDatedInFuture(replayAt(entry), now) ? [{ entry, why: 'future' }] : [];
+				}),
+			now
+		);
 	}
 
 	/** The seat of the member on this device, or null. */
@@ -416,20 +470,30 @@ export class TriadSession {
 	}
 
 	/**
-	 * Makes sure this member is listed, under their current name, once the local copy is loaded:
-	 * opening a triad is joining it. Each member writes only their own entry.
+	 * Makes sure this member is listed, under their current name, and their signing key published,
+	 * once the local copy is loaded: opening a triad is joining it. Each member writes only their
+	 * own entry. Publishing on opening rather than waiting for a first signed write vouches for the
+	 * member's unsigned records from before signing, and leaves no time in which someone else could
+	 * publish a key in their name first.
 	 */
 	async announceMember(): Promise<void> {
 		await this.#handle.whenLocalLoaded.catch(() => undefined);
 		// A viewer is nobody's member, and a device whose access was changed writes nothing.
 		if (this.readOnly !== null || this.#closed) return;
-		const listed = readMembers(this.#handle.doc).find((member) => member.id === this.me);
+		const doc = this.#handle.doc;
+		publishSigningKey(doc, this.me, this.#identity.signingKey.publicKey);
+		const listed = readMembers(doc).find((member) => member.id === this.me);
 		if (listed?.name === this.#identity.name) return;
-		putMember(this.#handle.doc, {
+		putMember(doc, {
 			id: this.me,
 			name: this.#identity.name,
 			joinedAt: listed?.joinedAt ?? Date.now()
 		});
+	}
+
+	/** Resolves once the signature checks asked for so far have run (for tests and benches). */
+	whenSignaturesChecked(): Promise<void> {
+		return this.#checks.whenIdle();
 	}
 
 	/** Keeps presence in step with the seat this member holds (a viewer announces nothing). */
@@ -481,6 +545,7 @@ export class TriadSession {
 		this.#overviewTimer = null;
 		// Closed first, so that an edit made while the last save runs schedules no other.
 		this.#closed = true;
+		this.#checks.close();
 		if (pending) await this.#saveOverview();
 		return this.#handle.close();
 	}
@@ -577,10 +642,11 @@ export class TriadSession {
 	/** A view of the document, or the saved overview's field of the same name until it is loaded. */
 	#viewOrShown<K extends 'meta' | 'holders'>(
 		key: K,
-		compute: () => TriadOverview[K]
+		compute: () => TriadOverview[K],
+		now = 0
 	): TriadOverview[K] {
 		const shown = this.#shown;
-		return shown ? shown[key] : this.#view(key, compute);
+		return shown ? shown[key] : this.#view(key, compute, now);
 	}
 
 	#view<T>(key: string, compute: () => T, now = 0): T {

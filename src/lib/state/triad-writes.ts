@@ -4,7 +4,7 @@ import type { AbsenceId, ActionId, MemberId, ProposalId } from '$lib/domain/ids'
 import type { ActionStatus, Choice, EpochMs, Role } from '$lib/domain/model';
 import { cancelAbsence, declareAbsence } from '$lib/doc/absences';
 import { createAction, updateAction } from '$lib/doc/actions';
-import { castBallot } from '$lib/doc/ballots';
+import { castSignedBallot } from '$lib/doc/ballots';
 import { appendLogEntry } from '$lib/doc/keeper-log';
 import {
 	amendProposal,
@@ -16,9 +16,9 @@ import {
 	withdrawProposal
 } from '$lib/doc/proposals';
 import { removeMember } from '$lib/doc/removals';
-import { claimSeat, releaseSeat } from '$lib/doc/seats';
+import { writeSignedSeatEntry, type SigningContext } from '$lib/doc/seats';
 import { latestTimestamp } from '$lib/doc/timestamps';
-import type { Identity } from '$lib/sync/identity';
+import { signerOf, type Identity } from '$lib/sync/identity';
 import type { WorkspaceHandle } from '$lib/sync/open-workspace';
 
 /** A write attempted before the triad's on-device copy was loaded. */
@@ -97,12 +97,25 @@ export class TriadWrites {
 		return this.#clock;
 	}
 
-	claimSeat(seat: Role): void {
-		claimSeat(this.#doc, this.#stamps, { seat, member: this.#identity.memberId });
+	/**
+	 * How this member signs in this triad. Seat entries and ballots are signed (the rules count
+	 * only those whose signature verifies); WebCrypto signs asynchronously, so those writes return
+	 * a promise, and are stamped once the signer is ready.
+	 */
+	async #signing(): Promise<SigningContext> {
+		return { signer: await signerOf(this.#identity), scope: this.#handle.docId };
 	}
 
-	releaseSeat(seat: Role): void {
-		releaseSeat(this.#doc, this.#stamps, { seat, member: this.#identity.memberId });
+	async claimSeat(seat: Role): Promise<void> {
+		const signing = await this.#signing();
+		const member = this.#identity.memberId;
+		await writeSignedSeatEntry(this.#doc, this.#stamps, { seat, member, kind: 'claim' }, signing);
+	}
+
+	async releaseSeat(seat: Role): Promise<void> {
+		const signing = await this.#signing();
+		const member = this.#identity.memberId;
+		await writeSignedSeatEntry(this.#doc, this.#stamps, { seat, member, kind: 'release' }, signing);
 	}
 
 	/** Drafts a proposal and returns its id. */
@@ -163,19 +176,21 @@ export class TriadWrites {
 	 * member covers for them, which makes it a proxy ballot). `revision` is the revision of the
 	 * text the member was shown, so the ballot never counts for an amendment they did not see.
 	 */
-	vote(input: {
+	async vote(input: {
 		proposalId: ProposalId;
 		seat: Role;
 		castFor: MemberId;
 		choice: Choice;
 		reason: string;
 		revision: number;
-	}): void {
-		castBallot(this.#doc, this.#stamps, {
-			...input,
-			castBy: this.#identity.memberId,
-			deviceTime: Date.now()
-		});
+	}): Promise<void> {
+		const signing = await this.#signing();
+		await castSignedBallot(
+			this.#doc,
+			this.#stamps,
+			{ ...input, castBy: this.#identity.memberId, deviceTime: Date.now() },
+			signing
+		);
 	}
 
 	/** Marks this member away from `from` to `to`, with a cover and a handover note. */

@@ -5,7 +5,15 @@ import { createDeviceDb, type DeviceDb } from './device-db';
 import { createDeviceLinks, parseDeviceLink, type DeviceLink } from './device-link';
 import { StorageError } from './storage-error';
 import { failWritesWithQuota } from './testing/fake-indexeddb-faults';
-import { adoptIdentity, loadIdentity, saveIdentity, type Identity } from './identity';
+import {
+	adoptIdentity,
+	loadIdentity,
+	saveIdentity,
+	signerOf,
+	type Identity,
+	type LinkedIdentity
+} from './identity';
+import { createVerifier } from '../doc/ed25519';
 import type { Invite } from './invite-link';
 import {
 	addWorkspace,
@@ -40,6 +48,11 @@ async function phone(triadNames: string[]): Promise<{
 	return { identity, triads, link: parsed.link };
 }
 
+/** The identity as a device link carries it. */
+function linked({ signingKey, ...identity }: Identity): LinkedIdentity {
+	return { ...identity, privateKey: signingKey.privateKey };
+}
+
 const summary = (entries: WorkspaceEntry[]) =>
 	entries.map(({ name, access, secret }) => ({ name, access, secret }));
 
@@ -61,7 +74,7 @@ describe('adopting a device link', () => {
 		const [harbour, ops, board] = triads.slice().reverse() as WorkspaceEntry[];
 		if (!harbour || !ops || !board) throw new Error('three triads expected');
 		const laptop = freshDevice();
-		await adoptIdentity(laptop, { ...identity, name: 'Kim on the laptop' });
+		await adoptIdentity(laptop, { ...linked(identity), name: 'Kim on the laptop' });
 		// Held already: as a member (kept), as a viewer (upgraded), and with an older secret (kept).
 		await addWorkspace(laptop, harbour, 10);
 		await addWorkspace(laptop, { ...ops, access: 'viewer', secret: newWorkspaceSecret() }, 11);
@@ -94,7 +107,7 @@ describe('adopting a device link', () => {
 		};
 		const { identity } = await phone([]);
 		const link: DeviceLink = {
-			identity,
+			identity: linked(identity),
 			triads: [{ ...member, access: 'viewer', secret: newWorkspaceSecret() }],
 			part: 1,
 			parts: 1
@@ -122,12 +135,45 @@ describe('adopting a device link', () => {
 		expect(await listWorkspaces(laptop)).toHaveLength(1);
 	});
 
+	it('carries the signing key: the new device signs as the same member, with the same key', async () => {
+		const { identity, link } = await phone(['Harbour']);
+		const laptop = freshDevice();
+		await adoptDeviceLink(laptop, link, NOW);
+		const adopted = await loadIdentity(laptop);
+		expect(adopted?.signingKey).toEqual(identity.signingKey);
+		const signature = await (await signerOf(adopted!)).sign('a ballot');
+		const verifier = createVerifier();
+		expect(await verifier.verify(identity.signingKey.publicKey, 'a ballot', signature)).toBe(true);
+	});
+
+	it('takes the link’s key on a device of the same person that made a key of its own', async () => {
+		const { identity, link } = await phone(['Harbour']);
+		const laptop = freshDevice();
+		// Linked before members had keys: the laptop is Kim, and made its own key at its next start.
+		await laptop.put(
+			'settings',
+			{ memberId: identity.memberId, name: 'Kim', createdAt: 1000 },
+			'identity'
+		);
+		const own = await loadIdentity(laptop);
+		expect(own?.signingKey.publicKey).not.toBe(identity.signingKey.publicKey);
+		expect(await loadIdentity(laptop)).toEqual(own);
+		const plan = await adoptDeviceLink(laptop, link, NOW);
+		expect(plan).toMatchObject({ ok: true, identity: 'rekey', changes: true });
+		expect(await loadIdentity(laptop)).toEqual(identity);
+	});
+
 	it('replaces another identity that is in no triad on this device', async () => {
 		const { identity, link } = await phone(['Harbour']);
 		const laptop = freshDevice();
 		const other = await saveIdentity(laptop, 'Kim (laptop)');
 		const plan = await adoptDeviceLink(laptop, link, NOW);
-		expect(plan).toMatchObject({ ok: true, identity: 'replace', previous: other, next: identity });
+		expect(plan).toMatchObject({
+			ok: true,
+			identity: 'replace',
+			previous: other,
+			next: linked(identity)
+		});
 		expect(await loadIdentity(laptop)).toEqual(identity);
 		expect(await listWorkspaces(laptop)).toHaveLength(1);
 	});

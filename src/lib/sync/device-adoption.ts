@@ -1,6 +1,6 @@
 import type { DeviceDb } from './device-db';
 import type { DeviceLink } from './device-link';
-import { adoptIdentity, loadIdentity, type Identity } from './identity';
+import { adoptIdentity, loadIdentity, type Identity, type LinkedIdentity } from './identity';
 import type { Invite } from './invite-link';
 import {
 	addWorkspace,
@@ -17,7 +17,9 @@ import {
  * - No identity yet: it becomes the person, and joins every triad of the link.
  * - The same member id: it already is the person. It joins the triads it lacks, and takes the
  *   link's name (the link was made moments ago by the same person; two devices announcing two
- *   names would rewrite each other's member entry at every opening).
+ *   names would rewrite each other's member entry at every opening), and the link's signing key:
+ *   the first key a member publishes in a triad is theirs for good, and only the device whose key
+ *   that is would otherwise sign records that count.
  * - Another member id and no triads: that identity is in nothing this device holds, so it may be
  *   replaced, once the person confirmed it on the screen.
  * - Another member id with triads: refused. Its triads were joined as that other member; opened
@@ -41,8 +43,12 @@ export type TriadAdoption =
 	/** Here with another secret than the link's; this device's entry is kept. */
 	| 'keep-own';
 
-/** What adopting does to the identity of this device. */
-export type IdentityAdoption = 'adopt' | 'same' | 'rename' | 'replace';
+/**
+ * What adopting does to the identity of this device. `rekey`: the same person and name with
+ * another signing key (each device made its own before they were linked); it takes the link's,
+ * so that both devices sign as the same member.
+ */
+export type IdentityAdoption = 'adopt' | 'same' | 'rename' | 'rekey' | 'replace';
 
 /** The effect of a device link on this device, shown before it is applied. */
 export type AdoptionPlan =
@@ -52,7 +58,7 @@ export type AdoptionPlan =
 			/** The identity this device had, or null. */
 			previous: Identity | null;
 			/** The identity this device has afterwards: the link's. */
-			next: Identity;
+			next: LinkedIdentity;
 			triads: { triad: Invite; action: TriadAdoption }[];
 			/** False when the device already is what the link makes it. */
 			changes: boolean;
@@ -90,7 +96,8 @@ export function planAdoption(holdings: DeviceHoldings, link: DeviceLink): Adopti
 			return { ok: false, reason: 'other-person', current, triadCount: workspaces.length };
 		}
 		identity = 'replace';
-	} else identity = current.name === next.name ? 'same' : 'rename';
+	} else if (current.name !== next.name) identity = 'rename';
+	else identity = current.signingKey.privateKey === next.privateKey ? 'same' : 'rekey';
 	const byId = new Map(workspaces.map((entry) => [entry.docId, entry]));
 	const triads = link.triads.map((triad) => ({
 		triad,

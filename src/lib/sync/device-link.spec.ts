@@ -13,7 +13,7 @@ import {
 	type DeviceLinkProblem,
 	type DeviceTransfer
 } from './device-link';
-import type { Identity } from './identity';
+import type { Identity, LinkedIdentity } from './identity';
 import { createInviteLink, type Invite } from './invite-link';
 import {
 	newDocumentId,
@@ -24,11 +24,20 @@ import {
 
 const ORIGIN = 'https://triad.example.org';
 
+/** Any 32 bytes stand for a key here: links carry the private key's seed as it is. */
+const PRIVATE = encodeBase64url(new Uint8Array(32).map((_, i) => 200 - i));
+
 const identity: Identity = {
 	memberId: 'AAECAwQFBgcICQoLDA0ODw' as MemberId,
 	name: 'Kim Ødegård',
-	createdAt: 1_764_000_000_123
+	createdAt: 1_764_000_000_123,
+	signingKey: { publicKey: encodeBase64url(new Uint8Array(32)), privateKey: PRIVATE }
 };
+
+/** The identity as a link carries it and a device reads it back: the seed, not the pair. */
+function linked({ signingKey, ...person }: Identity): LinkedIdentity {
+	return { ...person, privateKey: signingKey.privateKey };
+}
 
 function triad(name: string, access: Invite['access'] = 'member'): Invite {
 	return { docId: newDocumentId(), secret: newWorkspaceSecret(), access, name };
@@ -54,6 +63,7 @@ const utf8 = (text: string) => [...new TextEncoder().encode(text)];
 const text = (bytes: number[]) => [bytes.length, ...bytes];
 const ID = [...(decodeBase64url(identity.memberId) ?? [])];
 const CREATED = [0x01, 0x9a, 0xb5, 0x6c, 0x2a, 0x7b];
+const KEY = [...(decodeBase64url(PRIVATE) ?? [])];
 
 function triadBytes(
 	options: { access?: number; docId?: number[]; name?: number[] } = {}
@@ -76,6 +86,7 @@ function sealed(
 		body.parts ?? 1,
 		...ID,
 		...CREATED,
+		...KEY,
 		...text(body.name ?? utf8('Kim')),
 		body.count ?? triads.length,
 		...triads.flat(),
@@ -84,7 +95,7 @@ function sealed(
 	const length = fields.length + 6;
 	const bytes = new Uint8Array([length >> 8, length & 0xff, ...fields, 0, 0, 0, 0]);
 	new DataView(bytes.buffer).setUint32(length - 4, crc32(bytes.subarray(0, length - 4)));
-	return `${ORIGIN}/device#d1.${encodeBase32(bytes)}`;
+	return `${ORIGIN}/device#d2.${encodeBase32(bytes)}`;
 }
 
 describe('device links', () => {
@@ -92,12 +103,16 @@ describe('device links', () => {
 		const url = new URL(link);
 		expect(url.pathname).toBe('/device');
 		expect(url.search).toBe('');
-		expect(fragment).toMatch(/^d1\.[A-Z2-7]+$/);
+		expect(fragment).toMatch(/^d2\.[A-Z2-7]+$/);
+		expect(link).not.toContain(PRIVATE);
 		expect(link).not.toContain(transfer.triads[0]?.secret);
 	});
 
 	it('round-trip as a full link, a bare fragment and with surrounding whitespace', () => {
-		const expected = { ok: true, link: { ...transfer, part: 1, parts: 1 } };
+		const expected = {
+			ok: true,
+			link: { ...transfer, identity: linked(identity), part: 1, parts: 1 }
+		};
 		for (const input of [link, fragment, `#${fragment}`, `  ${link}\n`]) {
 			expect(parseDeviceLink(input)).toEqual(expected);
 		}
@@ -105,29 +120,34 @@ describe('device links', () => {
 
 	it('carry an identity alone, for a person in no triad yet', () => {
 		const [alone = ''] = createDeviceLinks({ identity, triads: [] }, `${ORIGIN}/`);
-		expect(alone.startsWith(`${ORIGIN}/device#d1.`)).toBe(true);
+		expect(alone.startsWith(`${ORIGIN}/device#d2.`)).toBe(true);
 		expect(parseDeviceLink(alone)).toEqual({
 			ok: true,
-			link: { identity, triads: [], part: 1, parts: 1 }
+			link: { identity: linked(identity), triads: [], part: 1, parts: 1 }
 		});
 	});
 
 	it('carry the longest names and any ids, secrets and creation times', () => {
 		fc.assert(
-			fc.property(fc.integer({ min: 0, max: 2 ** 48 - 1 }), (createdAt) => {
-				const person: Identity = {
-					memberId: newMemberId(),
-					name: 'ß'.repeat(30) + '😀'.repeat(15),
-					createdAt
-				};
-				const triads = [triad('é'.repeat(80)), triad('😀'.repeat(40), 'viewer')];
-				const links = createDeviceLinks({ identity: person, triads }, ORIGIN);
-				expect(links).toHaveLength(1);
-				expect(parseDeviceLink(links[0] ?? '')).toEqual({
-					ok: true,
-					link: { identity: person, triads, part: 1, parts: 1 }
-				});
-			}),
+			fc.property(
+				fc.integer({ min: 0, max: 2 ** 48 - 1 }),
+				fc.uint8Array({ minLength: 32, maxLength: 32 }),
+				(createdAt, seed) => {
+					const person: Identity = {
+						memberId: newMemberId(),
+						name: 'ß'.repeat(30) + '😀'.repeat(15),
+						createdAt,
+						signingKey: { publicKey: PRIVATE, privateKey: encodeBase64url(seed) }
+					};
+					const triads = [triad('é'.repeat(80)), triad('😀'.repeat(40), 'viewer')];
+					const links = createDeviceLinks({ identity: person, triads }, ORIGIN);
+					expect(links).toHaveLength(1);
+					expect(parseDeviceLink(links[0] ?? '')).toEqual({
+						ok: true,
+						link: { identity: linked(person), triads, part: 1, parts: 1 }
+					});
+				}
+			),
 			{ numRuns: 50 }
 		);
 	});
@@ -155,7 +175,7 @@ describe('device links', () => {
 		expect(parsed.map((part) => [part.part, part.parts])).toEqual(
 			links.map((_, i) => [i + 1, links.length])
 		);
-		for (const part of parsed) expect(part.identity).toEqual(identity);
+		for (const part of parsed) expect(part.identity).toEqual(linked(identity));
 		expect(parsed.flatMap((part) => part.triads)).toEqual(triads);
 	});
 
@@ -199,13 +219,19 @@ describe('damaged device links', () => {
 	});
 
 	it('reject links of another version', () => {
-		expect(problemOf(link.replace('#d1.', '#d2.'))).toBe('unsupported-version');
-		expect(problemOf(link.replace('#d1.', '#d10.'))).toBe('unsupported-version');
-		expect(problemOf(`${ORIGIN}/device#d2`)).toBe('unsupported-version');
+		expect(problemOf(link.replace('#d2.', '#d3.'))).toBe('unsupported-version');
+		expect(problemOf(link.replace('#d2.', '#d10.'))).toBe('unsupported-version');
+		expect(problemOf(`${ORIGIN}/device#d3`)).toBe('unsupported-version');
+	});
+
+	it('refuse a link of version 1, which carried no signing key, saying it is from an earlier app', () => {
+		const result = parseDeviceLink(link.replace('#d2.', '#d1.'));
+		expect(result.ok ? null : result.error.problem).toBe('unsupported-version');
+		expect(result.ok ? '' : result.error.message).toMatch(/earlier version/);
 	});
 
 	it('call every cut-off link truncated, wherever it was cut', () => {
-		const start = link.indexOf('#d1') + 3;
+		const start = link.indexOf('#d2') + 3;
 		for (let end = start; end < link.length; end++) {
 			expect(problemOf(link.slice(0, end)), `cut at ${end}`).toBe('truncated');
 		}
@@ -213,13 +239,13 @@ describe('damaged device links', () => {
 
 	it('call any one changed character damaged', () => {
 		// Past the length field (the first three characters of the payload).
-		const start = link.indexOf('#d1.') + 4 + 4;
+		const start = link.indexOf('#d2.') + 4 + 4;
 		for (let at = start; at < link.length; at++) {
 			const changed = link[at] === 'A' ? 'B' : 'A';
 			const input = link.slice(0, at) + changed + link.slice(at + 1);
 			expect(problemOf(input), `changed at ${at}`).toBe('damaged');
 		}
-		expect(problemOf(link.replace('#d1.', '#d1.a'))).toBe('damaged');
+		expect(problemOf(link.replace('#d2.', '#d2.a'))).toBe('damaged');
 		expect(problemOf(`${link}AAAAAAAA`)).toBe('damaged');
 		expect(problemOf(link.toLowerCase())).toBe('damaged');
 	});
@@ -228,7 +254,7 @@ describe('damaged device links', () => {
 		expect(problemOf(`${link}${'A'.repeat(MAX_DEVICE_LINK_LENGTH)}`)).toBe('too-long');
 		const bytes = new Uint8Array(MAX_DEVICE_LINK_PAYLOAD_BYTES + 1);
 		new DataView(bytes.buffer).setUint16(0, bytes.length);
-		expect(problemOf(`${ORIGIN}/device#d1.${encodeBase32(bytes)}`)).toBe('too-long');
+		expect(problemOf(`${ORIGIN}/device#d2.${encodeBase32(bytes)}`)).toBe('too-long');
 	});
 
 	it('reject a part number outside its parts', () => {
@@ -273,7 +299,7 @@ describe('damaged device links', () => {
 			fc.property(
 				fc.oneof(
 					fc.string(),
-					payload.map((p) => `#d1.${p}`)
+					payload.map((p) => `#d2.${p}`)
 				),
 				(input) => {
 					const result = parseDeviceLink(input);

@@ -2,7 +2,7 @@ import { idFromBytes, type DocumentId, type MemberId } from '../domain/ids';
 import { decodeBase64url, encodeBase64url } from '../protocol/base64url';
 import { decodeBase32Prefix, encodeBase32 } from './base32';
 import { crc32 } from './crc32';
-import { normalizeDisplayName, type Identity } from './identity';
+import { normalizeDisplayName, type Identity, type LinkedIdentity } from './identity';
 import { isUsableWorkspaceName, MAX_INVITE_NAME_LENGTH, type Invite } from './invite-link';
 import { hasControlCharacters } from './printable-text';
 import type { WorkspaceSecret } from './workspace-secret';
@@ -15,13 +15,14 @@ import type { WorkspaceSecret } from './workspace-secret';
  *   https://host/device#d1.<base32 payload>
  *
  * The payload is binary, so that a QR code of the link stays scannable with fifteen triads in it
- * (see base32.ts for why base32). Version 1, all integers big-endian:
+ * (see base32.ts for why base32). Version 2, all integers big-endian:
  *
  *   u16  payload length in bytes, this field and the checksum included
  *   u8   part number, from 1            (a device with many triads gets several links)
  *   u8   number of parts
  *   16   member id
  *   u48  identity's createdAt, epoch milliseconds
+ *   32   the seed of the identity's Ed25519 private key (its public half is derived from it)
  *   u8   display name length n, then n bytes of UTF-8
  *   u8   number of triads in this part, then per triad:
  *          u8  access: 0 member (document secret), 1 viewer (read secret)
@@ -29,6 +30,10 @@ import type { WorkspaceSecret } from './workspace-secret';
  *          32  secret
  *          u8  name length n, then n bytes of UTF-8
  *   u32  CRC-32 of every byte before it
+ *
+ * Version 1 had no key. A device made from one would sign with a key of its own, which its triads
+ * would not take for the member's (the first key published stands), so such links are refused as
+ * made by an earlier app.
  *
  * The declared length tells a link cut short (`truncated`) from one altered in copying (checksum:
  * `damaged`); without the checksum a changed character would silently make the device another
@@ -44,7 +49,7 @@ export interface DeviceTransfer {
 
 /** One read device link: the identity, the triads of its part, and which part it is. */
 export interface DeviceLink {
-	identity: Identity;
+	identity: LinkedIdentity;
 	triads: Invite[];
 	/** From 1 to `parts`. Every part carries the identity; each carries different triads. */
 	part: number;
@@ -99,23 +104,26 @@ export type DeviceLinkParseResult =
  * phone-wide screen about five device pixels per module, which phone cameras read at arm's
  * length. That is fifteen triads with names of twenty characters; more go into further parts.
  */
-export const MAX_DEVICE_LINK_PAYLOAD_BYTES = 1100;
+export const MAX_DEVICE_LINK_PAYLOAD_BYTES = 1132;
 /** Texts longer than this are refused before any parsing: a payload at most, behind an origin. */
 export const MAX_DEVICE_LINK_LENGTH = 2048;
 /** Parts are numbered in one byte. */
 export const MAX_DEVICE_LINK_PARTS = 255;
 
-const VERSION = 'd1';
+const VERSION = 'd2';
+/** Versions this app made before, refused with their own explanation. */
+const EARLIER_VERSIONS = ['d1'];
 const ACCESS_CODES = ['member', 'viewer'] as const;
 const ID_BYTES = 16;
 const SECRET_BYTES = 32;
+const PRIVATE_KEY_BYTES = 32;
 const MAX_CREATED_AT = 2 ** 48 - 1;
 /** Length field and part bytes, before the identity. */
 const HEADER_BYTES = 4;
 /** The triad count after the identity and the checksum at the end. */
 const FRAME_BYTES = HEADER_BYTES + 1 + 4;
 /** The shortest payload that has every field: no triads, an empty name. */
-const MIN_PAYLOAD_BYTES = FRAME_BYTES + ID_BYTES + 6 + 1;
+const MIN_PAYLOAD_BYTES = FRAME_BYTES + ID_BYTES + 6 + PRIVATE_KEY_BYTES + 1;
 
 const utf8 = new TextEncoder();
 
@@ -157,6 +165,7 @@ function identityBytes(identity: Identity): number[] {
 	for (let shift = 40; shift >= 0; shift -= 8) {
 		bytes.push(Math.floor(createdAt / 2 ** shift) % 256);
 	}
+	bytes.push(...requireBytes(identity.signingKey.privateKey, PRIVATE_KEY_BYTES, 'the private key'));
 	bytes.push(name.length, ...name);
 	return bytes;
 }
@@ -306,8 +315,16 @@ function readPayload(bytes: Uint8Array): DeviceLinkParseResult {
 	const parts = reader.byte();
 	const memberId = reader.take(ID_BYTES);
 	const created = reader.take(6);
+	const privateKey = reader.take(PRIVATE_KEY_BYTES);
 	const name = reader.text();
-	if (part === null || parts === null || memberId === null || created === null || name === null) {
+	if (
+		part === null ||
+		parts === null ||
+		memberId === null ||
+		created === null ||
+		privateKey === null ||
+		name === null
+	) {
 		return fail('damaged', DAMAGED_LAYOUT);
 	}
 	if (part < 1 || part > parts) {
@@ -322,10 +339,11 @@ function readPayload(bytes: Uint8Array): DeviceLinkParseResult {
 	if (displayName !== name) {
 		return fail('bad-identity', 'The name in this device link is not usable.');
 	}
-	const identity: Identity = {
+	const identity: LinkedIdentity = {
 		memberId: idFromBytes<MemberId>(memberId),
 		name,
-		createdAt: created.reduce((value, byte) => value * 256 + byte, 0)
+		createdAt: created.reduce((value, byte) => value * 256 + byte, 0),
+		privateKey: encodeBase64url(privateKey)
 	};
 	const count = reader.byte();
 	if (count === null) return fail('damaged', DAMAGED_LAYOUT);
@@ -383,6 +401,12 @@ export function parseDeviceLink(input: string): DeviceLinkParseResult {
 	const dot = fragment.indexOf('.');
 	const version = dot < 0 ? fragment : fragment.slice(0, dot);
 	if (!/^d\d+$/.test(version)) return fail('not-a-device-link', 'This is not a device link.');
+	if (EARLIER_VERSIONS.includes(version)) {
+		return fail(
+			'unsupported-version',
+			'This device link was made by an earlier version of Triad: update the app on the other device and make a new link.'
+		);
+	}
 	if (version !== VERSION) {
 		return fail('unsupported-version', `This device link was made by a newer app (${version}).`);
 	}

@@ -1,4 +1,13 @@
 import { parseMemberId, type MemberId } from '../domain/ids';
+import {
+	createSigner,
+	generateSigningKey,
+	isKeyText,
+	keyPairFromSeed,
+	type RecordSigner,
+	type SigningKeyPair
+} from '../doc/ed25519';
+import { decodeBase64url } from '../protocol/base64url';
 import type { DeviceDb } from './device-db';
 import { newMemberId } from './workspace-secret';
 import { hasControlCharacters } from './printable-text';
@@ -12,6 +21,21 @@ export interface Identity {
 	/** How other members see this person. */
 	name: string;
 	createdAt: number;
+	/**
+	 * The person's Ed25519 key pair: it signs their ballots and seat entries, and its public half
+	 * is published in each triad with their first signed write. Made with the identity (or on the
+	 * first start of an identity made before), kept in the device database as the JWK `x` and `d`
+	 * fields, and imported as a non-extractable CryptoKey to sign. Stored as bytes rather than as a
+	 * non-extractable key because "Use Triad on another device" must carry it: every device of one
+	 * person signs as the same member, with the one key their triads know.
+	 */
+	signingKey: SigningKeyPair;
+}
+
+/** An identity as a device link carries it: the private key's seed instead of the pair. */
+export interface LinkedIdentity extends Omit<Identity, 'signingKey'> {
+	/** The private key's 32-byte seed, base64url; the public half is derived from it. */
+	privateKey: string;
 }
 
 /** The longest display name, in characters. */
@@ -31,7 +55,7 @@ export function normalizeDisplayName(name: string): string {
 	return trimmed;
 }
 
-function isIdentity(value: unknown): value is Identity {
+function isIdentity(value: unknown): value is Omit<Identity, 'signingKey'> {
 	if (value === null || typeof value !== 'object') return false;
 	const record = value as Record<string, unknown>;
 	return (
@@ -41,10 +65,29 @@ function isIdentity(value: unknown): value is Identity {
 	);
 }
 
-/** The identity stored on this device, or null before the person has introduced themselves. */
+function isKeyPair(value: unknown): value is SigningKeyPair {
+	if (value === null || typeof value !== 'object') return false;
+	const record = value as Record<string, unknown>;
+	return isKeyText(record.publicKey) && isKeyText(record.privateKey);
+}
+
+/**
+ * The identity stored on this device, or null before the person has introduced themselves. An
+ * identity stored without a signing key (made before members signed) gets one now, stored with it.
+ */
 export async function loadIdentity(db: DeviceDb): Promise<Identity | null> {
 	const stored = await db.get<unknown>('settings', IDENTITY_KEY);
-	return isIdentity(stored) ? stored : null;
+	if (!isIdentity(stored)) return null;
+	const { signingKey } = stored as { signingKey?: unknown };
+	if (isKeyPair(signingKey)) return { ...stored, signingKey };
+	const identity: Identity = {
+		memberId: stored.memberId,
+		name: stored.name,
+		createdAt: stored.createdAt,
+		signingKey: await generateSigningKey()
+	};
+	await db.put('settings', identity, IDENTITY_KEY);
+	return identity;
 }
 
 /**
@@ -60,7 +103,12 @@ export async function saveIdentity(
 	const existing = await loadIdentity(db);
 	const identity: Identity = existing
 		? { ...existing, name: displayName }
-		: { memberId: newMemberId(), name: displayName, createdAt: now };
+		: {
+				memberId: newMemberId(),
+				name: displayName,
+				createdAt: now,
+				signingKey: await generateSigningKey()
+			};
 	await db.put('settings', identity, IDENTITY_KEY);
 	return identity;
 }
@@ -74,16 +122,32 @@ export async function renameIdentity(db: DeviceDb, name: string): Promise<Identi
 
 /**
  * Stores an identity made on another device of the same person (see device-adoption.ts), member
- * id and creation time unchanged, in place of whatever this device had. Throws RangeError for a
- * name this app would not accept.
+ * id, creation time and signing key unchanged, in place of whatever this device had. Throws
+ * RangeError for a name this app would not accept or a key that is not 32 bytes.
  */
-export async function adoptIdentity(db: DeviceDb, identity: Identity): Promise<Identity> {
+export async function adoptIdentity(db: DeviceDb, identity: LinkedIdentity): Promise<Identity> {
 	if (parseMemberId(identity.memberId) === null) throw new RangeError('malformed member id');
+	const seed = decodeBase64url(identity.privateKey);
+	if (seed === null) throw new RangeError('malformed private key');
 	const adopted: Identity = {
 		memberId: identity.memberId,
 		name: normalizeDisplayName(identity.name),
-		createdAt: identity.createdAt
+		createdAt: identity.createdAt,
+		signingKey: await keyPairFromSeed(seed)
 	};
 	await db.put('settings', adopted, IDENTITY_KEY);
 	return adopted;
+}
+
+const signers = new Map<string, Promise<RecordSigner>>();
+
+/** The signer of `identity`'s records: its private key imported once, non-extractable. */
+export function signerOf(identity: Identity): Promise<RecordSigner> {
+	const cacheKey = `${identity.memberId}.${identity.signingKey.privateKey}`;
+	let signer = signers.get(cacheKey);
+	if (signer === undefined) {
+		signer = createSigner(identity.memberId, identity.signingKey);
+		signers.set(cacheKey, signer);
+	}
+	return signer;
 }

@@ -9,13 +9,14 @@ import { startTestRelay, type TestRelay } from './testing/test-relay';
 import { newDocumentId, newMemberId, newWorkspaceSecret } from './workspace-secret';
 import { memberNames } from './testing/members';
 import { untilStatus } from './testing/until-status';
+import { testIdentity } from './testing/identity';
 
 /*
  * The real stack in Node: y-indexeddb on fake-indexeddb, y-websocket over `ws`, and the
  * project's relay (server/main.ts) on 127.0.0.1.
  */
 
-const identity: Identity = { memberId: newMemberId(), name: 'Ada', createdAt: 0 };
+const identity: Identity = testIdentity('Ada');
 let relay: TestRelay;
 let relayUp = true;
 const handles: WorkspaceHandle[] = [];

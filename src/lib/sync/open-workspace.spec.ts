@@ -17,9 +17,10 @@ import { memberColor } from './presence';
 import { newDocumentId, newMemberId, newWorkspaceSecret } from './workspace-secret';
 import { addMember, memberNames } from './testing/members';
 import { untilStatus } from './testing/until-status';
+import { testIdentity } from './testing/identity';
 
-const ada: Identity = { memberId: newMemberId(), name: 'Ada', createdAt: 0 };
-const bo: Identity = { memberId: newMemberId(), name: 'Bo', createdAt: 0 };
+const ada: Identity = testIdentity('Ada');
+const bo: Identity = testIdentity('Bo');
 
 const open: WorkspaceHandle[] = [];
 afterEach(async () => {

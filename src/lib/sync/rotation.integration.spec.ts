@@ -25,7 +25,8 @@ import {
 	markAccessChanged,
 	requestRotation
 } from './workspace-directory';
-import { newDocumentId, newMemberId, newWorkspaceSecret } from './workspace-secret';
+import { newDocumentId, newWorkspaceSecret } from './workspace-secret';
+import { testIdentity } from './testing/identity';
 
 /*
  * Removing a member end to end in Node, against the project's relay (server/main.ts): the doc
@@ -58,7 +59,7 @@ class Device {
 	handle: WorkspaceHandle | null = null;
 
 	constructor(name: string) {
-		this.identity = { memberId: newMemberId(), name, createdAt: 0 };
+		this.identity = testIdentity(name);
 	}
 
 	get id(): MemberId {

@@ -13,7 +13,8 @@ import { addMember, memberNames } from './testing/members';
 import { startTestRelay, type TestRelay } from './testing/test-relay';
 import { untilStatus } from './testing/until-status';
 import { createWebsocketTransport } from './websocket-transport';
-import { newDocumentId, newMemberId, newWorkspaceSecret } from './workspace-secret';
+import { newDocumentId, newWorkspaceSecret } from './workspace-secret';
+import { testIdentity } from './testing/identity';
 
 /*
  * A viewer against the project's relay, which closes a viewer connection that sends anything
@@ -33,7 +34,7 @@ afterAll(async () => {
 	await relay.dispose();
 });
 
-const identity = (name: string): Identity => ({ memberId: newMemberId(), name, createdAt: 0 });
+const identity = (name: string): Identity => testIdentity(name);
 
 function open(invite: Invite, name: string): WorkspaceHandle {
 	const handle = openWorkspace({

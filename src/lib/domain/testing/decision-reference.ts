@@ -52,12 +52,18 @@ export function prepareDecisionContext(
 	return { holderAt, mayActFor: coverLookup(triad.absences) };
 }
 
+/**
+ * The outcome as this copy gives it: it predates signatures and dates in the future, so it has
+ * no lists for them (the spec compares it with inputs that have neither).
+ */
+export type ReferenceOutcome = Omit<Outcome, 'unverified' | 'future'>;
+
 function isSeatLog(seats: DecisionInput['seats']): seats is readonly SeatClaim[] {
 	return Array.isArray(seats);
 }
 
 /** Applies the decision rule. Pure: the same input always gives a deep-equal outcome. */
-export function decide(input: DecisionInput): Outcome {
+export function decide(input: DecisionInput): ReferenceOutcome {
 	return decideWith(prepareDecisionContext(input), input.proposal, input.ballots, input.now);
 }
 
@@ -304,7 +310,7 @@ export function decideWith(
 	proposal: Proposal,
 	ballots: readonly Ballot[],
 	now: EpochMs
-): Outcome {
+): ReferenceOutcome {
 	const { deadline, revision } = proposal;
 	const deadlinePassed = deadline !== null && now > deadline;
 
