@@ -481,7 +481,8 @@ export class TriadSession {
 		// A viewer is nobody's member, and a device whose access was changed writes nothing.
 		if (this.readOnly !== null || this.#closed) return;
 		const doc = this.#handle.doc;
-		publishSigningKey(doc, this.me, this.#identity.signingKey.publicKey);
+		const key = this.#identity.signingKey;
+		if (key !== null) publishSigningKey(doc, this.me, key.publicKey);
 		const listed = readMembers(doc).find((member) => member.id === this.me);
 		if (listed?.name === this.#identity.name) return;
 		putMember(doc, {

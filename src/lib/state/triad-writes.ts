@@ -4,7 +4,7 @@ import type { AbsenceId, ActionId, MemberId, ProposalId } from '$lib/domain/ids'
 import type { ActionStatus, Choice, EpochMs, Role } from '$lib/domain/model';
 import { cancelAbsence, declareAbsence } from '$lib/doc/absences';
 import { createAction, updateAction } from '$lib/doc/actions';
-import { castSignedBallot } from '$lib/doc/ballots';
+import { castBallot, castSignedBallot } from '$lib/doc/ballots';
 import { appendLogEntry } from '$lib/doc/keeper-log';
 import {
 	amendProposal,
@@ -16,7 +16,7 @@ import {
 	withdrawProposal
 } from '$lib/doc/proposals';
 import { removeMember } from '$lib/doc/removals';
-import { writeSignedSeatEntry, type SigningContext } from '$lib/doc/seats';
+import { claimSeat, releaseSeat, writeSignedSeatEntry, type SigningContext } from '$lib/doc/seats';
 import { latestTimestamp } from '$lib/doc/timestamps';
 import { signerOf, type Identity } from '$lib/sync/identity';
 import type { WorkspaceHandle } from '$lib/sync/open-workspace';
@@ -102,20 +102,34 @@ export class TriadWrites {
 	 * only those whose signature verifies); WebCrypto signs asynchronously, so those writes return
 	 * a promise, and are stamped once the signer is ready.
 	 */
-	async #signing(): Promise<SigningContext> {
-		return { signer: await signerOf(this.#identity), scope: this.#handle.docId };
+	async #signing(): Promise<SigningContext | null> {
+		const signer = signerOf(this.#identity);
+		return signer === null ? null : { signer: await signer, scope: this.#handle.docId };
 	}
 
+	// A member without a key (a page without WebCrypto) writes unsigned entries, which count while
+	// the triad knows no key for them (see the signature rules).
 	async claimSeat(seat: Role): Promise<void> {
 		const signing = await this.#signing();
 		const member = this.#identity.memberId;
-		await writeSignedSeatEntry(this.#doc, this.#stamps, { seat, member, kind: 'claim' }, signing);
+		if (signing === null) claimSeat(this.#doc, this.#stamps, { seat, member });
+		else {
+			await writeSignedSeatEntry(this.#doc, this.#stamps, { seat, member, kind: 'claim' }, signing);
+		}
 	}
 
 	async releaseSeat(seat: Role): Promise<void> {
 		const signing = await this.#signing();
 		const member = this.#identity.memberId;
-		await writeSignedSeatEntry(this.#doc, this.#stamps, { seat, member, kind: 'release' }, signing);
+		if (signing === null) releaseSeat(this.#doc, this.#stamps, { seat, member });
+		else {
+			await writeSignedSeatEntry(
+				this.#doc,
+				this.#stamps,
+				{ seat, member, kind: 'release' },
+				signing
+			);
+		}
 	}
 
 	/** Drafts a proposal and returns its id. */
@@ -185,12 +199,9 @@ export class TriadWrites {
 		revision: number;
 	}): Promise<void> {
 		const signing = await this.#signing();
-		await castSignedBallot(
-			this.#doc,
-			this.#stamps,
-			{ ...input, castBy: this.#identity.memberId, deviceTime: Date.now() },
-			signing
-		);
+		const ballot = { ...input, castBy: this.#identity.memberId, deviceTime: Date.now() };
+		if (signing === null) castBallot(this.#doc, this.#stamps, ballot);
+		else await castSignedBallot(this.#doc, this.#stamps, ballot, signing);
 	}
 
 	/** Marks this member away from `from` to `to`, with a cover and a handover note. */

@@ -50,7 +50,7 @@ async function phone(triadNames: string[]): Promise<{
 
 /** The identity as a device link carries it. */
 function linked({ signingKey, ...identity }: Identity): LinkedIdentity {
-	return { ...identity, privateKey: signingKey.privateKey };
+	return { ...identity, privateKey: signingKey!.privateKey };
 }
 
 const summary = (entries: WorkspaceEntry[]) =>
@@ -141,9 +141,9 @@ describe('adopting a device link', () => {
 		await adoptDeviceLink(laptop, link, NOW);
 		const adopted = await loadIdentity(laptop);
 		expect(adopted?.signingKey).toEqual(identity.signingKey);
-		const signature = await (await signerOf(adopted!)).sign('a ballot');
+		const signature = await (await signerOf(adopted!)!).sign('a ballot');
 		const verifier = createVerifier();
-		expect(await verifier.verify(identity.signingKey.publicKey, 'a ballot', signature)).toBe(true);
+		expect(await verifier.verify(identity.signingKey!.publicKey, 'a ballot', signature)).toBe(true);
 	});
 
 	it('takes the link’s key on a device of the same person that made a key of its own', async () => {
@@ -156,7 +156,7 @@ describe('adopting a device link', () => {
 			'identity'
 		);
 		const own = await loadIdentity(laptop);
-		expect(own?.signingKey.publicKey).not.toBe(identity.signingKey.publicKey);
+		expect(own?.signingKey?.publicKey).not.toBe(identity.signingKey?.publicKey);
 		expect(await loadIdentity(laptop)).toEqual(own);
 		const plan = await adoptDeviceLink(laptop, link, NOW);
 		expect(plan).toMatchObject({ ok: true, identity: 'rekey', changes: true });

@@ -97,7 +97,7 @@ export function planAdoption(holdings: DeviceHoldings, link: DeviceLink): Adopti
 		}
 		identity = 'replace';
 	} else if (current.name !== next.name) identity = 'rename';
-	else identity = current.signingKey.privateKey === next.privateKey ? 'same' : 'rekey';
+	else identity = current.signingKey?.privateKey === next.privateKey ? 'same' : 'rekey';
 	const byId = new Map(workspaces.map((entry) => [entry.docId, entry]));
 	const triads = link.triads.map((triad) => ({
 		triad,

@@ -36,7 +36,7 @@ const identity: Identity = {
 
 /** The identity as a link carries it and a device reads it back: the seed, not the pair. */
 function linked({ signingKey, ...person }: Identity): LinkedIdentity {
-	return { ...person, privateKey: signingKey.privateKey };
+	return { ...person, privateKey: signingKey!.privateKey };
 }
 
 function triad(name: string, access: Invite['access'] = 'member'): Invite {

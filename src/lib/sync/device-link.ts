@@ -165,6 +165,9 @@ function identityBytes(identity: Identity): number[] {
 	for (let shift = 40; shift >= 0; shift -= 8) {
 		bytes.push(Math.floor(createdAt / 2 ** shift) % 256);
 	}
+	if (identity.signingKey === null) {
+		throw new RangeError('this page has no signing key to carry: open Triad over HTTPS first');
+	}
 	bytes.push(...requireBytes(identity.signingKey.privateKey, PRIVATE_KEY_BYTES, 'the private key'));
 	bytes.push(name.length, ...name);
 	return bytes;

@@ -27,9 +27,11 @@ export interface Identity {
 	 * first start of an identity made before), kept in the device database as the JWK `x` and `d`
 	 * fields, and imported as a non-extractable CryptoKey to sign. Stored as bytes rather than as a
 	 * non-extractable key because "Use Triad on another device" must carry it: every device of one
-	 * person signs as the same member, with the one key their triads know.
+	 * person signs as the same member, with the one key their triads know. Null on a page without
+	 * WebCrypto (not served over HTTPS), which cannot make one: its writes go unsigned, and a later
+	 * start on a secure page makes the key.
 	 */
-	signingKey: SigningKeyPair;
+	signingKey: SigningKeyPair | null;
 }
 
 /** An identity as a device link carries it: the private key's seed instead of the pair. */
@@ -84,9 +86,9 @@ export async function loadIdentity(db: DeviceDb): Promise<Identity | null> {
 		memberId: stored.memberId,
 		name: stored.name,
 		createdAt: stored.createdAt,
-		signingKey: await generateSigningKey()
+		signingKey: await signingKeyIfPossible()
 	};
-	await db.put('settings', identity, IDENTITY_KEY);
+	if (identity.signingKey !== null) await db.put('settings', identity, IDENTITY_KEY);
 	return identity;
 }
 
@@ -107,7 +109,7 @@ export async function saveIdentity(
 				memberId: newMemberId(),
 				name: displayName,
 				createdAt: now,
-				signingKey: await generateSigningKey()
+				signingKey: await signingKeyIfPossible()
 			};
 	await db.put('settings', identity, IDENTITY_KEY);
 	return identity;
@@ -139,14 +141,25 @@ export async function adoptIdentity(db: DeviceDb, identity: LinkedIdentity): Pro
 	return adopted;
 }
 
+/** A new key pair, or null where the page has no WebCrypto (see `Identity.signingKey`). */
+async function signingKeyIfPossible(): Promise<SigningKeyPair | null> {
+	if (typeof globalThis.crypto?.subtle === 'undefined') return null;
+	return generateSigningKey();
+}
+
 const signers = new Map<string, Promise<RecordSigner>>();
 
-/** The signer of `identity`'s records: its private key imported once, non-extractable. */
-export function signerOf(identity: Identity): Promise<RecordSigner> {
-	const cacheKey = `${identity.memberId}.${identity.signingKey.privateKey}`;
+/**
+ * The signer of `identity`'s records: its private key imported once, non-extractable; null for
+ * an identity without a key (a page without WebCrypto).
+ */
+export function signerOf(identity: Identity): Promise<RecordSigner> | null {
+	const key = identity.signingKey;
+	if (key === null) return null;
+	const cacheKey = `${identity.memberId}.${key.privateKey}`;
 	let signer = signers.get(cacheKey);
 	if (signer === undefined) {
-		signer = createSigner(identity.memberId, identity.signingKey);
+		signer = createSigner(identity.memberId, key);
 		signers.set(cacheKey, signer);
 	}
 	return signer;
