@@ -113,9 +113,9 @@ export class Room {
 				repair: () => this.#repair()
 			})) ?? null;
 		const stored = await this.storage.loadDocument(this.docId);
-		// A document stored before updates were validated may hold updates that no longer apply
-		// or make it unloadable: those are repaired or skipped, each logged with its seq, and the
-		// document is rebuilt from the rest rather than refused to every client.
+		// Stored updates that fail the check or would make the document unloadable are repaired or
+		// skipped, each logged with its seq: the document is rebuilt from the rest rather than
+		// refused to every client.
 		let recovered = false;
 		this.doc.transact(() => {
 			stored.updates.forEach((update, index) => {

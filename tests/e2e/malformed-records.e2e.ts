@@ -19,9 +19,8 @@ import {
 	membersMap,
 	proposalsMap
 } from '../../src/lib/doc/schema';
-import { parseInviteLink } from '../../src/lib/sync/invite-link';
-import { relayCredentials } from '../../src/lib/sync/relay-token';
-import { connectProvider, destroyProviders, synced, waitFor } from '../relay/harness';
+import { destroyProviders } from '../relay/harness';
+import { joinAsAnotherApp } from './altered-app';
 import { useHarness } from './harness';
 import { Member } from './member';
 
@@ -47,16 +46,10 @@ function pageWidth(member: Member): Promise<number> {
 
 /** Joins the triad of `invite` as Mallory's altered app and writes the malformed records. */
 async function writeAsAlteredApp(invite: string, proposalId: ProposalId): Promise<void> {
-	const parsed = parseInviteLink(invite);
-	if (!parsed.ok) throw parsed.error;
-	const { docId, secret } = parsed.invite;
-	const { token } = await relayCredentials(docId, secret, 'member');
-	const syncUrl = `${harness.server.url.replace(/^http/, 'ws')}/sync`;
-	const doc = new Y.Doc();
-	const provider = connectProvider(syncUrl, { docId, token }, doc);
-	await synced(provider);
-	await waitFor(
-		() => listProposals(doc).some((proposal) => proposal.id === proposalId),
+	const { doc } = await joinAsAnotherApp(
+		harness.server.url,
+		invite,
+		(doc) => listProposals(doc).some((proposal) => proposal.id === proposalId),
 		'the proposal to reach the altered app'
 	);
 	const now = Date.now();

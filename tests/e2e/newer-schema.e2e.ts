@@ -11,9 +11,8 @@ import { listProposals, readBodyText } from '../../src/lib/doc/proposal-read';
 import { proposalBody } from '../../src/lib/doc/proposals';
 import { metaMap, SCHEMA_VERSION } from '../../src/lib/doc/schema';
 import type { ProposalId } from '../../src/lib/domain/ids';
-import { parseInviteLink } from '../../src/lib/sync/invite-link';
-import { relayCredentials } from '../../src/lib/sync/relay-token';
-import { connectProvider, destroyProviders, synced, waitFor } from '../relay/harness';
+import { destroyProviders } from '../relay/harness';
+import { joinAsAnotherApp } from './altered-app';
 import { useHarness } from './harness';
 import { Member } from './member';
 
@@ -31,16 +30,10 @@ afterAll(() => destroyProviders());
  * synced, stamps the next schema version and adds a paragraph to the text in one transaction.
  */
 async function editAsNewerRelease(invite: string, proposalId: ProposalId): Promise<void> {
-	const parsed = parseInviteLink(invite);
-	if (!parsed.ok) throw parsed.error;
-	const { docId, secret } = parsed.invite;
-	const { token } = await relayCredentials(docId, secret, 'member');
-	const syncUrl = `${harness.server.url.replace(/^http/, 'ws')}/sync`;
-	const doc = new Y.Doc();
-	const provider = connectProvider(syncUrl, { docId, token }, doc);
-	await synced(provider);
-	await waitFor(
-		() =>
+	const { doc } = await joinAsAnotherApp(
+		harness.server.url,
+		invite,
+		(doc) =>
 			listProposals(doc).some((proposal) => proposal.id === proposalId) &&
 			readBodyText(doc, proposalId) === TYPED,
 		'the proposal text to reach the newer release'

@@ -6,7 +6,6 @@
  * and a release of Ana's seat. Ana's screens mark them "not verifiable", name who they claim to
  * be from, and count none of them: her outcome and her seat stay as they were.
  */
-import * as Y from 'yjs';
 import { afterAll, describe, expect, test } from 'vitest';
 import { encodeHlc } from '../../src/lib/domain/hlc';
 import type { BallotId, MemberId, ProposalId } from '../../src/lib/domain/ids';
@@ -16,9 +15,8 @@ import { createSigner, generateSigningKey } from '../../src/lib/doc/ed25519';
 import { listBallots } from '../../src/lib/doc/ballots';
 import { ballotLog, seatLog } from '../../src/lib/doc/schema';
 import { publishKeyIn, readSigningKeys } from '../../src/lib/doc/signing-keys';
-import { parseInviteLink } from '../../src/lib/sync/invite-link';
-import { relayCredentials } from '../../src/lib/sync/relay-token';
-import { connectProvider, destroyProviders, synced, waitFor } from '../relay/harness';
+import { destroyProviders } from '../relay/harness';
+import { joinAsAnotherApp } from './altered-app';
 import { useHarness } from './harness';
 import { Member } from './member';
 
@@ -34,15 +32,12 @@ afterAll(() => destroyProviders());
  * arrived, and writes the forged records. Returns the ids of the forged ballots.
  */
 async function forgeAsAlteredApp(invite: string, proposalId: ProposalId): Promise<string[]> {
-	const parsed = parseInviteLink(invite);
-	if (!parsed.ok) throw parsed.error;
-	const { docId, secret } = parsed.invite;
-	const { token } = await relayCredentials(docId, secret, 'member');
-	const syncUrl = `${harness.server.url.replace(/^http/, 'ws')}/sync`;
-	const doc = new Y.Doc();
-	const provider = connectProvider(syncUrl, { docId, token }, doc);
-	await synced(provider);
-	await waitFor(() => listBallots(doc, proposalId).length > 0, 'Ana’s ballot to arrive');
+	const { doc, docId } = await joinAsAnotherApp(
+		harness.server.url,
+		invite,
+		(doc) => listBallots(doc, proposalId).length > 0,
+		'Ana’s ballot to arrive'
+	);
 	const [anas] = listBallots(doc, proposalId);
 	const ana = anas!.castBy;
 	expect(readSigningKeys(doc).has(ana)).toBe(true);

@@ -5,13 +5,13 @@
  * a reader never cuts or drops what a writer of this version accepts.
  */
 
-/** 2000-01-01T00:00:00Z: no instant a triad records (a vote, a deadline, a due day) is earlier. */
+/** No instant a triad records (a vote, a deadline, a due day) is earlier than this. */
 export const INSTANT_MIN = Date.UTC(2000, 0, 1);
-/** 2200-01-01T00:00:00Z: no instant a triad records is this late. */
+/** No instant a triad records is this late. */
 export const INSTANT_MAX = Date.UTC(2200, 0, 1);
 /**
  * The longest duration (a reflection delay): the whole span of instants, so an instant plus a
- * duration stays far inside what `Date` and `Intl.DateTimeFormat` can show (±8.64e15 ms).
+ * duration stays far inside the range `Date` and `Intl.DateTimeFormat` can show.
  */
 export const DURATION_MAX = INSTANT_MAX - INSTANT_MIN;
 
