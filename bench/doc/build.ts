@@ -55,6 +55,8 @@ function deviceClock(node: string, start: EpochMs): StampSource & { device(): Ep
 	return Object.assign(clock, { device: () => device });
 }
 
+type BenchClock = ReturnType<typeof deviceClock>;
+
 /**
  * A triad after a long life: `proposals` proposals of about 2 KB of body text each (four
  * paragraphs), opened for voting, some amended, and `ballots` ballots spread over them, with vote
@@ -70,37 +72,9 @@ export function buildTriad(proposals: number, ballots: number): Y.Doc {
 		putMember(doc, { id, name: id.toUpperCase(), joinedAt: T0 + index });
 		claimSeat(doc, clock, { seat: ROLES[index]!, member: id });
 	});
-	const ids: ProposalId[] = [];
-	for (let i = 0; i < proposals; i++) {
-		const paragraphs = [0, 1, 2, 3].map(() => sentence(random, 500));
-		const proposalId = createProposal(doc, clock, {
-			title: `Proposal ${i}: ${sentence(random, 40)}`,
-			createdBy: MEMBERS[i % 3]!,
-			paragraphs
-		});
-		setLensNote(doc, { proposalId, seat: ROLES[i % 3]!, note: sentence(random, 80) });
-		openProposal(doc, clock, {
-			proposalId,
-			deadline: i % 2 === 0 ? null : T0 + 30 * 86_400_000,
-			now: clock.device()
-		});
-		if (i % 10 === 0) {
-			amendProposal(doc, clock, { proposalId, by: MEMBERS[0]!, now: clock.device() });
-		}
-		ids.push(proposalId);
-	}
+	const ids = draftProposals(doc, clock, random, proposals);
 	for (let i = 0; i < ballots; i++) {
-		const seatIndex = i % 3;
-		const proposalId = ids[Math.floor(random() * ids.length)]!;
-		castBallot(doc, clock, {
-			proposalId,
-			revision: readProposal(doc, proposalId)!.revision,
-			seat: ROLES[seatIndex]!,
-			choice: CHOICES[Math.floor(random() * CHOICES.length)]!,
-			reason: random() < 0.3 ? sentence(random, 60) : '',
-			castBy: MEMBERS[seatIndex]!,
-			deviceTime: clock.device()
-		});
+		castBallot(doc, clock, nextBallot(doc, clock, random, ids, i));
 	}
 	return doc;
 }
@@ -127,8 +101,22 @@ export async function buildSignedTriad(proposals: number, ballots: number): Prom
 		const seat = ROLES[index]!;
 		await writeSignedSeatEntry(doc, clock, { seat, member: id, kind: 'claim' }, signing(index));
 	}
+	const ids = draftProposals(doc, clock, random, proposals);
+	for (let i = 0; i < ballots; i++) {
+		await castSignedBallot(doc, clock, nextBallot(doc, clock, random, ids, i), signing(i % 3));
+	}
+	return doc;
+}
+
+/** The bench triad's proposals, drafted, opened (half with a deadline) and every tenth amended. */
+function draftProposals(
+	doc: Y.Doc,
+	clock: BenchClock,
+	random: () => number,
+	count: number
+): ProposalId[] {
 	const ids: ProposalId[] = [];
-	for (let i = 0; i < proposals; i++) {
+	for (let i = 0; i < count; i++) {
 		const paragraphs = [0, 1, 2, 3].map(() => sentence(random, 500));
 		const proposalId = createProposal(doc, clock, {
 			title: `Proposal ${i}: ${sentence(random, 40)}`,
@@ -146,21 +134,28 @@ export async function buildSignedTriad(proposals: number, ballots: number): Prom
 		}
 		ids.push(proposalId);
 	}
-	for (let i = 0; i < ballots; i++) {
-		const seatIndex = i % 3;
-		const proposalId = ids[Math.floor(random() * ids.length)]!;
-		const input = {
-			proposalId,
-			revision: readProposal(doc, proposalId)!.revision,
-			seat: ROLES[seatIndex]!,
-			choice: CHOICES[Math.floor(random() * CHOICES.length)]!,
-			reason: random() < 0.3 ? sentence(random, 60) : '',
-			castBy: MEMBERS[seatIndex]!,
-			deviceTime: clock.device()
-		};
-		await castSignedBallot(doc, clock, input, signing(seatIndex));
-	}
-	return doc;
+	return ids;
+}
+
+/** The `i`-th ballot of the bench triad: seats in turn, on a random proposal's current text. */
+function nextBallot(
+	doc: Y.Doc,
+	clock: BenchClock,
+	random: () => number,
+	ids: readonly ProposalId[],
+	i: number
+) {
+	const seatIndex = i % 3;
+	const proposalId = ids[Math.floor(random() * ids.length)]!;
+	return {
+		proposalId,
+		revision: readProposal(doc, proposalId)!.revision,
+		seat: ROLES[seatIndex]!,
+		choice: CHOICES[Math.floor(random() * CHOICES.length)]!,
+		reason: random() < 0.3 ? sentence(random, 60) : '',
+		castBy: MEMBERS[seatIndex]!,
+		deviceTime: clock.device()
+	};
 }
 
 /**
