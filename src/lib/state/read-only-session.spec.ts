@@ -222,6 +222,8 @@ describe('removed members', () => {
 		const remover = session({ docId, secret, transport: relay.transport });
 		await remover.whenLocalLoaded;
 		await remover.announceMember();
+		// Members are listed by join time: Vic joins a few milliseconds after Ada, never in the same.
+		await new Promise((later) => setTimeout(later, 5));
 		const other = session({ docId, secret, transport: relay.transport, identity: vic });
 		await other.whenLocalLoaded;
 		await other.announceMember();
