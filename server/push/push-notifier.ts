@@ -97,7 +97,10 @@ export class PushNotifier {
 		private readonly logger: Logger
 	) {
 		this.#topicKey = createHash('sha256').update(`push-topic:${keys.privateKey}`).digest();
-		this.#sweep = setInterval(() => this.#forgetQuietSlots(), Math.max(options.minIntervalMs, 1000));
+		this.#sweep = setInterval(
+			() => this.#forgetQuietSlots(),
+			Math.max(options.minIntervalMs, 1000)
+		);
 		this.#sweep.unref();
 	}
 
@@ -125,7 +128,7 @@ export class PushNotifier {
 	/** A change of `docId` was stored, written by the device `writerDevice` names (or unknown). */
 	documentChanged(docId: DocumentId, writerDevice: string | null): void {
 		if (this.#closed) return;
-		this.#targetsOf(docId).then(
+		const lookup = this.#targetsOf(docId).then(
 			(targets) => {
 				for (const target of targets) {
 					if (writerDevice !== null && deviceKeyOf(target.endpoint) === writerDevice) continue;
@@ -137,15 +140,16 @@ export class PushNotifier {
 				this.logger.error('push_lookup_failed', { docId, error: describeError(error) });
 			}
 		);
+		this.#track(lookup);
 	}
 
-	/** Stops the timers and waits for the pushes under way. */
+	/** Waits for the lookups and pushes under way, then stops the timers (pushes waiting are dropped). */
 	async close(): Promise<void> {
+		while (this.#sending.size > 0) await Promise.allSettled([...this.#sending]);
 		this.#closed = true;
 		clearInterval(this.#sweep);
 		for (const slot of this.#slots.values()) if (slot.timer !== null) clearTimeout(slot.timer);
 		this.#slots.clear();
-		await Promise.allSettled([...this.#sending]);
 	}
 
 	#targetsOf(docId: DocumentId): Promise<PushTarget[]> {
@@ -210,7 +214,10 @@ export class PushNotifier {
 					contentEncoding: 'aes128gcm',
 					// A newer push about the same document replaces one the device has not received yet.
 					// Keyed so the push service cannot tell which document it is about.
-					topic: createHmac('sha256', this.#topicKey).update(docId).digest('base64url').slice(0, 32),
+					topic: createHmac('sha256', this.#topicKey)
+						.update(docId)
+						.digest('base64url')
+						.slice(0, 32),
 					timeout: SEND_TIMEOUT_MS,
 					...(this.options.agent === undefined ? {} : { agent: this.options.agent })
 				}

@@ -310,10 +310,9 @@ export class PostgresStorage implements RelayStorage {
 
 	async deletePushSubscription(endpoint: string): Promise<boolean> {
 		this.#assertOpen();
-		const result = await this.#query(
-			'DELETE FROM relay_push_subscriptions WHERE endpoint = $1',
-			[endpoint]
-		);
+		const result = await this.#query('DELETE FROM relay_push_subscriptions WHERE endpoint = $1', [
+			endpoint
+		]);
 		return result.rowCount === 1;
 	}
 
@@ -602,9 +601,7 @@ async function migrate(pool: pg.Pool, schema: string | undefined): Promise<void>
 			);
 		} else if (stored < POSTGRES_SCHEMA_VERSION) {
 			// Every table is created IF NOT EXISTS above, so an older schema only lacks new tables.
-			await client.query('UPDATE relay_schema_version SET version = $1', [
-				POSTGRES_SCHEMA_VERSION
-			]);
+			await client.query('UPDATE relay_schema_version SET version = $1', [POSTGRES_SCHEMA_VERSION]);
 		}
 		await client.query('COMMIT');
 	} catch (error) {
