@@ -5,7 +5,6 @@
 // worker cannot intercept anyway; the relay's HTTP endpoints are left alone on purpose.
 import { build, files, version } from '$service-worker';
 import { ACCESS_PATH, SYNC_PATH } from '../lib/protocol/connection-params';
-import { PUSH_VAPID_KEY_PATH } from '../lib/protocol/push';
 import { handlePush, openNotified } from './push';
 
 const sw = self as unknown as ServiceWorkerGlobalScope;
