@@ -104,19 +104,25 @@ export class PushEndpoints {
 			return;
 		}
 		const documents: { docId: DocumentId; verifier: TokenVerifier }[] = [];
+		const refused: DocumentId[] = [];
 		for (const { docId, token } of request.documents) {
 			const verifier = tokenVerifier(token);
 			const access = await this.context.accessOf(docId);
-			if (access === null || judge(access, verifier).kind !== 'granted') {
-				metrics.pushRefusals++;
-				logger.warn('push_subscribe_refused', {
-					docId,
-					reason: 'wrong_token',
-					remote: req.socket.remoteAddress
-				});
-				sendText(res, 403, 'a token does not open its document; nothing was subscribed\n');
-				return;
-			}
+			if (access === null || judge(access, verifier).kind !== 'granted') refused.push(docId);
+			else documents.push({ docId, verifier });
+		}
+		if (refused.length > 0) {
+			metrics.pushRefusals++;
+			logger.warn('push_subscribe_refused', {
+				reason: 'wrong_token',
+				documents: refused.length,
+				remote: req.socket.remoteAddress
+			});
+			// Which ones, so a device can subscribe again without the triads it lost access to.
+			sendJson(res, 403, { refused });
+			return;
+		}
+		for (const { docId } of documents) {
 			const followers = await storage.pushTargets(docId);
 			const max = notifier.options.maxSubscriptionsPerDocument;
 			if (followers.length >= max && !followers.some((entry) => entry.endpoint === endpoint)) {
@@ -125,14 +131,12 @@ export class PushEndpoints {
 				sendText(res, 409, 'a document follows too many devices already\n');
 				return;
 			}
-			documents.push({ docId, verifier });
 		}
 		await storage.savePushSubscription({ endpoint, ...keys }, documents);
 		notifier.subscriptionsChanged();
 		metrics.pushSubscribes++;
 		logger.debug('push_subscribed', { documents: documents.length });
-		res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-		res.end(JSON.stringify({ device: deviceKeyOf(endpoint) }));
+		sendJson(res, 200, { device: deviceKeyOf(endpoint) });
 	}
 
 	async #unsubscribe(json: unknown, res: ServerResponse): Promise<void> {
@@ -165,4 +169,9 @@ export class PushEndpoints {
 		}
 		return bucket.take();
 	}
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+	res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+	res.end(JSON.stringify(body));
 }

@@ -10,8 +10,9 @@ import { parseDocumentId, type DocumentId } from './ids';
  *
  * `GET /push/vapid-public-key` → 200, the relay's VAPID public key (base64url, text/plain).
  * `POST /push/subscribe` with `{"subscription": PushSubscription.toJSON(), "documents":
- *   [{"docId", "token"}, …]}` → 200 `{"device": pushDeviceKey}` · 400 malformed · 403 a token
- *   does not open its document (nothing is subscribed) · 409 a document follows too many devices
+ *   [{"docId", "token"}, …]}` → 200 `{"device": pushDeviceKey}` · 400 malformed · 403
+ *   `{"refused": [docId, …]}`: those tokens do not open their documents (or the relay does not
+ *   know them), and nothing is subscribed · 409 a document follows too many devices
  *   · 413 body too large · 422 endpoint not a known push service · 429 too many requests.
  *   The documents replace those the same endpoint followed before.
  * `POST /push/unsubscribe` with `{"endpoint"}` → 204 · 404 unknown · 400 · 413 · 429.
