@@ -8,6 +8,8 @@
 import { attentionFor, unnotified, type Attention } from '../lib/domain/push-attention';
 import { parsePushMessage, pushDeviceKey, type DocumentId } from '../lib/protocol';
 import { listAbsences, readMeta, readSeatHolders } from '../lib/doc';
+import { checkSignatures } from '../lib/doc/check-signatures';
+import { createVerifier } from '../lib/doc/ed25519';
 import { decideProposals } from '../lib/doc/outcome';
 import { createDeviceDb, type DeviceDb } from '../lib/sync/device-db';
 import { loadIdentity } from '../lib/sync/identity';
@@ -64,6 +66,8 @@ async function notifyIfNeeded(
 	let name: string;
 	try {
 		await syncBriefly(handle);
+		// Seats and ballots count only once their signatures are checked, as on the page.
+		await checkSignatures(handle.doc, docId, createVerifier()).catch(() => 0);
 		const now = Date.now();
 		items = attentionFor({
 			me: identity.memberId,
