@@ -82,7 +82,10 @@ interface Slot {
  */
 export class PushNotifier {
 	readonly #slots = new Map<string, Slot>();
-	readonly #targets = new Map<DocumentId, { at: number; targets: Promise<PushTarget[]> }>();
+	readonly #targets = new Map<
+		DocumentId,
+		{ at: number; targets: Promise<PushTarget[]>; known: PushTarget[] | null }
+	>();
 	readonly #sending = new Set<Promise<void>>();
 	readonly #sweep: NodeJS.Timeout;
 	readonly #topicKey: Buffer;
@@ -128,6 +131,9 @@ export class PushNotifier {
 	/** A change of `docId` was stored, written by the device `writerDevice` names (or unknown). */
 	documentChanged(docId: DocumentId, writerDevice: string | null): void {
 		if (this.#closed) return;
+		// The common case of a relay nobody subscribed to costs one map lookup per update.
+		const cached = this.#targets.get(docId);
+		if (cached?.known?.length === 0 && performance.now() - cached.at < TARGETS_CACHE_MS) return;
 		const lookup = this.#targetsOf(docId).then(
 			(targets) => {
 				for (const target of targets) {
@@ -158,8 +164,12 @@ export class PushNotifier {
 		if (cached !== undefined && now - cached.at < TARGETS_CACHE_MS) return cached.targets;
 		if (this.#targets.size >= TARGETS_CACHE_SIZE) this.#targets.clear();
 		const targets = this.storage.pushTargets(docId);
-		this.#targets.set(docId, { at: now, targets });
-		targets.catch(() => this.#targets.delete(docId));
+		const entry = { at: now, targets, known: null as PushTarget[] | null };
+		this.#targets.set(docId, entry);
+		targets.then(
+			(known) => (entry.known = known),
+			() => this.#targets.delete(docId)
+		);
 		return targets;
 	}
 

@@ -23,7 +23,7 @@ interface ShownNotification {
 
 function shownNotifications(worker: Worker): Promise<ShownNotification[]> {
 	return worker.evaluate(async () => {
-		const sw = self as unknown as ServiceWorkerGlobalScope;
+		const sw = self as unknown as { registration: ServiceWorkerRegistration };
 		const shown = await sw.registration.getNotifications();
 		return shown.map(({ title, body, tag, data }) => ({ title, body, tag, data: data as unknown }));
 	});
@@ -93,7 +93,7 @@ describe('push notifications', () => {
 		// Bo dismisses it. A second proposal opens: the next push tells of that one only, not
 		// again of the vote he was already told about.
 		await (worker as Worker).evaluate(async () => {
-			const sw = self as unknown as ServiceWorkerGlobalScope;
+			const sw = self as unknown as { registration: ServiceWorkerRegistration };
 			for (const shown of await sw.registration.getNotifications()) shown.close();
 		});
 		await ada.gotoTriad(TRIAD);
