@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import { connectionParams, type AccessToken } from '../../src/lib/protocol';
+import { connectionParams, pushDeviceKey, type AccessToken } from '../../src/lib/protocol';
 import { deviceKeyOf } from '../../server/push/push-notifier';
 import type { PushOptions } from '../../server/push/push-notifier';
 import type { RelayServerOptions } from '../../server/relay-server';
@@ -187,7 +187,8 @@ describe('push through the relay', () => {
 			disableBc: true,
 			params: connectionParams({
 				token: room.token as AccessToken,
-				pushDevice: deviceKeyOf(writer.endpoint)
+				// As the app computes it (WebCrypto), which must be what the relay computes.
+				pushDevice: await pushDeviceKey(writer.endpoint)
 			})
 		});
 		try {
