@@ -106,7 +106,7 @@ export function readRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
  * Web Push: `VAPID_PUBLIC_KEY` and `VAPID_PRIVATE_KEY` (both or neither; without them the relay
  * makes a pair on first start and keeps it in storage), `VAPID_SUBJECT`, `PUSH_MIN_INTERVAL_MS`,
  * `PUSH_ALLOWED_HOSTS` (comma-separated), `PUSH_SUBSCRIBES_PER_HOUR`,
- * `PUSH_MAX_SUBSCRIPTIONS_PER_DOC`.
+ * `PUSH_MAX_DEVICES_PER_DOC`.
  */
 function readPushConfig(
 	env: NodeJS.ProcessEnv,
@@ -148,7 +148,7 @@ function readPushConfig(
 			1
 		),
 		maxSubscriptionsPerDocument: integer(
-			'PUSH_MAX_SUBSCRIPTIONS_PER_DOC',
+			'PUSH_MAX_DEVICES_PER_DOC',
 			DEFAULT_PUSH_OPTIONS.maxSubscriptionsPerDocument,
 			1
 		)

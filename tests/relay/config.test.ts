@@ -153,7 +153,7 @@ describe('readRelayConfig: push', () => {
 				PUSH_MIN_INTERVAL_MS: '60000',
 				PUSH_ALLOWED_HOSTS: 'push.example, *.push.example.org',
 				PUSH_SUBSCRIBES_PER_HOUR: '10',
-				PUSH_MAX_SUBSCRIPTIONS_PER_DOC: '8'
+				PUSH_MAX_DEVICES_PER_DOC: '8'
 			}).push
 		).toEqual({
 			vapidKeys: { publicKey: keys.VAPID_PUBLIC_KEY, privateKey: keys.VAPID_PRIVATE_KEY },
