@@ -150,6 +150,16 @@ export async function subscribePush(
 			throw new PushSubscribeError(response.status, await response.text());
 		}
 	}
+	if (device === null) {
+		// Nothing left to follow (the last triad removed, or every one refused): the relay must
+		// stop pushing about the triads it followed before.
+		const response = await post(request, `${context.origin}${PUSH_UNSUBSCRIBE_PATH}`, {
+			endpoint: subscription.endpoint
+		});
+		if (!response.ok && response.status !== 404) {
+			throw new PushSubscribeError(response.status, await response.text());
+		}
+	}
 	const setting: PushSetting = {
 		endpoint: subscription.endpoint,
 		device: device ?? '',
