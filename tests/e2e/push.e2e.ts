@@ -50,6 +50,9 @@ describe('push notifications', () => {
 		await bo.page.getByRole('heading', { name: 'Notifications on this device' }).waitFor();
 		await bo.page.getByRole('button', { name: 'Notify me' }).waitFor();
 		await bo.screen(SHOT, 'home-opt-in');
+		await bo.page.emulateMedia({ colorScheme: 'dark' });
+		await bo.screen(SHOT, 'home-opt-in-dark');
+		await bo.page.emulateMedia({ colorScheme: 'light' });
 		await bo.joinWith(invite, TRIAD);
 		await bo.acceptInvite(TRIAD);
 		await bo.claimSeat('bearer');
