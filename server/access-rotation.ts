@@ -8,6 +8,7 @@ import { judge, tokenVerifier } from './access';
 import type { Logger } from './logger';
 import type { RelayMetrics } from './metrics';
 import type { RoomRegistry } from './room-registry';
+import { readBody } from './request-body';
 import { sendText } from './static-files';
 import type { RelayStorage } from './storage/relay-storage';
 
@@ -92,15 +93,4 @@ export async function rotateAccess(
 	context.closeConnections(docId);
 	res.writeHead(204, { 'Cache-Control': 'no-store' });
 	res.end();
-}
-
-async function readBody(req: IncomingMessage, limit: number): Promise<string | 'too-large'> {
-	const chunks: Buffer[] = [];
-	let length = 0;
-	for await (const chunk of req as AsyncIterable<Buffer>) {
-		length += chunk.length;
-		if (length > limit) return 'too-large';
-		chunks.push(chunk);
-	}
-	return Buffer.concat(chunks).toString('utf8');
 }

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { ClusterOptions } from './cluster';
 import { isLogLevel, type LogLevel } from './logger';
+import { DEFAULT_PUSH_OPTIONS, type PushOptions } from './push/push-notifier';
 import { DEFAULT_QUOTAS } from './quotas';
 import type { RelayServerOptions } from './relay-server';
 import { DEFAULT_SQLITE_CACHE_BYTES } from './storage/sqlite-cache';
@@ -64,6 +65,7 @@ export function readRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
 	}
 	return {
 		cluster: readClusterConfig(env),
+		push: readPushConfig(env, integer),
 		port,
 		host: text('HOST', '127.0.0.1'),
 		dataDir: text('DATA_DIR', './data'),
@@ -97,6 +99,59 @@ export function readRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
 		requestTimeoutMs,
 		maxSocketsAwaitingHeaders: integer('MAX_SOCKETS_AWAITING_HEADERS', 1000, 1),
 		logLevel
+	};
+}
+
+/**
+ * Web Push: `VAPID_PUBLIC_KEY` and `VAPID_PRIVATE_KEY` (both or neither; without them the relay
+ * makes a pair on first start and keeps it in storage), `VAPID_SUBJECT`, `PUSH_MIN_INTERVAL_MS`,
+ * `PUSH_ALLOWED_HOSTS` (comma-separated), `PUSH_SUBSCRIBES_PER_HOUR`,
+ * `PUSH_MAX_DEVICES_PER_DOC`.
+ */
+function readPushConfig(
+	env: NodeJS.ProcessEnv,
+	integer: (name: string, fallback: number, min: number) => number
+): Partial<PushOptions> {
+	const value = (name: string) => (env[name] === '' ? undefined : env[name]);
+	const publicKey = value('VAPID_PUBLIC_KEY');
+	const privateKey = value('VAPID_PRIVATE_KEY');
+	if ((publicKey === undefined) !== (privateKey === undefined)) {
+		throw new Error('VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY must be set together');
+	}
+	if (publicKey !== undefined && !/^[A-Za-z0-9_-]{87}$/.test(publicKey)) {
+		throw new Error('VAPID_PUBLIC_KEY must be 87 base64url characters (a P-256 point)');
+	}
+	if (privateKey !== undefined && !/^[A-Za-z0-9_-]{43}$/.test(privateKey)) {
+		throw new Error('VAPID_PRIVATE_KEY must be 43 base64url characters');
+	}
+	const subject = value('VAPID_SUBJECT') ?? DEFAULT_PUSH_OPTIONS.subject;
+	if (!/^(mailto:|https:\/\/)\S+$/.test(subject)) {
+		throw new Error('VAPID_SUBJECT must be a mailto: or https:// URL');
+	}
+	const hosts = value('PUSH_ALLOWED_HOSTS');
+	const allowedHosts =
+		hosts === undefined
+			? DEFAULT_PUSH_OPTIONS.allowedHosts
+			: hosts
+					.split(',')
+					.map((host) => host.trim())
+					.filter((host) => host !== '');
+	return {
+		vapidKeys:
+			publicKey === undefined || privateKey === undefined ? null : { publicKey, privateKey },
+		subject,
+		allowedHosts,
+		minIntervalMs: integer('PUSH_MIN_INTERVAL_MS', DEFAULT_PUSH_OPTIONS.minIntervalMs, 0),
+		subscribesPerAddressPerHour: integer(
+			'PUSH_SUBSCRIBES_PER_HOUR',
+			DEFAULT_PUSH_OPTIONS.subscribesPerAddressPerHour,
+			1
+		),
+		maxSubscriptionsPerDocument: integer(
+			'PUSH_MAX_DEVICES_PER_DOC',
+			DEFAULT_PUSH_OPTIONS.maxSubscriptionsPerDocument,
+			1
+		)
 	};
 }
 

@@ -56,6 +56,8 @@ export interface ConnectionAccess {
 	protocol: 1 | 2;
 	/** The address quotas count the connection against (see `addressKey`). */
 	address: string;
+	/** The push device key the client named, or null. */
+	pushDevice: string | null;
 }
 
 /** Messages a connection may send before its room finished loading; more is abuse. */
@@ -107,6 +109,10 @@ export class Connection implements RoomPeer {
 			() => this.#fail(CLOSE_INTERNAL_ERROR, 'document could not be loaded', 'load_failed')
 		);
 		if (logger.enabled('debug')) logger.debug('connected', { docId, connection: this.id });
+	}
+
+	get pushDevice(): string | null {
+		return this.access.pushDevice;
 	}
 
 	send(message: Uint8Array): void {

@@ -61,6 +61,18 @@ export class RelayMetrics {
 	accessRotations = 0;
 	accessChangedCloses = 0;
 	awarenessRefused = 0;
+	/** Pushes a push service accepted. */
+	pushesSent = 0;
+	/** Changes that found a push to their subscription already sent or waiting (coalesced). */
+	pushesCoalesced = 0;
+	/** Pushes that failed (push service errors, timeouts) or could not be looked up. */
+	pushFailures = 0;
+	/** Subscriptions deleted because the push service no longer knows them (404, 410). */
+	pushSubscriptionsExpired = 0;
+	/** Subscribe requests that stored a subscription. */
+	pushSubscribes = 0;
+	/** Subscribe and unsubscribe requests refused (malformed, oversize, wrong token, rate). */
+	pushRefusals = 0;
 	readonly refusals = new Map<RefusalReason, number>();
 	readonly errors = new Map<ErrorKind, number>();
 
@@ -142,6 +154,30 @@ export function renderMetrics(metrics: RelayMetrics): string {
 			"Awareness entries dropped for writing another connection's presence.",
 			[`${p}awareness_refused_total ${metrics.awarenessRefused}`]
 		),
+		family(`${p}pushes_sent_total`, 'counter', 'Pushes accepted by a push service.', [
+			`${p}pushes_sent_total ${metrics.pushesSent}`
+		]),
+		family(
+			`${p}pushes_coalesced_total`,
+			'counter',
+			'Document changes folded into a push already sent or waiting.',
+			[`${p}pushes_coalesced_total ${metrics.pushesCoalesced}`]
+		),
+		family(`${p}push_failures_total`, 'counter', 'Pushes that failed.', [
+			`${p}push_failures_total ${metrics.pushFailures}`
+		]),
+		family(
+			`${p}push_subscriptions_expired_total`,
+			'counter',
+			'Push subscriptions deleted because the push service answered 404 or 410.',
+			[`${p}push_subscriptions_expired_total ${metrics.pushSubscriptionsExpired}`]
+		),
+		family(`${p}push_subscribes_total`, 'counter', 'Push subscriptions stored.', [
+			`${p}push_subscribes_total ${metrics.pushSubscribes}`
+		]),
+		family(`${p}push_refusals_total`, 'counter', 'Push requests refused.', [
+			`${p}push_refusals_total ${metrics.pushRefusals}`
+		]),
 		family(
 			`${p}refusals_total`,
 			'counter',

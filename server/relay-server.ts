@@ -26,6 +26,8 @@ import { createStaticHandler, sendText } from './static-files';
 import type { RelayStorage } from './storage/relay-storage';
 import { SqliteWorkerStorage } from './storage/sqlite-worker-storage';
 import { openClusterNode, type ClusterOptions } from './cluster';
+import { isPushPath, PushEndpoints } from './push/push-endpoints';
+import { DEFAULT_PUSH_OPTIONS, PushNotifier, type PushOptions } from './push/push-notifier';
 
 /** Everything `startRelayServer` can be told; each has a production default. */
 export interface RelayServerOptions extends Partial<QuotaLimits> {
@@ -76,6 +78,8 @@ export interface RelayServerOptions extends Partial<QuotaLimits> {
 	 * (default 20 s; see Room).
 	 */
 	awarenessTakeoverMs?: number;
+	/** Web Push through the relay (see `PushOptions`; each has a default). */
+	push?: Partial<PushOptions>;
 	/** Where log lines go (default: JSON lines on stdout at `logLevel`). */
 	logger?: Logger;
 	/** Level of the default logger (default info). */
@@ -212,8 +216,33 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 		logger,
 		() => reclaimer.start(),
 		cluster?.fanout ?? null,
-		options.awarenessTakeoverMs
+		options.awarenessTakeoverMs,
+		(docId, writer) => notifier.documentChanged(docId, writer?.pushDevice ?? null)
 	);
+	const accessOf = async (docId: DocumentId) =>
+		registry.cachedAccess(docId) ?? (await storage.getAccess(docId));
+	let notifier: PushNotifier;
+	try {
+		notifier = await PushNotifier.open(
+			{ ...DEFAULT_PUSH_OPTIONS, ...options.push },
+			storage,
+			accessOf,
+			metrics,
+			logger
+		);
+	} catch (error) {
+		await cluster?.fanout?.close();
+		await storage.close();
+		throw error;
+	}
+	const pushEndpoints = new PushEndpoints({
+		notifier,
+		storage,
+		accessOf,
+		metrics,
+		logger,
+		isClosing: () => closing !== null
+	});
 	const serveStatic = createStaticHandler(
 		options.staticDir === undefined ? './build' : options.staticDir
 	);
@@ -258,6 +287,12 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 				}
 			}).catch((error: unknown) => {
 				logger.error('rotation_failed', { error: describeError(error) });
+				if (!res.headersSent) sendText(res, 503, 'storage unavailable\n');
+				else res.destroy();
+			});
+		} else if (path !== undefined && isPushPath(path)) {
+			pushEndpoints.handle(path, req, res).catch((error: unknown) => {
+				logger.error('push_request_failed', { error: describeError(error) });
 				if (!res.headersSent) sendText(res, 503, 'storage unavailable\n');
 				else res.destroy();
 			});
@@ -364,7 +399,7 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 					return refuseWithCloseCode(req, socket, head, 'malformed_token', docIdOf(req));
 			}
 		}
-		const { docId, token, viewer, viewerOnly, protocol } = parsed;
+		const { docId, token, viewer, viewerOnly, protocol, pushDevice } = parsed;
 		const address = addressKey(req.socket.remoteAddress);
 		// Counted from now until the socket closes, so that the upgrades an address has under way
 		// count too. (A socket destroyed already may have emitted its close.)
@@ -420,7 +455,13 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 		if (decision.kind === 'registered') {
 			logger.info('document_registered', { docId, remote: address });
 		}
-		const access = { role: decision.role, verifier: decision.verifier, protocol, address };
+		const access = {
+			role: decision.role,
+			verifier: decision.verifier,
+			protocol,
+			address,
+			pushDevice
+		};
 		if (socket.destroyed) return;
 		if (closing !== null) return refuse(req, socket, 503, 'shutting_down', docId);
 		if (atCapacity()) return refuse(req, socket, 503, 'too_many_documents', docId);
@@ -463,6 +504,7 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 		});
 	}).catch(async (error: unknown) => {
 		clearInterval(keepalive);
+		await notifier.close();
 		await cluster?.fanout?.close();
 		await storage.close();
 		throw error;
@@ -478,6 +520,7 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 		const stopped = new Promise<void>((done) => server.close(() => done()));
 		for (const connection of connections) connection.shutdown();
 		await registry.settle();
+		await notifier.close();
 		await cluster?.fanout?.close();
 		await storage.close();
 		await waitUntil(() => wss.clients.size + closeRefusals.closing === 0, CLOSE_GRACE_MS);

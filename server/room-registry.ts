@@ -2,7 +2,7 @@ import type { DocumentId } from '../src/lib/protocol';
 import { describeError, type Logger } from './logger';
 import type { RelayMetrics } from './metrics';
 import { TokenBucket } from './rate-limiter';
-import { Room, type CompactionPolicy, type RoomPeer } from './room';
+import { Room, type CompactionPolicy, type DocumentChangedListener, type RoomPeer } from './room';
 import type { DocumentAccess, RelayStorage } from './storage/relay-storage';
 import type { DocumentFanout } from './fanout/document-fanout';
 
@@ -46,7 +46,8 @@ export class RoomRegistry {
 		private readonly logger: Logger,
 		private readonly onEmpty: () => void = () => {},
 		private readonly fanout: DocumentFanout | null = null,
-		private readonly awarenessTakeoverMs?: number
+		private readonly awarenessTakeoverMs?: number,
+		private readonly onChanged: DocumentChangedListener | null = null
 	) {}
 
 	/** Rooms in memory, including those loading or unloading. */
@@ -123,7 +124,8 @@ export class RoomRegistry {
 			this.metrics,
 			this.logger,
 			this.fanout,
-			this.awarenessTakeoverMs
+			this.awarenessTakeoverMs,
+			this.onChanged
 		);
 		const previousUnload = previous?.unloading ?? Promise.resolve();
 		const entry: RoomEntry = {

@@ -28,7 +28,15 @@ export interface RoomPeer {
 	readonly awarenessClients: Set<number>;
 	/** When the connection last sent anything (`performance.now()`). */
 	readonly lastHeardAt: number;
+	/** The push device key its client named, if any (see `PUSH_DEVICE_PARAM`). */
+	readonly pushDevice?: string | null;
 }
+
+/**
+ * Told of every update a room stored from one of its peers (not of what other relay nodes
+ * stored, which they announce themselves), with the peer that wrote it.
+ */
+export type DocumentChangedListener = (docId: DocumentId, writer: RoomPeer | null) => void;
 
 /**
  * How long a connection must have been silent before another one may take over the presence it
@@ -92,7 +100,8 @@ export class Room {
 		private readonly metrics: RelayMetrics,
 		private readonly logger: Logger,
 		private readonly fanout: DocumentFanout | null = null,
-		private readonly awarenessTakeoverMs = DEFAULT_AWARENESS_TAKEOVER_MS
+		private readonly awarenessTakeoverMs = DEFAULT_AWARENESS_TAKEOVER_MS,
+		private readonly onChanged: DocumentChangedListener | null = null
 	) {
 		// The relay is not a participant: it announces no awareness state of its own.
 		this.awareness.setLocalState(null);
@@ -330,6 +339,7 @@ export class Room {
 		this.#lastUpdateAt = performance.now();
 		this.#compactIfDue();
 		this.#armIdleTimer();
+		this.onChanged?.(this.docId, this.peers.has(origin as RoomPeer) ? (origin as RoomPeer) : null);
 	};
 
 	#onAwarenessUpdate = (

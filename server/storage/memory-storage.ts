@@ -2,7 +2,10 @@ import type { DocumentId } from '../../src/lib/protocol';
 import {
 	rotatedAccess,
 	type DocumentAccess,
+	type PushSubscriptionKeys,
+	type PushTarget,
 	type RelayStorage,
+	type VapidKeys,
 	type StoredDocument,
 	type TokenVerifier,
 	type UpdateSeq
@@ -24,6 +27,11 @@ export class MemoryStorage implements RelayStorage {
 	#lastSeq: UpdateSeq = 0;
 	#storedBytes = 0;
 	#closed = false;
+	#pushSubscriptions = new Map<
+		string,
+		{ keys: PushSubscriptionKeys; documents: Map<DocumentId, TokenVerifier> }
+	>();
+	#vapidKeys: VapidKeys | null = null;
 
 	get storedBytes(): number {
 		return this.#storedBytes;
@@ -114,6 +122,40 @@ export class MemoryStorage implements RelayStorage {
 		document.state = mergedState.slice();
 		document.stateSeq = upToSeq;
 		document.appended = document.appended.filter((entry) => entry.seq > upToSeq);
+	}
+
+	async savePushSubscription(
+		subscription: PushSubscriptionKeys,
+		documents: readonly { docId: DocumentId; verifier: TokenVerifier }[]
+	): Promise<void> {
+		this.#assertOpen();
+		this.#pushSubscriptions.delete(subscription.endpoint);
+		if (documents.length === 0) return;
+		this.#pushSubscriptions.set(subscription.endpoint, {
+			keys: { ...subscription },
+			documents: new Map(documents.map(({ docId, verifier }) => [docId, verifier]))
+		});
+	}
+
+	async deletePushSubscription(endpoint: string): Promise<boolean> {
+		this.#assertOpen();
+		return this.#pushSubscriptions.delete(endpoint);
+	}
+
+	async pushTargets(docId: DocumentId): Promise<PushTarget[]> {
+		this.#assertOpen();
+		const targets: PushTarget[] = [];
+		for (const { keys, documents } of this.#pushSubscriptions.values()) {
+			const verifier = documents.get(docId);
+			if (verifier !== undefined) targets.push({ ...keys, verifier });
+		}
+		return targets;
+	}
+
+	async vapidKeys(candidate: VapidKeys): Promise<VapidKeys> {
+		this.#assertOpen();
+		this.#vapidKeys ??= { ...candidate };
+		return { ...this.#vapidKeys };
 	}
 
 	async flush(): Promise<void> {

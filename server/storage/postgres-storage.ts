@@ -4,10 +4,13 @@ import type { DocumentId } from '../../src/lib/protocol';
 import {
 	rotatedAccess,
 	type DocumentAccess,
+	type PushSubscriptionKeys,
+	type PushTarget,
 	type RelayStorage,
 	type StoredDocument,
 	type TokenVerifier,
-	type UpdateSeq
+	type UpdateSeq,
+	type VapidKeys
 } from './relay-storage';
 import { coveredBy } from './update-coverage';
 
@@ -28,7 +31,7 @@ export interface PostgresStorageOptions {
 }
 
 /** The schema this code writes; a newer one in the database is refused. */
-export const POSTGRES_SCHEMA_VERSION = 1;
+export const POSTGRES_SCHEMA_VERSION = 2;
 
 const DEFAULT_FLUSH_DELAY_MS = 10;
 /** Rows per INSERT statement: three parameters each, under PostgreSQL's 65535. */
@@ -58,6 +61,23 @@ CREATE TABLE IF NOT EXISTS relay_updates (
 	update bytea NOT NULL
 );
 CREATE INDEX IF NOT EXISTS relay_updates_by_doc ON relay_updates (doc_id, id);
+CREATE TABLE IF NOT EXISTS relay_push_subscriptions (
+	endpoint text PRIMARY KEY,
+	p256dh text NOT NULL,
+	auth text NOT NULL
+);
+CREATE TABLE IF NOT EXISTS relay_push_documents (
+	endpoint text NOT NULL REFERENCES relay_push_subscriptions (endpoint) ON DELETE CASCADE,
+	doc_id text NOT NULL,
+	verifier text NOT NULL,
+	PRIMARY KEY (doc_id, endpoint)
+);
+CREATE INDEX IF NOT EXISTS relay_push_documents_by_endpoint ON relay_push_documents (endpoint);
+CREATE TABLE IF NOT EXISTS relay_vapid_keys (
+	id integer PRIMARY KEY CHECK (id = 1),
+	public_key text NOT NULL,
+	private_key text NOT NULL
+);
 `;
 
 interface PendingAppend {
@@ -250,6 +270,73 @@ export class PostgresStorage implements RelayStorage {
 			[docId, current, access.viewer, rotated.member, rotated.viewer, rotated.retired]
 		);
 		return result.rowCount === 1 ? 'rotated' : 'stale';
+	}
+
+	async savePushSubscription(
+		subscription: PushSubscriptionKeys,
+		documents: readonly { docId: DocumentId; verifier: TokenVerifier }[]
+	): Promise<void> {
+		this.#assertOpen();
+		const client = await this.#connect();
+		try {
+			await client.query('BEGIN');
+			await client.query('DELETE FROM relay_push_subscriptions WHERE endpoint = $1', [
+				subscription.endpoint
+			]);
+			if (documents.length > 0) {
+				await client.query(
+					'INSERT INTO relay_push_subscriptions (endpoint, p256dh, auth) VALUES ($1, $2, $3)',
+					[subscription.endpoint, subscription.p256dh, subscription.auth]
+				);
+				await client.query(
+					`INSERT INTO relay_push_documents (endpoint, doc_id, verifier)
+					 SELECT $1, doc_id, verifier FROM unnest($2::text[], $3::text[]) AS d (doc_id, verifier)
+					 ON CONFLICT (doc_id, endpoint) DO UPDATE SET verifier = excluded.verifier`,
+					[
+						subscription.endpoint,
+						documents.map((document) => document.docId),
+						documents.map((document) => document.verifier)
+					]
+				);
+			}
+			await client.query('COMMIT');
+		} catch (error) {
+			await client.query('ROLLBACK').catch(() => {});
+			throw error;
+		} finally {
+			client.release();
+		}
+	}
+
+	async deletePushSubscription(endpoint: string): Promise<boolean> {
+		this.#assertOpen();
+		const result = await this.#query('DELETE FROM relay_push_subscriptions WHERE endpoint = $1', [
+			endpoint
+		]);
+		return result.rowCount === 1;
+	}
+
+	async pushTargets(docId: DocumentId): Promise<PushTarget[]> {
+		this.#assertOpen();
+		const result = await this.#query<PushTarget>(
+			`SELECT s.endpoint, s.p256dh, s.auth, d.verifier FROM relay_push_documents d
+			 JOIN relay_push_subscriptions s ON s.endpoint = d.endpoint WHERE d.doc_id = $1`,
+			[docId]
+		);
+		return result.rows;
+	}
+
+	async vapidKeys(candidate: VapidKeys): Promise<VapidKeys> {
+		this.#assertOpen();
+		await this.#query(
+			`INSERT INTO relay_vapid_keys (id, public_key, private_key) VALUES (1, $1, $2)
+			 ON CONFLICT (id) DO NOTHING`,
+			[candidate.publicKey, candidate.privateKey]
+		);
+		const result = await this.#query<VapidKeys>(
+			'SELECT public_key AS "publicKey", private_key AS "privateKey" FROM relay_vapid_keys'
+		);
+		return result.rows[0] as VapidKeys;
 	}
 
 	appendUpdate(docId: DocumentId, update: Uint8Array): UpdateSeq {
@@ -512,6 +599,9 @@ async function migrate(pool: pg.Pool, schema: string | undefined): Promise<void>
 			throw new Error(
 				`the database holds schema version ${stored}, newer than this relay's ${POSTGRES_SCHEMA_VERSION}`
 			);
+		} else if (stored < POSTGRES_SCHEMA_VERSION) {
+			// Every table is created IF NOT EXISTS above, so an older schema only lacks new tables.
+			await client.query('UPDATE relay_schema_version SET version = $1', [POSTGRES_SCHEMA_VERSION]);
 		}
 		await client.query('COMMIT');
 	} catch (error) {

@@ -58,6 +58,33 @@ export interface StoredDocument {
 }
 
 /**
+ * A browser's Web Push subscription as the relay keeps it: where to send (the push service's
+ * endpoint URL, which is a secret of the device) and the keys that encrypt what is sent to it
+ * (RFC 8291), base64url as `PushSubscription.toJSON()` gives them.
+ */
+export interface PushSubscriptionKeys {
+	endpoint: string;
+	/** The device's P-256 public key, uncompressed point. */
+	p256dh: string;
+	/** The device's 16-byte authentication secret. */
+	auth: string;
+}
+
+/**
+ * One subscription to the changes of one document: pushed to only while `verifier` still opens
+ * the document, so a device whose access was rotated away hears nothing more.
+ */
+export interface PushTarget extends PushSubscriptionKeys {
+	verifier: TokenVerifier;
+}
+
+/** The relay's VAPID key pair (RFC 8292), base64url: public uncompressed point, private scalar. */
+export interface VapidKeys {
+	publicKey: string;
+	privateKey: string;
+}
+
+/**
  * Durable storage of relay documents. Implementations: `SqliteWorkerStorage` (embedded, default),
  * `PostgresStorage` (a cluster of relay nodes on one database) and `MemoryStorage` (tests),
  * all checked by the shared suite in `tests/relay/storage-suite.ts`.
@@ -141,6 +168,24 @@ export interface RelayStorage {
 	 * batching (it does not write early, unlike `flush`); rejects when storage fails for good.
 	 */
 	whenDurable(seq: UpdateSeq): Promise<void>;
+	/**
+	 * Stores a push subscription with the documents it follows, replacing whatever the same
+	 * endpoint followed before (a device re-sends all its triads each time), durably before
+	 * resolving. An empty `documents` list deletes it.
+	 */
+	savePushSubscription(
+		subscription: PushSubscriptionKeys,
+		documents: readonly { docId: DocumentId; verifier: TokenVerifier }[]
+	): Promise<void>;
+	/** Deletes a push subscription and everything it follows; false when there was none. */
+	deletePushSubscription(endpoint: string): Promise<boolean>;
+	/** The subscriptions that follow a document, in no particular order. */
+	pushTargets(docId: DocumentId): Promise<PushTarget[]>;
+	/**
+	 * The relay's VAPID keys: those stored, or `candidate` stored and returned when there are none
+	 * yet (atomically: relays starting together on one database agree on one pair).
+	 */
+	vapidKeys(candidate: VapidKeys): Promise<VapidKeys>;
 	/** Flushes, then releases the storage; no method may be called afterwards. */
 	close(): Promise<void>;
 }

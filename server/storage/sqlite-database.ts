@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import {
 	rotatedAccess,
 	type DocumentAccess,
+	type PushSubscriptionKeys,
+	type PushTarget,
 	type StoredDocument,
+	type VapidKeys,
 	type TokenVerifier,
 	type UpdateSeq
 } from './relay-storage';
@@ -53,6 +56,13 @@ export class SqliteDatabase {
 	readonly #appendAll: (rows: readonly AppendRow[]) => void;
 	readonly #compact: (docId: string, state: Uint8Array, upToSeq: UpdateSeq) => number;
 	readonly #replacedBytes: Statement<[string, number, string], { bytes: number }>;
+	readonly #savePush: (
+		subscription: PushSubscriptionKeys,
+		documents: readonly { docId: string; verifier: TokenVerifier }[]
+	) => void;
+	readonly #deletePush: Statement<[string]>;
+	readonly #selectPushTargets: Statement<[string], PushTarget>;
+	readonly #vapidKeys: (candidate: VapidKeys) => VapidKeys;
 
 	/**
 	 * Opens (creating `dataDir` and the file if missing) and migrates `dataDir/relay.sqlite`, with
@@ -73,6 +83,8 @@ export class SqliteDatabase {
 		}
 		this.#db.pragma('synchronous = NORMAL');
 		this.#db.pragma('busy_timeout = 5000');
+		// Deleting a push subscription deletes the documents it follows (ON DELETE CASCADE).
+		this.#db.pragma('foreign_keys = ON');
 		// A negative cache_size is a limit in KiB rather than in pages.
 		this.#db.pragma(`cache_size = ${-Math.max(1, Math.round(cacheBytes / 1024))}`);
 		migrate(this.#db);
@@ -140,6 +152,58 @@ export class SqliteDatabase {
 			this.#deleteUpdates.run(docId, upToSeq);
 			return state.length - replaced;
 		});
+		this.#deletePush = this.#db.prepare('DELETE FROM push_subscriptions WHERE endpoint = ?');
+		const insertPush = this.#db.prepare(
+			'INSERT INTO push_subscriptions (endpoint, p256dh, auth) VALUES (?, ?, ?)'
+		);
+		const insertPushDocument = this.#db.prepare(
+			'INSERT OR REPLACE INTO push_documents (endpoint, doc_id, verifier) VALUES (?, ?, ?)'
+		);
+		this.#savePush = this.#db.transaction((subscription, documents) => {
+			this.#deletePush.run(subscription.endpoint);
+			if (documents.length === 0) return;
+			insertPush.run(subscription.endpoint, subscription.p256dh, subscription.auth);
+			for (const { docId, verifier } of documents) {
+				insertPushDocument.run(subscription.endpoint, docId, verifier);
+			}
+		});
+		this.#selectPushTargets = this.#db.prepare(
+			`SELECT s.endpoint, s.p256dh, s.auth, d.verifier FROM push_documents d
+			 JOIN push_subscriptions s ON s.endpoint = d.endpoint WHERE d.doc_id = ?`
+		);
+		const insertVapid = this.#db.prepare(
+			'INSERT OR IGNORE INTO vapid_keys (id, public_key, private_key) VALUES (1, ?, ?)'
+		);
+		const selectVapid = this.#db.prepare<[], { publicKey: string; privateKey: string }>(
+			'SELECT public_key AS publicKey, private_key AS privateKey FROM vapid_keys WHERE id = 1'
+		);
+		this.#vapidKeys = this.#db.transaction((candidate: VapidKeys) => {
+			insertVapid.run(candidate.publicKey, candidate.privateKey);
+			return selectVapid.get() as VapidKeys;
+		});
+	}
+
+	/** Stores a push subscription (see `RelayStorage.savePushSubscription`). */
+	savePushSubscription(
+		subscription: PushSubscriptionKeys,
+		documents: readonly { docId: string; verifier: TokenVerifier }[]
+	): void {
+		this.#savePush(subscription, documents);
+	}
+
+	/** Deletes a push subscription (see `RelayStorage.deletePushSubscription`). */
+	deletePushSubscription(endpoint: string): boolean {
+		return this.#deletePush.run(endpoint).changes === 1;
+	}
+
+	/** The subscriptions that follow a document. */
+	pushTargets(docId: string): PushTarget[] {
+		return this.#selectPushTargets.all(docId);
+	}
+
+	/** The stored VAPID keys, or `candidate` once stored (see `RelayStorage.vapidKeys`). */
+	vapidKeys(candidate: VapidKeys): VapidKeys {
+		return this.#vapidKeys(candidate);
 	}
 
 	/** The page cache limit in force, in bytes. */

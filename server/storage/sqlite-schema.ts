@@ -38,7 +38,25 @@ const MIGRATIONS: readonly (string | ((db: Database) => void))[] = [
 			update.run(createHash('sha256').update(row.token).digest('base64url'), row.doc_id);
 		}
 		db.exec('ALTER TABLE documents DROP COLUMN token');
-	}
+	},
+	// Web Push: devices that follow documents, and the relay's VAPID key pair (one row).
+	`CREATE TABLE push_subscriptions (
+		endpoint TEXT PRIMARY KEY,
+		p256dh TEXT NOT NULL,
+		auth TEXT NOT NULL
+	);
+	CREATE TABLE push_documents (
+		endpoint TEXT NOT NULL REFERENCES push_subscriptions (endpoint) ON DELETE CASCADE,
+		doc_id TEXT NOT NULL,
+		verifier TEXT NOT NULL,
+		PRIMARY KEY (doc_id, endpoint)
+	);
+	CREATE INDEX push_documents_endpoint ON push_documents (endpoint);
+	CREATE TABLE vapid_keys (
+		id INTEGER PRIMARY KEY CHECK (id = 1),
+		public_key TEXT NOT NULL,
+		private_key TEXT NOT NULL
+	);`
 ];
 
 /** The schema version this code writes. */

@@ -3,7 +3,15 @@
  * everything in order, which is what makes `flush()` and `loadDocument` see every append
  * posted before them.
  */
-import type { DocumentAccess, StoredDocument, TokenVerifier, UpdateSeq } from './relay-storage';
+import type {
+	DocumentAccess,
+	PushSubscriptionKeys,
+	PushTarget,
+	StoredDocument,
+	TokenVerifier,
+	UpdateSeq,
+	VapidKeys
+} from './relay-storage';
 import type { AppendRow } from './sqlite-database';
 
 /**
@@ -77,6 +85,15 @@ export type WorkerRequest =
 			next: { member: TokenVerifier; viewer: TokenVerifier };
 	  }
 	| { type: 'compact'; id: number; docId: string; state: Uint8Array; upToSeq: UpdateSeq }
+	| {
+			type: 'savePushSubscription';
+			id: number;
+			subscription: PushSubscriptionKeys;
+			documents: { docId: string; verifier: TokenVerifier }[];
+	  }
+	| { type: 'deletePushSubscription'; id: number; endpoint: string }
+	| { type: 'pushTargets'; id: number; docId: string }
+	| { type: 'vapidKeys'; id: number; candidate: VapidKeys }
 	| { type: 'flush'; id: number }
 	| { type: 'close'; id: number };
 
@@ -89,6 +106,10 @@ export interface WorkerResults {
 	rotateAccess: 'rotated' | 'stale';
 	/** By how many bytes the stored data grew (see `SqliteDatabase.compact`). */
 	compact: number;
+	savePushSubscription: null;
+	deletePushSubscription: boolean;
+	pushTargets: PushTarget[];
+	vapidKeys: VapidKeys;
 	flush: null;
 	close: null;
 }

@@ -3,10 +3,13 @@ import { Worker } from 'node:worker_threads';
 import type { DocumentId } from '../../src/lib/protocol';
 import type {
 	DocumentAccess,
+	PushSubscriptionKeys,
+	PushTarget,
 	RelayStorage,
 	StoredDocument,
 	TokenVerifier,
-	UpdateSeq
+	UpdateSeq,
+	VapidKeys
 } from './relay-storage';
 import type { AppendRow } from './sqlite-database';
 import {
@@ -177,6 +180,29 @@ export class SqliteWorkerStorage implements RelayStorage {
 			state: mergedState,
 			upToSeq
 		});
+	}
+
+	async savePushSubscription(
+		subscription: PushSubscriptionKeys,
+		documents: readonly { docId: DocumentId; verifier: TokenVerifier }[]
+	): Promise<void> {
+		await this.#request<'savePushSubscription'>({
+			type: 'savePushSubscription',
+			subscription: { ...subscription },
+			documents: documents.map(({ docId, verifier }) => ({ docId, verifier }))
+		});
+	}
+
+	async deletePushSubscription(endpoint: string): Promise<boolean> {
+		return this.#request<'deletePushSubscription'>({ type: 'deletePushSubscription', endpoint });
+	}
+
+	async pushTargets(docId: DocumentId): Promise<PushTarget[]> {
+		return this.#request<'pushTargets'>({ type: 'pushTargets', docId });
+	}
+
+	async vapidKeys(candidate: VapidKeys): Promise<VapidKeys> {
+		return this.#request<'vapidKeys'>({ type: 'vapidKeys', candidate });
 	}
 
 	async flush(): Promise<void> {

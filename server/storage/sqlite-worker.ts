@@ -95,6 +95,17 @@ function handle(request: Exclude<WorkerRequest, { type: 'append' }>): unknown {
 				request.state,
 				request.upToSeq
 			) satisfies WorkerResults['compact'];
+		case 'savePushSubscription':
+			db.savePushSubscription(request.subscription, request.documents);
+			return null satisfies WorkerResults['savePushSubscription'];
+		case 'deletePushSubscription':
+			return db.deletePushSubscription(
+				request.endpoint
+			) satisfies WorkerResults['deletePushSubscription'];
+		case 'pushTargets':
+			return db.pushTargets(request.docId) satisfies WorkerResults['pushTargets'];
+		case 'vapidKeys':
+			return db.vapidKeys(request.candidate) satisfies WorkerResults['vapidKeys'];
 		case 'flush':
 			return null;
 		case 'close':

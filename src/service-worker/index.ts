@@ -5,6 +5,7 @@
 // worker cannot intercept anyway; the relay's HTTP endpoints are left alone on purpose.
 import { build, files, version } from '$service-worker';
 import { ACCESS_PATH, SYNC_PATH } from '../lib/protocol/connection-params';
+import { handlePush, openNotified } from './push';
 
 const sw = self as unknown as ServiceWorkerGlobalScope;
 
@@ -12,7 +13,7 @@ const CACHE = `triad-shell-${version}`;
 const SHELL = '/';
 const PRECACHED = new Set([...build, ...files, SHELL]);
 // The relay's own endpoints, as paths without their trailing slash.
-const RELAY_PATHS = [SYNC_PATH, ACCESS_PATH, '/healthz/', '/metrics/'].map((path) =>
+const RELAY_PATHS = [SYNC_PATH, ACCESS_PATH, '/push/', '/healthz/', '/metrics/'].map((path) =>
 	path.slice(0, -1)
 );
 
@@ -102,3 +103,18 @@ async function cacheFirst(request: Request): Promise<Response> {
 	if (response.ok) await cache.put(request, response.clone());
 	return response;
 }
+
+sw.addEventListener('push', (event) => {
+	let data: unknown = null;
+	try {
+		data = event.data?.json() ?? null;
+	} catch {
+		// Not JSON: not a push of this relay's.
+	}
+	event.waitUntil(handlePush(sw, data));
+});
+
+sw.addEventListener('notificationclick', (event) => {
+	event.notification.close();
+	event.waitUntil(openNotified(sw, event.notification.data));
+});

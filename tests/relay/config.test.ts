@@ -127,3 +127,53 @@ describe('STORAGE, DATABASE_URL, REDIS_URL, NODE_ID', () => {
 		expect(() => readRelayConfig({ ...cluster, NODE_ID: 'a b' })).toThrow(/NODE_ID/);
 	});
 });
+
+describe('readRelayConfig: push', () => {
+	const keys = {
+		VAPID_PUBLIC_KEY: `B${'A'.repeat(86)}`,
+		VAPID_PRIVATE_KEY: 'a'.repeat(43)
+	};
+
+	it('has the documented defaults: keys from storage, five minutes, the browsers’ push services', () => {
+		expect(readRelayConfig({}).push).toMatchObject({
+			vapidKeys: null,
+			subject: 'mailto:relay@triad.invalid',
+			minIntervalMs: 300_000,
+			subscribesPerAddressPerHour: 60,
+			maxSubscriptionsPerDocument: 64,
+			allowedHosts: expect.arrayContaining(['fcm.googleapis.com', '*.push.apple.com'])
+		});
+	});
+
+	it('reads each from its variable', () => {
+		expect(
+			readRelayConfig({
+				...keys,
+				VAPID_SUBJECT: 'https://triad.example/contact',
+				PUSH_MIN_INTERVAL_MS: '60000',
+				PUSH_ALLOWED_HOSTS: 'push.example, *.push.example.org',
+				PUSH_SUBSCRIBES_PER_HOUR: '10',
+				PUSH_MAX_DEVICES_PER_DOC: '8'
+			}).push
+		).toEqual({
+			vapidKeys: { publicKey: keys.VAPID_PUBLIC_KEY, privateKey: keys.VAPID_PRIVATE_KEY },
+			subject: 'https://triad.example/contact',
+			minIntervalMs: 60_000,
+			allowedHosts: ['push.example', '*.push.example.org'],
+			subscribesPerAddressPerHour: 10,
+			maxSubscriptionsPerDocument: 8
+		});
+	});
+
+	it.each([
+		[{ VAPID_PUBLIC_KEY: keys.VAPID_PUBLIC_KEY }, /set together/],
+		[{ VAPID_PRIVATE_KEY: keys.VAPID_PRIVATE_KEY }, /set together/],
+		[{ ...keys, VAPID_PUBLIC_KEY: 'short' }, /^VAPID_PUBLIC_KEY must be/],
+		[{ ...keys, VAPID_PRIVATE_KEY: 'short' }, /^VAPID_PRIVATE_KEY must be/],
+		[{ VAPID_SUBJECT: 'admin@example.org' }, /^VAPID_SUBJECT must be/],
+		[{ PUSH_MIN_INTERVAL_MS: '-1' }, /^PUSH_MIN_INTERVAL_MS must be/],
+		[{ PUSH_SUBSCRIBES_PER_HOUR: '0' }, /^PUSH_SUBSCRIBES_PER_HOUR must be/]
+	])('refuses %j', (env, message) => {
+		expect(() => readRelayConfig(env)).toThrow(message);
+	});
+});

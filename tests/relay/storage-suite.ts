@@ -3,6 +3,7 @@ import * as Y from 'yjs';
 import { parseDocumentId, type DocumentId } from '../../src/lib/protocol';
 import {
 	MAX_RETIRED_VERIFIERS,
+	type PushSubscriptionKeys,
 	type RelayStorage,
 	type TokenVerifier
 } from '../../server/storage/relay-storage';
@@ -33,6 +34,18 @@ function edit(base: Y.Doc, key: string, value: unknown): Uint8Array {
 	base.getMap('m').set(key, value);
 	base.off('update', capture);
 	return update as unknown as Uint8Array;
+}
+
+function pushKeys(device: string): PushSubscriptionKeys {
+	return {
+		endpoint: `https://push.example/${device}`,
+		p256dh: `${device}-key`,
+		auth: `${device}-auth`
+	};
+}
+
+function sortByEndpoint<T extends { endpoint: string }>(entries: T[]): T[] {
+	return [...entries].sort((x, y) => x.endpoint.localeCompare(y.endpoint));
 }
 
 function replay(updates: Uint8Array[]): Record<string, unknown> {
@@ -270,6 +283,45 @@ export function runStorageTests(name: string, makeStorage: () => Promise<Storage
 				expect(replay((await storage.loadDocument(id)).updates)).toEqual({ a: 1 });
 			}));
 
+		it('stores push subscriptions per document, replacing what an endpoint followed', () =>
+			withStorage(async ({ storage }) => {
+				const [a, b, c] = [docId(), docId(), docId()];
+				const phone = pushKeys('phone');
+				const laptop = pushKeys('laptop');
+				await storage.savePushSubscription(phone, [
+					{ docId: a, verifier: verifier('p') },
+					{ docId: b, verifier: verifier('q') }
+				]);
+				await storage.savePushSubscription(laptop, [{ docId: a, verifier: verifier('l') }]);
+				expect(sortByEndpoint(await storage.pushTargets(a))).toEqual([
+					{ ...laptop, verifier: verifier('l') },
+					{ ...phone, verifier: verifier('p') }
+				]);
+				expect(await storage.pushTargets(b)).toEqual([{ ...phone, verifier: verifier('q') }]);
+				// Subscribing again replaces the documents, and the keys (the browser renewed them).
+				const renewed = { ...phone, auth: 'renewed-auth' };
+				await storage.savePushSubscription(renewed, [{ docId: c, verifier: verifier('r') }]);
+				expect(await storage.pushTargets(a)).toEqual([{ ...laptop, verifier: verifier('l') }]);
+				expect(await storage.pushTargets(b)).toEqual([]);
+				expect(await storage.pushTargets(c)).toEqual([{ ...renewed, verifier: verifier('r') }]);
+				expect(await storage.deletePushSubscription(phone.endpoint)).toBe(true);
+				expect(await storage.deletePushSubscription(phone.endpoint)).toBe(false);
+				expect(await storage.pushTargets(c)).toEqual([]);
+				// No documents at all deletes the subscription.
+				await storage.savePushSubscription(laptop, []);
+				expect(await storage.pushTargets(a)).toEqual([]);
+				expect(await storage.deletePushSubscription(laptop.endpoint)).toBe(false);
+			}));
+
+		it('keeps the first VAPID key pair it was offered', () =>
+			withStorage(async ({ storage }) => {
+				const first = { publicKey: 'public-1', privateKey: 'private-1' };
+				expect(await storage.vapidKeys(first)).toEqual(first);
+				expect(await storage.vapidKeys({ publicKey: 'public-2', privateKey: 'private-2' })).toEqual(
+					first
+				);
+			}));
+
 		it('refuses use after close', async () => {
 			const fixture = await makeStorage();
 			await fixture.storage.close();
@@ -300,6 +352,10 @@ export function runStorageTests(name: string, makeStorage: () => Promise<Storage
 					viewer: verifier('g')
 				});
 				storage.appendUpdate(appended, edit(new Y.Doc(), 'b', 2));
+				await storage.savePushSubscription(pushKeys('kept'), [
+					{ docId: appended, verifier: verifier('k') }
+				]);
+				await storage.vapidKeys({ publicKey: 'kept', privateKey: 'kept' });
 				await storage.close();
 
 				const reopened = await fixture.reopen();
@@ -320,6 +376,13 @@ export function runStorageTests(name: string, makeStorage: () => Promise<Storage
 						second.lastSeq
 					);
 					expect(await reopened.registerAccess(compacted, verifier('x'), null)).toBe('exists');
+					expect(await reopened.pushTargets(appended)).toEqual([
+						{ ...pushKeys('kept'), verifier: verifier('k') }
+					]);
+					expect(await reopened.vapidKeys({ publicKey: 'other', privateKey: 'other' })).toEqual({
+						publicKey: 'kept',
+						privateKey: 'kept'
+					});
 				} finally {
 					await reopened.close();
 					await fixture.cleanup();

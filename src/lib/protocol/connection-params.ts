@@ -1,5 +1,6 @@
 import { parseAccessToken, type AccessToken } from './access';
 import { parseDocumentId, type DocumentId } from './ids';
+import { parsePushDeviceKey, PUSH_DEVICE_PARAM } from './push';
 
 /*
  * How a client opens a sync connection:
@@ -38,6 +39,8 @@ export function connectionParams(options: {
 	/** A member's viewer token, to register; ignored for a viewer. */
 	viewer?: AccessToken | null;
 	role?: 'member' | 'viewer';
+	/** This device's push device key, when it subscribed to pushes (see `pushDeviceKey`). */
+	pushDevice?: string | null;
 }): Record<string, string> {
 	const params: Record<string, string> = {
 		[TOKEN_PARAM]: options.token,
@@ -45,6 +48,7 @@ export function connectionParams(options: {
 	};
 	if (options.role === 'viewer') params[ROLE_PARAM] = 'viewer';
 	else if (options.viewer) params[VIEWER_PARAM] = options.viewer;
+	if (options.pushDevice) params[PUSH_DEVICE_PARAM] = options.pushDevice;
 	return params;
 }
 
@@ -58,6 +62,8 @@ export type ParsedConnection =
 			/** Whether the client said it holds a viewer token. */
 			viewerOnly: boolean;
 			protocol: 1 | 2;
+			/** The push device key the client named, or null (a malformed one is ignored). */
+			pushDevice: string | null;
 	  }
 	| { ok: false; problem: 'bad-path' | 'bad-room' | 'missing-token' | 'malformed-token' };
 
@@ -75,7 +81,16 @@ export function parseConnectionUrl(url: URL): ParsedConnection {
 	if (rawViewer !== null && viewer === null) return { ok: false, problem: 'malformed-token' };
 	const protocol = url.searchParams.get(PROTOCOL_PARAM) === String(PROTOCOL_VERSION) ? 2 : 1;
 	const viewerOnly = url.searchParams.get(ROLE_PARAM) === 'viewer';
-	return { ok: true, docId, token, viewer: viewerOnly ? null : viewer, viewerOnly, protocol };
+	const pushDevice = parsePushDeviceKey(url.searchParams.get(PUSH_DEVICE_PARAM));
+	return {
+		ok: true,
+		docId,
+		token,
+		viewer: viewerOnly ? null : viewer,
+		viewerOnly,
+		protocol,
+		pushDevice
+	};
 }
 
 /*

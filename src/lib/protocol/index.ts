@@ -10,3 +10,4 @@ export * from './close-codes';
 export * from './connection-params';
 export * from './ids';
 export * from './messages';
+export * from './push';

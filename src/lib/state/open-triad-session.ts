@@ -1,5 +1,6 @@
 import type { Identity } from '$lib/sync/identity';
 import { openWorkspace, relayUrlFor } from '$lib/sync/open-workspace';
+import { currentPushDevice } from '$lib/sync/push-subscription';
 import type { WorkspaceEntry } from '$lib/sync/workspace-directory';
 import { afterNextPaint } from './after-next-paint';
 import { TriadSession, type OverviewKeeping } from './triad-session.svelte';
@@ -23,7 +24,8 @@ export function openTriadSession(
 		access: entry.access,
 		identity,
 		relayUrl: relayUrlFor(location),
-		localLoadAfter: overviews.saved === null ? undefined : afterNextPaint()
+		localLoadAfter: overviews.saved === null ? undefined : afterNextPaint(),
+		pushDevice: currentPushDevice
 	});
 	const session = new TriadSession(handle, identity, overviews);
 	// A phone may discard a hidden page without notice; what it showed is saved while it can be.

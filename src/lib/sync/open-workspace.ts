@@ -69,6 +69,11 @@ export interface OpenWorkspaceOptions {
 	 * passes "after the next paint" when it has a saved overview of the triad to show meanwhile.
 	 */
 	localLoadAfter?: Promise<unknown>;
+	/**
+	 * This device's push device key when it subscribed to pushes (see `pushDeviceKey`), read at
+	 * each connection: the relay then sends this device no push about what it wrote itself.
+	 */
+	pushDevice?: () => string | null;
 }
 
 /** An open workspace: the live document, its presence, and its sync status. */
@@ -158,7 +163,8 @@ export function openWorkspace(options: OpenWorkspaceOptions): WorkspaceHandle {
 			return createWebsocketTransport({
 				...transportOptions,
 				relayUrl: options.relayUrl,
-				WebSocket: options.WebSocket
+				WebSocket: options.WebSocket,
+				pushDevice: options.pushDevice?.() ?? null
 			});
 		});
 

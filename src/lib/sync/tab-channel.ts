@@ -83,7 +83,8 @@ export interface TabChannel {
 
 /** Where a browser page's lifecycle events come from: `window`, or nothing outside a browser. */
 function browserPage(): EventTarget | null {
-	return typeof window === 'undefined' ? null : window;
+	// Through globalThis: the service worker, which has no window, compiles this module too.
+	return (globalThis as { window?: EventTarget }).window ?? null;
 }
 
 /**
@@ -204,7 +205,7 @@ export function openTabChannel(
 		away = true;
 	};
 	const onPageShow = (event: Event) => {
-		if (!away || !(event as PageTransitionEvent).persisted) return;
+		if (!away || !(event as Event & { persisted?: boolean }).persisted) return;
 		away = false;
 		// Frozen in the cache, this tab missed whatever the others did meanwhile.
 		sendHello();

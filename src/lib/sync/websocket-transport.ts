@@ -19,6 +19,8 @@ export interface WebsocketTransportOptions extends RelayTransportOptions {
 	 * default to `window` and `navigator.onLine`; elsewhere the default is none (always online).
 	 */
 	network?: NetworkSignal | null;
+	/** This device's push device key, so the relay does not push its own changes back to it. */
+	pushDevice?: string | null;
 }
 
 /** The device's view of its network: `offline`/`online` events and the current state. */
@@ -28,8 +30,10 @@ export interface NetworkSignal {
 }
 
 function browserNetworkSignal(): NetworkSignal | null {
-	if (typeof window === 'undefined' || typeof navigator === 'undefined') return null;
-	return { events: window, isOnline: () => navigator.onLine };
+	// Through globalThis: the service worker, which has no window, compiles this module too.
+	const page = (globalThis as { window?: EventTarget }).window;
+	if (page === undefined || typeof navigator === 'undefined') return null;
+	return { events: page, isOnline: () => navigator.onLine };
 }
 
 /*
@@ -80,7 +84,12 @@ export function createWebsocketTransport(options: WebsocketTransportOptions): Re
 	const provider = new WebsocketProvider(options.relayUrl, docId, doc, {
 		connect: false,
 		awareness,
-		params: connectionParams({ token, viewer: options.viewerToken, role: access }),
+		params: connectionParams({
+			token,
+			viewer: options.viewerToken,
+			role: access,
+			pushDevice: options.pushDevice
+		}),
 		WebSocketPolyfill: options.WebSocket ?? globalThis.WebSocket,
 		// Tabs sync through openTabChannel (see openWorkspace) instead: y-websocket's own channel
 		// broadcasts the whole document on every connect.
