@@ -71,8 +71,9 @@ export function ballotStandings(
 			standings.set(ballot.id, { counts: false, why: 'replaced' });
 		}
 	}
-	for (const ballot of outcome.stale)
+	for (const ballot of outcome.stale) {
 		standings.set(ballot.id, { counts: false, why: 'earlier-text' });
+	}
 	for (const ballot of outcome.late) {
 		const afterDeadline = proposal.deadline !== null && castTimeOf(ballot) > proposal.deadline;
 		standings.set(ballot.id, {
@@ -80,8 +81,9 @@ export function ballotStandings(
 			why: afterDeadline ? 'late-deadline' : 'late-final'
 		});
 	}
-	for (const ballot of outcome.invalid)
+	for (const ballot of outcome.invalid) {
 		standings.set(ballot.id, { counts: false, why: 'not-entitled' });
+	}
 	for (const ballot of outcome.future) standings.set(ballot.id, { counts: false, why: 'future' });
 	for (const ballot of outcome.unverified) {
 		standings.set(
