@@ -17,3 +17,4 @@ export function formatDate(epochMs: number): string {
 	dateOnly ??= new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 	return dateOnly.format(epochMs);
 }
+

@@ -1,5 +1,5 @@
 import { castTimeOf, type Outcome } from './decision';
-import type { MemberId } from './ids';
+import type { BallotId, MemberId } from './ids';
 import type { Ballot, Proposal, Role } from './model';
 
 /**
@@ -42,8 +42,8 @@ function isProxy(ballot: Ballot): boolean {
 export function ballotStandings(
 	outcome: Outcome,
 	proposal: Pick<Proposal, 'deadline'>
-): Map<string, BallotStanding> {
-	const standings = new Map<string, BallotStanding>();
+): Map<BallotId, BallotStanding> {
+	const standings = new Map<BallotId, BallotStanding>();
 	for (const ballot of Object.values(outcome.counted)) {
 		if (ballot) standings.set(ballot.id, { counts: true, why: 'counted' });
 	}
@@ -147,7 +147,7 @@ export interface SeatBallotState {
  */
 export function seatBallotState(
 	outcome: Outcome,
-	standings: ReadonlyMap<string, BallotStanding>,
+	standings: ReadonlyMap<BallotId, BallotStanding>,
 	ballots: readonly Ballot[],
 	seat: Role,
 	actor: MemberId
