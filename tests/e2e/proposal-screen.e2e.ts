@@ -190,6 +190,9 @@ describe('the proposal screen on a phone', () => {
 		expect(await mine.getAttribute('aria-pressed')).toBe('false');
 		expect(await ben.page.locator('.vote').count()).toBe(1);
 		await ben.page.getByText('Vote for Noa (Navigator), as their cover').waitFor();
+		// The cover's vote is within the first screen as well, switch and all.
+		const position = await votePosition(ben.page);
+		expect(position.choiceBottom).toBeLessThan(740);
 
 		await ben.vote('navigator', 'Agree');
 		const card = ben.page.locator('.vote[data-seat="navigator"]');
