@@ -217,6 +217,8 @@ describe('the proposal screen on a phone', () => {
 		// Ben casts again for Noa, after her: his newest proxy still does not count, and says so.
 		await ben.vote('navigator', 'Agree');
 		await card.getByText('Ballot cast, but it does not count.').waitFor();
+		// The form shows again what counts: Noa's own choice.
+		expect(await card.getByLabel('Disagree', { exact: true }).isChecked()).toBe(true);
 		expect(await card.getByText('Ballot cast — it counts.').count()).toBe(0);
 		const history = ben.page.locator('.history .ballot');
 		await expect.poll(() => history.count()).toBe(3);
@@ -314,15 +316,20 @@ describe('the proposal screen on a phone', () => {
 		await label.waitFor({ timeout: 20_000 });
 		const geometry = await kim.page.evaluate(() => {
 			const labelBox = document.querySelector('.collaboration-carets__label')!;
-			const firstLine = document.querySelector('.proposal-body > *')!;
+			// Every line of words in the text, whichever is above the caret (the caret's own label
+			// and its invisible joiners left out).
+			const body = document.querySelector('.proposal-body')!;
+			const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
+			const words: { left: number; right: number; top: number; bottom: number }[] = [];
 			const range = document.createRange();
-			range.selectNodeContents(firstLine);
-			const words = Array.from(range.getClientRects(), (rect) => ({
-				left: rect.left,
-				right: rect.right,
-				top: rect.top,
-				bottom: rect.bottom
-			}));
+			for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+				if (node.parentElement?.closest('.collaboration-carets__caret')) continue;
+				if (!node.textContent?.trim()) continue;
+				range.selectNodeContents(node);
+				for (const rect of range.getClientRects()) {
+					words.push({ left: rect.left, right: rect.right, top: rect.top, bottom: rect.bottom });
+				}
+			}
 			const box = labelBox.getBoundingClientRect();
 			const style = getComputedStyle(labelBox);
 			return {
