@@ -173,7 +173,19 @@ describe('the proposal screen on a phone', () => {
 		expect(await noa.page.getByLabel('Who covers for you').inputValue()).toBe('');
 		expect(await noa.page.getByLabel('Handover note').inputValue()).toBe('');
 		expect(await noa.page.getByLabel('First day away').inputValue()).toBe(today);
-		await noa.page.getByText(/^Noa: .* to .*, covered by Ben$/).waitFor();
+		// Listed from the first day to the last day chosen, as this device writes days.
+		const written = await noa.page.evaluate(
+			([first, last]) => {
+				const format = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+				const day = (value: string) => {
+					const [y, m, d] = value.split('-').map(Number);
+					return format.format(new Date(y!, m! - 1, d!));
+				};
+				return `Noa: ${day(first!)} to ${day(last!)}, covered by Ben`;
+			},
+			[today, lastDay]
+		);
+		await noa.page.getByText(written, { exact: true }).waitFor();
 	});
 
 	test('Ben, covering, switches between his seat and Noa’s in one ballot area', async () => {

@@ -17,4 +17,3 @@ export function formatDate(epochMs: number): string {
 	dateOnly ??= new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 	return dateOnly.format(epochMs);
 }
-
