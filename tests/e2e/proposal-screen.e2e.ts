@@ -123,6 +123,10 @@ describe('the proposal screen on a phone', () => {
 		await ben.page.keyboard.press('Escape');
 		expect(await menu.getAttribute('aria-expanded')).toBe('false');
 		expect(await ben.page.getByRole('button', { name: 'Amend the text' }).count()).toBe(0);
+		// A tap elsewhere closes it too.
+		await menu.click();
+		await ben.heading('Ballot history').click();
+		expect(await menu.getAttribute('aria-expanded')).toBe('false');
 
 		await menu.click();
 		await ben.page.getByRole('button', { name: 'Withdraw proposal' }).click();
