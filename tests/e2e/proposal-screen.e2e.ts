@@ -381,26 +381,29 @@ describe('dates in the device’s time zone', () => {
 			locale: 'en-US',
 			at: '2026-12-07T19:30:00-08:00',
 			today: '2026-12-07',
-			deadline: 'Deadline Dec 9, 2026, 6:00 PM'
+			deadline: 'Deadline Dec 9, 2026, 6:00 PM',
+			cast: 'Dec 7, 2026, 7:30 PM'
 		},
 		{
 			zone: 'Pacific/Auckland',
 			locale: 'de-DE',
 			at: '2026-12-08T08:30:00+13:00',
 			today: '2026-12-08',
-			deadline: 'Deadline 09.12.2026, 18:00'
+			deadline: 'Deadline 09.12.2026, 18:00',
+			cast: '08.12.2026, 08:30'
 		},
 		{
 			zone: 'Europe/Paris',
 			locale: 'en-GB',
 			at: '2026-12-07T23:30:00+01:00',
 			today: '2026-12-07',
-			deadline: 'Deadline 9 Dec 2026, 18:00'
+			deadline: 'Deadline 9 Dec 2026, 18:00',
+			cast: '7 Dec 2026, 23:30'
 		}
 	];
 
-	for (const { zone, locale, at, today, deadline } of ZONES) {
-		test(`${zone}: the absence starts today there, and dates read as there`, async () => {
+	for (const { zone, locale, at, today, deadline, cast } of ZONES) {
+		test(`${zone}: the absence starts today there; deadline and ballot times read as there`, async () => {
 			const context = await harness.browser.newContext({
 				baseURL: harness.server.url,
 				...PHONE,
@@ -423,12 +426,19 @@ describe('dates in the device’s time zone', () => {
 				});
 				await page.getByRole('link', { name: 'Go to the triad' }).click();
 				await member.heading(`Zone triad ${zone}`).waitFor();
+				await member.claimSeat('keeper');
 
 				// A deadline entered as 18:00 on the 9th reads back as 18:00 on the 9th, in this zone.
 				await member.draftProposal('Deadline check');
 				await page.getByLabel('Deadline (optional)').fill('2026-12-09T18:00');
 				await member.openForVote();
 				expect((await member.outcomeText()).replace(/\s+/g, ' ')).toContain(deadline);
+				// A ballot cast now reads in the history at this zone's wall-clock time.
+				await member.vote('keeper', 'Agree');
+				const entry = page.locator('.history .ballot').first();
+				expect((await entry.textContent())!.replace(/\s+/g, ' ')).toContain(
+					`${cast} · text version 1`
+				);
 
 				await member.gotoTriad(`Zone triad ${zone}`);
 				await page.getByRole('link', { name: 'Absences and cover' }).click();
