@@ -126,7 +126,7 @@ describe('access: member, viewer, removed', () => {
 			.toContain('Two keepers each night.');
 		expect(await vi.page.locator('.proposal-body[contenteditable]').count()).toBe(0);
 		expect(await vi.page.getByRole('button', { name: 'Open for vote' }).count()).toBe(0);
-		expect(await vi.page.getByRole('button', { name: 'Withdraw proposal' }).count()).toBe(0);
+		expect(await vi.page.getByRole('button', { name: 'Proposal actions' }).count()).toBe(0);
 
 		await ada.openProposal(PROPOSAL);
 		await ada.typeInEditor(' And a third on Fridays.');
@@ -135,7 +135,7 @@ describe('access: member, viewer, removed', () => {
 			.toContain('And a third on Fridays.');
 		await ada.openForVote();
 		await vi.page.getByText('you cannot cast a ballot').waitFor();
-		expect(await vi.page.locator('form.vote').count()).toBe(0);
+		expect(await vi.page.locator('.vote').count()).toBe(0);
 		await vi.expectPill('Synced');
 		await vi.screen(SHOT, 'view-only-proposal');
 

@@ -131,15 +131,15 @@ describe('using Triad on another device', () => {
 		await laptop.page.goto(proposalPath);
 		await laptop.heading(PROPOSAL).waitFor();
 		// The laptop shows the phone's ballot as Kim's own.
-		await laptop.page.getByText('Counted: Agree').waitFor({ timeout: 30_000 });
+		await laptop.page.getByText('You voted Agree — it counts.').waitFor({ timeout: 30_000 });
 		// Each device sees the other as Kim herself: "you", never a second Kim.
 		await expect.poll(() => hereOnProposal(phone), { timeout: 20_000 }).toBe('you');
 		await expect.poll(() => hereOnProposal(laptop), { timeout: 20_000 }).toBe('you');
 
 		await laptop.vote('keeper', 'Disagree', 'Fridays clash with the ferry rota.');
 		await phone.page
-			.locator('form.vote[data-seat="keeper"]')
-			.getByText('Counted: Disagree')
+			.locator('.vote[data-seat="keeper"]')
+			.getByText('You voted Disagree — it counts.')
 			.waitFor({ timeout: 30_000 });
 		const outcome = await phone.outcomeText();
 		expect(outcome).toContain('Still to vote: Bearer, Navigator.');
@@ -149,7 +149,10 @@ describe('using Triad on another device', () => {
 		const history = phone.page.locator('.history .ballot');
 		await expect.poll(() => history.count()).toBe(2);
 		expect(await history.nth(0).textContent()).toContain('Keeper: Disagree by Kim');
-		expect(await history.nth(1).textContent()).toContain('replaced by a later ballot');
+		expect(await history.nth(0).textContent()).toContain('counts');
+		expect(await history.nth(1).textContent()).toContain(
+			'does not count: replaced by a later ballot'
+		);
 		expect(await phone.page.getByText('not cast by the seat or its cover').count()).toBe(0);
 		expect(await phone.page.getByText('a member').count()).toBe(0);
 		await phone.screen(SHOT, 'phone-newer-ballot');

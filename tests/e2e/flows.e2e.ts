@@ -176,8 +176,9 @@ describe('deciding flows of a triad', () => {
 	test('a drafted proposal is withdrawn, and the others see it withdrawn', async () => {
 		await ivy.gotoTriad(TRIAD);
 		await ivy.draftProposal('Cancel the regatta');
+		await ivy.page.getByRole('button', { name: 'Proposal actions' }).click();
 		await ivy.page.getByRole('button', { name: 'Withdraw proposal' }).click();
-		await ivy.page.getByRole('group', { name: 'Confirm withdrawal' }).waitFor();
+		await ivy.page.getByRole('dialog', { name: 'Withdraw this proposal?' }).waitFor();
 		await ivy.screen(SHOT, 'withdraw-confirm');
 		await ivy.page.getByRole('button', { name: 'Withdraw', exact: true }).click();
 		await ivy.outcome('withdrawn').waitFor();

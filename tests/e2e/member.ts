@@ -180,13 +180,31 @@ export class Member {
 		await this.outcome('open').waitFor();
 	}
 
-	/** Casts a ballot in the form of `seat` (this member's own seat, or one they cover). */
+	/**
+	 * Casts a ballot in the form of `seat` (this member's own seat, or one they cover): switches
+	 * the ballot area to that seat when the member acts for more than one, and opens the form when
+	 * it shows an earlier ballot of theirs that counts.
+	 */
 	async vote(seat: Seat, choice: ChoiceLabel, reason = ''): Promise<void> {
-		const form = this.page.locator(`form.vote[data-seat="${seat}"]`);
+		const card = await this.ballotFor(seat);
+		const form = card.locator('form');
+		const change = card.getByRole('button', { name: 'Change vote' });
+		if ((await change.count()) > 0) await change.click();
 		await form.getByLabel(choice, { exact: true }).check();
 		if (reason) await form.getByLabel(/^Reason/).fill(reason);
 		await form.getByRole('button', { name: 'Cast ballot' }).click();
-		await form.getByText('Ballot cast.').waitFor();
+		await card.getByText(/^Ballot cast/).waitFor();
+	}
+
+	/** Shows the ballot card of `seat`, switching to it when the member acts for several seats. */
+	async ballotFor(seat: Seat): Promise<Locator> {
+		const card = this.page.locator(`.vote[data-seat="${seat}"]`);
+		const switcher = this.page.getByRole('group', { name: 'Vote for' });
+		if ((await switcher.count()) > 0) {
+			await switcher.locator(`button[data-seat="${seat}"]`).click();
+		}
+		await card.waitFor();
+		return card;
 	}
 
 	outcome(state: string): Locator {

@@ -81,7 +81,7 @@ describe('a triad changed by a newer version of Triad', () => {
 		await expect.poll(() => editor.getAttribute('contenteditable')).toBe('false');
 		expect(await ana.page.getByRole('toolbar', { name: 'Formatting' }).count()).toBe(0);
 		expect(await ana.page.getByRole('button', { name: 'Open for vote' }).count()).toBe(0);
-		expect(await ana.page.getByRole('button', { name: 'Withdraw proposal' }).count()).toBe(0);
+		expect(await ana.page.getByRole('button', { name: 'Proposal actions' }).count()).toBe(0);
 		expect(await ana.page.getByLabel('Your note as Keeper').count()).toBe(0);
 
 		// Typing into the text changes nothing.

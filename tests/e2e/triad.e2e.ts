@@ -121,7 +121,7 @@ describe('a triad of three members', () => {
 			await noa.page.reload();
 			await noa.heading('Weekly harbour review').waitFor();
 			await noa.seesBlocks(WRITTEN);
-			expect(await noa.page.getByText('Counted: Agree').count()).toBe(1);
+			expect(await noa.page.getByText('You voted Agree — it counts.').count()).toBe(1);
 			await noa.screen(SHOT, 'reloaded-offline');
 			// The reloaded page did not reach the relay either.
 			expect(await kim.outcomeText()).toContain('Still to vote: Navigator (Noa)');
@@ -156,8 +156,10 @@ describe('a triad of three members', () => {
 		}
 		// Final with the dissent's reason and no reflection delay: the record can no longer change.
 		await ben.page.getByText('This proposal is decided').waitFor();
-		expect(await ben.page.getByRole('button', { name: 'Amend the text' }).count()).toBe(0);
-		expect(await ben.page.getByRole('button', { name: 'Withdraw proposal' }).count()).toBe(0);
+		expect(await ben.page.getByRole('button', { name: 'Proposal actions' }).count()).toBe(0);
+		// Decided: the outcome and the history, no ballot form.
+		expect(await ben.page.getByRole('button', { name: 'Cast ballot' }).count()).toBe(0);
+		expect(await ben.page.locator('.vote form').count()).toBe(0);
 		await ben.screen(SHOT, 'majority');
 		await ben.gotoTriad(TRIAD);
 		await ben.page.getByText('Balance broken: Noa disagreed').waitFor();
@@ -189,7 +191,7 @@ describe('a triad of three members', () => {
 		await kim.openForVote();
 		await ben.page.goto(new URL(kim.page.url()).pathname);
 		await ben.heading('Harbour budget 2027').waitFor();
-		await ben.page.getByText('Vote for Noa (Navigator), as their cover').waitFor();
+		await ben.page.getByRole('button', { name: /^For Noa \(Navigator\)/ }).waitFor();
 		await ben.vote('navigator', 'Agree');
 		await ben.page.getByText('cast by Ben for Noa').first().waitFor();
 		await kim.page.getByText('cast by Ben for Noa').first().waitFor({ timeout: 20_000 });
@@ -198,7 +200,8 @@ describe('a triad of three members', () => {
 
 	test('an amendment makes earlier ballots count no more: "voted on an earlier text"', async () => {
 		await kim.vote('keeper', 'Agree');
-		await ben.page.getByText('Counted: Agree').first().waitFor();
+		await expect.poll(() => ben.outcomeText(), { timeout: 20_000 }).toContain('Keeper Agree');
+		await kim.page.getByRole('button', { name: 'Proposal actions' }).click();
 		await kim.page.getByRole('button', { name: 'Amend the text' }).click();
 		await kim.typeInEditor(' Amended: cap travel at 5%.');
 		await kim.page.getByText('text version 2').first().waitFor();

@@ -10,3 +10,4 @@ export * from './labels';
 export * from './balance';
 export * from './revision';
 export * from './membership';
+export * from './ballot-standing';
