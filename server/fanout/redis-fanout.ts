@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import type { DocumentId } from '../../src/lib/protocol';
 import { describeError, type Logger } from '../logger';
+import type { RelayMetrics } from '../metrics';
 import type { RelayStorage, UpdateSeq } from '../storage/relay-storage';
 import { decodeClusterMessage, encodeClusterMessage, GapDetector } from './cluster-message';
 import type { DocumentFanout, FanoutListener, FanoutSubscription } from './document-fanout';
@@ -16,6 +17,8 @@ export interface RedisFanoutOptions {
 	/** Prefix of the per-document channels (default `triad:`), to keep clusters apart. */
 	channelPrefix?: string;
 	logger: Logger;
+	/** Where publications, receptions, gaps, lag and the broker's state are counted. */
+	metrics: RelayMetrics;
 }
 
 interface Publisher {
@@ -53,6 +56,7 @@ export class RedisFanout implements DocumentFanout {
 	readonly #nodeId: string;
 	readonly #storage: RelayStorage;
 	readonly #logger: Logger;
+	readonly #metrics: RelayMetrics;
 	#everReady = false;
 	#closed = false;
 
@@ -61,6 +65,8 @@ export class RedisFanout implements DocumentFanout {
 		this.#nodeId = options.nodeId;
 		this.#storage = options.storage;
 		this.#logger = options.logger;
+		this.#metrics = options.metrics;
+		this.#metrics.clusterBrokerUp = 0;
 		const common = {
 			enableOfflineQueue: false,
 			// Reconnects forever, every second at most, so a Redis that comes back is found soon.
@@ -86,7 +92,16 @@ export class RedisFanout implements DocumentFanout {
 		);
 		// A lost last publication leaves no gap for anyone to see: its head is announced instead.
 		this.#publisher.on('ready', () => this.#announceLostHeads());
+		// The subscriber is what the node hears the others through: its state is the broker's.
+		this.#subscriber.on('close', () => {
+			if (this.#metrics.clusterBrokerUp === 1) {
+				this.#logger.warn('fanout_broker_lost', {});
+			}
+			this.#metrics.clusterBrokerUp = 0;
+		});
 		this.#subscriber.on('ready', () => {
+			if (this.#everReady) this.#metrics.clusterBrokerReconnects++;
+			this.#metrics.clusterBrokerUp = 1;
 			this.#resubscribe().catch((error: unknown) => {
 				// The connection went away again; its next 'ready' tries again.
 				this.#logger.warn('fanout_resubscribe_failed', { error: describeError(error) });
@@ -143,12 +158,15 @@ export class RedisFanout implements DocumentFanout {
 					node: this.#nodeId,
 					epoch: publisher.epoch,
 					seq: ++publisher.seq,
+					sentAt: Date.now(),
 					payload: update
 				});
 				await this.#publisher.publish(channel, Buffer.from(message));
+				this.#metrics.clusterPublished++;
 			})
 			.catch((error: unknown) => {
 				publisher.lost = true;
+				this.#metrics.clusterPublishFailures++;
 				this.#logger.debug('fanout_publish_failed', { docId, error: describeError(error) });
 			});
 	}
@@ -189,9 +207,13 @@ export class RedisFanout implements DocumentFanout {
 			missed = joined.gaps.missedUpTo(message.node, message.epoch, message.seq);
 		} else {
 			missed = joined.gaps.missedBefore(message.node, message.epoch, message.seq);
+			this.#metrics.clusterReceived++;
+			// Clocks of two machines: a skew shows as lag (or as none when negative).
+			this.#metrics.clusterLag.observe(Math.max(0, Date.now() - message.sentAt));
 			for (const listener of joined.listeners) listener.update(message.payload);
 		}
 		if (missed) {
+			this.#metrics.clusterGaps++;
 			this.#logger.info('fanout_gap', {
 				docId: channel.slice(this.#prefix.length),
 				from: message.node
