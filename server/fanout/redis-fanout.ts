@@ -28,6 +28,8 @@ interface Publisher {
 	lost: boolean;
 	/** The last publication queued: updates go out in the order they were appended. */
 	tail: Promise<void>;
+	/** The answer to the last publication sent. */
+	unanswered: Promise<void>;
 }
 
 interface Joined {
@@ -120,7 +122,13 @@ export class RedisFanout implements DocumentFanout {
 			joined = {
 				listeners: new Set(),
 				gaps: new GapDetector(),
-				publisher: { epoch: nextEpoch++, seq: 0, lost: false, tail: Promise.resolve() }
+				publisher: {
+					epoch: nextEpoch++,
+					seq: 0,
+					lost: false,
+					tail: Promise.resolve(),
+					unanswered: Promise.resolve()
+				}
 			};
 			this.#joined.set(docId, joined);
 			joined.listeners.add(listener);
@@ -161,14 +169,21 @@ export class RedisFanout implements DocumentFanout {
 					sentAt: Date.now(),
 					payload: update
 				});
-				await this.#publisher.publish(channel, Buffer.from(message));
-				this.#metrics.clusterPublished++;
+				// Not awaited: commands on one connection go out in order, so the next publication
+				// need not wait for this one's answer (one round trip per update would cap a busy
+				// document's rate).
+				publisher.unanswered = this.#publisher.publish(channel, Buffer.from(message)).then(
+					() => void this.#metrics.clusterPublished++,
+					(error: unknown) => this.#publishFailed(publisher, docId, error)
+				);
 			})
-			.catch((error: unknown) => {
-				publisher.lost = true;
-				this.#metrics.clusterPublishFailures++;
-				this.#logger.debug('fanout_publish_failed', { docId, error: describeError(error) });
-			});
+			.catch((error: unknown) => this.#publishFailed(publisher, docId, error));
+	}
+
+	#publishFailed(publisher: Publisher, docId: DocumentId, error: unknown): void {
+		publisher.lost = true;
+		this.#metrics.clusterPublishFailures++;
+		this.#logger.debug('fanout_publish_failed', { docId, error: describeError(error) });
 	}
 
 	publishAwareness(docId: DocumentId, update: Uint8Array): void {
@@ -184,7 +199,9 @@ export class RedisFanout implements DocumentFanout {
 	async close(): Promise<void> {
 		if (this.#closed) return;
 		this.#closed = true;
-		await Promise.all([...this.#joined.values()].map((joined) => joined.publisher.tail));
+		const publishers = [...this.#joined.values()].map((joined) => joined.publisher);
+		await Promise.all(publishers.map((publisher) => publisher.tail));
+		await Promise.all(publishers.map((publisher) => publisher.unanswered));
 		this.#publisher.disconnect();
 		this.#subscriber.disconnect();
 	}
