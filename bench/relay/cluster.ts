@@ -125,6 +125,7 @@ function formatLoad(load: LoadShape, runs: readonly ClusterRun[], options: Bench
 		['RSS idle, all nodes (MiB)', (run) => sum(run, 'rssIdleMiB'), 0],
 		['RSS peak, all nodes (MiB)', (run) => sum(run, 'rssPeakMiB'), 0],
 		['RSS after close, all nodes (MiB)', (run) => sum(run, 'rssAfterCloseMiB'), 0],
+		['documents loaded after close', (run) => metricSum(run, 'triad_relay_loaded_documents'), 0],
 		['generator CPU (%)', (run) => run.generatorCpuPercent, 1],
 		['generator send lag p99 (ms)', (run) => run.generator.sendLagP99Ms, 1]
 	];
@@ -141,10 +142,10 @@ function formatLoad(load: LoadShape, runs: readonly ClusterRun[], options: Bench
 		);
 	}
 	for (let i = 0; i < NODES; i++) {
-		const pick = (key: 'cpuPercent' | 'rssPeakMiB' | 'rssAfterCloseMiB') =>
+		const pick = (key: 'cpuPercent' | 'rssIdleMiB' | 'rssPeakMiB' | 'rssAfterCloseMiB') =>
 			fixed(median(cluster.map((run) => run.processes[i]?.[key] ?? Number.NaN)), 1);
 		lines.push(
-			`  node ${i + 1}: CPU ${pick('cpuPercent')} %, RSS peak ${pick('rssPeakMiB')} MiB, after close ${pick('rssAfterCloseMiB')} MiB`
+			`  node ${i + 1}: CPU ${pick('cpuPercent')} %, RSS idle ${pick('rssIdleMiB')} → peak ${pick('rssPeakMiB')} → after close ${pick('rssAfterCloseMiB')} MiB`
 		);
 	}
 	const crossNode = cluster.map((run) => ({
