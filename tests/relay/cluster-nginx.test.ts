@@ -62,6 +62,11 @@ describe('three nodes behind nginx (the README configuration)', () => {
 			return (b ?? 0) + (c ?? 0) === clients.length;
 		}, 'every client to be on the two living nodes');
 		expect(same()).toBe(true);
+		// Clients of one node see each other's edits before they are committed.
+		await waitFor(async () => {
+			const stored = await storedMap(schema, room.docId);
+			return Object.entries(expected).every(([key, value]) => stored[key] === value);
+		}, 'PostgreSQL to hold every edit');
 		expect(await storedMap(schema, room.docId)).toEqual(expected);
 		expect(await health(nginx.url)).toEqual({ status: 200, body: 'ok' });
 	});
