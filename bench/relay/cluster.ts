@@ -5,7 +5,8 @@
  * goes before the fan-out p99 passes 50 ms. Prints tables with ratios and stores the figures
  * under bench/results/.
  * Usage: `npm run bench:relay-cluster -- [--rounds 3] [--window 6] [--load A --load B]
- * [--capacity] [--capacity-only]`. Needs PostgreSQL (`BENCH_DATABASE_URL`, default the `test`
+ * [--capacity] [--capacity-only] [--cpu-prof]` (profiles under
+ * bench/results/cpu-profiles/<setup>-load<X>-round<N>[-node<n>]/). Needs PostgreSQL (`BENCH_DATABASE_URL`, default the `test`
  * database on 127.0.0.1) and Redis (`BENCH_REDIS_URL`, default 127.0.0.1:6379).
  */
 import { randomBytes } from 'node:crypto';
@@ -44,7 +45,11 @@ async function onDatabase(sql: string): Promise<void> {
 }
 
 /** Three nodes of the bundled relay on one fresh schema and one Redis, each ready (fan-out up). */
-async function startCluster(bundle: RelayBundle): Promise<RunningRelay[]> {
+async function startCluster(
+	bundle: RelayBundle,
+	/** Where each node writes its V8 profile (one folder per node), when profiling. */
+	profile?: { dir: string; name: string }
+): Promise<RunningRelay[]> {
 	const name = randomBytes(4).toString('hex');
 	const schema = `triad_bench_${name}`;
 	await onDatabase(`CREATE SCHEMA ${schema}`);
@@ -52,13 +57,18 @@ async function startCluster(bundle: RelayBundle): Promise<RunningRelay[]> {
 	try {
 		for (let i = 0; i < NODES; i++) {
 			nodes.push(
-				await startRelay('current', bundle, undefined, {
-					STORAGE: 'postgres',
-					DATABASE_URL,
-					DATABASE_SCHEMA: schema,
-					REDIS_URL,
-					NODE_ID: `bench-${name}-${i}`
-				})
+				await startRelay(
+					'current',
+					bundle,
+					profile && { ...profile, name: `${profile.name}-node${i + 1}` },
+					{
+						STORAGE: 'postgres',
+						DATABASE_URL,
+						DATABASE_SCHEMA: schema,
+						REDIS_URL,
+						NODE_ID: `bench-${name}-${i}`
+					}
+				)
 			);
 		}
 		for (const node of nodes) await untilFanoutReady(node);
@@ -253,10 +263,14 @@ async function main(): Promise<void> {
 			for (let round = 1; round <= options.rounds; round++) {
 				const order: Setup[] = round % 2 === 1 ? ['single', 'cluster'] : ['cluster', 'single'];
 				for (const setup of order) {
+					const profile =
+						options.cpuProfileDir === undefined
+							? undefined
+							: { dir: options.cpuProfileDir, name: `${setup}-load${load.name}-round${round}` };
 					const run = await measureSpread(
 						setup === 'single'
-							? async () => [await startRelay('current', bundle)]
-							: () => startCluster(bundle),
+							? async () => [await startRelay('current', bundle, profile)]
+							: () => startCluster(bundle, profile),
 						load,
 						options
 					);
