@@ -1,6 +1,20 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vitest/config';
 
+/** Relay suites that run on both storages: access, bad input, durability, quotas, protocol 2. */
+const RELAY_SUITES_ON_POSTGRES = [
+	'access',
+	'bad-input',
+	'durability',
+	'receipt-durability',
+	'protocol-v2',
+	'quotas-address',
+	'quotas-room',
+	'quotas-storage',
+	'token-refusal',
+	'sync'
+].map((name) => `tests/relay/${name}.test.ts`);
+
 export default defineConfig({
 	plugins: [sveltekit()],
 	server: {
@@ -29,6 +43,19 @@ export default defineConfig({
 					name: 'relay',
 					environment: 'node',
 					include: ['tests/relay/**/*.test.ts'],
+					testTimeout: 60_000,
+					hookTimeout: 60_000
+				}
+			},
+			{
+				// The suites of the relay's contract once more, against a node with STORAGE=postgres
+				// (tests/relay/harness.ts reads RELAY_TEST_STORAGE).
+				extends: true,
+				test: {
+					name: 'relay-postgres',
+					environment: 'node',
+					include: RELAY_SUITES_ON_POSTGRES,
+					env: { RELAY_TEST_STORAGE: 'postgres' },
 					testTimeout: 60_000,
 					hookTimeout: 60_000
 				}

@@ -49,7 +49,8 @@ export async function openClusterNode(
 					nodeId: options.nodeId,
 					storage,
 					channelPrefix: options.channelPrefix,
-					logger
+					logger,
+					metrics
 				});
 	return { storage, fanout };
 }

@@ -168,7 +168,8 @@ function readClusterConfig(env: NodeJS.ProcessEnv): ClusterOptions | undefined {
 	if (storage === 'sqlite') {
 		for (const [name, url] of [
 			['DATABASE_URL', databaseUrl],
-			['REDIS_URL', redisUrl]
+			['REDIS_URL', redisUrl],
+			['DATABASE_SCHEMA', value('DATABASE_SCHEMA')]
 		]) {
 			if (url !== undefined) {
 				throw new Error(`${name} is set but STORAGE is sqlite (set STORAGE=postgres)`);
@@ -192,5 +193,11 @@ function readClusterConfig(env: NodeJS.ProcessEnv): ClusterOptions | undefined {
 	if (!/^[A-Za-z0-9_.-]{1,64}$/.test(nodeId)) {
 		throw new Error(`NODE_ID must be 1 to 64 of A-Z a-z 0-9 _ . -, got ${JSON.stringify(nodeId)}`);
 	}
-	return { databaseUrl, redisUrl, nodeId };
+	const schema = value('DATABASE_SCHEMA');
+	if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+		throw new Error(
+			`DATABASE_SCHEMA must be 1 to 63 of a-z 0-9 _ (not starting with a digit), got ${JSON.stringify(schema)}`
+		);
+	}
+	return { databaseUrl, redisUrl, nodeId, schema };
 }

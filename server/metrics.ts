@@ -57,6 +57,20 @@ export class RelayMetrics {
 	storageCompactions = 0;
 	/** Documents reloaded from storage because fan-out messages may have been lost (cluster). */
 	clusterRepairs = 0;
+	/** Updates this node published to the other nodes (cluster). */
+	clusterPublished = 0;
+	/** Publications that failed (the broker was out of reach); receivers repair them. */
+	clusterPublishFailures = 0;
+	/** Updates received from other nodes (cluster). */
+	clusterReceived = 0;
+	/** Gaps seen in another node's numbering, each followed by a repair (cluster). */
+	clusterGaps = 0;
+	/** Whether the fan-out broker is connected (1) or not (0); null outside a cluster with one. */
+	clusterBrokerUp: number | null = null;
+	/** Times the fan-out broker connection came back after it was lost. */
+	clusterBrokerReconnects = 0;
+	/** Delay from another node's publication of an update to its arrival here. */
+	readonly clusterLag = new Histogram(LAG_BUCKETS_MS);
 	receiptsSent = 0;
 	accessRotations = 0;
 	accessChangedCloses = 0;
@@ -87,7 +101,49 @@ export class RelayMetrics {
 	}
 }
 
-function family(name: string, type: 'gauge' | 'counter', help: string, lines: string[]): string {
+/** Upper bounds of the cross-node lag histogram's buckets, in ms. */
+const LAG_BUCKETS_MS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 10_000] as const;
+
+/** A Prometheus histogram: counts per upper bound (cumulated when rendered), sum and count. */
+export class Histogram {
+	readonly #counts: number[];
+	sum = 0;
+	count = 0;
+	/** The largest value observed. */
+	max = 0;
+
+	constructor(readonly bounds: readonly number[]) {
+		this.#counts = bounds.map(() => 0);
+	}
+
+	observe(value: number): void {
+		const bucket = this.bounds.findIndex((bound) => value <= bound);
+		if (bucket >= 0) this.#counts[bucket] = (this.#counts[bucket] ?? 0) + 1;
+		this.sum += value;
+		this.count++;
+		if (value > this.max) this.max = value;
+	}
+
+	/** Lines of the histogram named `name`, buckets cumulated as Prometheus reads them. */
+	render(name: string): string[] {
+		let cumulated = 0;
+		const lines = this.bounds.map((bound, i) => {
+			cumulated += this.#counts[i] ?? 0;
+			return `${name}_bucket{le="${bound / 1000}"} ${cumulated}`;
+		});
+		lines.push(`${name}_bucket{le="+Inf"} ${this.count}`);
+		lines.push(`${name}_sum ${this.sum / 1000}`);
+		lines.push(`${name}_count ${this.count}`);
+		return lines;
+	}
+}
+
+function family(
+	name: string,
+	type: 'gauge' | 'counter' | 'histogram',
+	help: string,
+	lines: string[]
+): string {
 	return `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${lines.join('\n')}\n`;
 }
 
@@ -136,6 +192,48 @@ export function renderMetrics(metrics: RelayMetrics): string {
 		family(`${p}cluster_repairs_total`, 'counter', 'Documents repaired from storage.', [
 			`${p}cluster_repairs_total ${metrics.clusterRepairs}`
 		]),
+		family(`${p}cluster_published_total`, 'counter', 'Updates published to other nodes.', [
+			`${p}cluster_published_total ${metrics.clusterPublished}`
+		]),
+		family(
+			`${p}cluster_publish_failures_total`,
+			'counter',
+			'Publications to other nodes that failed (repaired by the receivers).',
+			[`${p}cluster_publish_failures_total ${metrics.clusterPublishFailures}`]
+		),
+		family(`${p}cluster_received_total`, 'counter', 'Updates received from other nodes.', [
+			`${p}cluster_received_total ${metrics.clusterReceived}`
+		]),
+		family(
+			`${p}cluster_gaps_total`,
+			'counter',
+			"Gaps seen in another node's numbering of its updates.",
+			[`${p}cluster_gaps_total ${metrics.clusterGaps}`]
+		),
+		family(
+			`${p}cluster_lag_seconds`,
+			'histogram',
+			"From another node's publication of an update to its arrival here (clocks of both).",
+			metrics.clusterLag.render(`${p}cluster_lag_seconds`)
+		),
+		family(
+			`${p}cluster_lag_max_seconds`,
+			'gauge',
+			'The longest publication-to-arrival delay seen.',
+			[`${p}cluster_lag_max_seconds ${metrics.clusterLag.max / 1000}`]
+		),
+		family(
+			`${p}cluster_broker_up`,
+			'gauge',
+			'Whether the fan-out broker (Redis) is connected; absent without one.',
+			metrics.clusterBrokerUp === null ? [] : [`${p}cluster_broker_up ${metrics.clusterBrokerUp}`]
+		),
+		family(
+			`${p}cluster_broker_reconnects_total`,
+			'counter',
+			'Times the fan-out broker connection came back after it was lost.',
+			[`${p}cluster_broker_reconnects_total ${metrics.clusterBrokerReconnects}`]
+		),
 		family(`${p}receipts_sent_total`, 'counter', 'Receipts sent for committed updates.', [
 			`${p}receipts_sent_total ${metrics.receiptsSent}`
 		]),

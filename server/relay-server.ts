@@ -270,6 +270,10 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 			} else if (cluster !== null && !cluster.storage.reachable) {
 				// Not ready while PostgreSQL is out of reach: a load balancer sends clients elsewhere.
 				sendText(res, 503, 'storage unreachable');
+			} else if (metrics.clusterBrokerUp === 0) {
+				// Still ready: this node serves its clients and stores their edits; only the other
+				// nodes' clients see them late, once the broker is back and every node repairs.
+				sendText(res, 200, 'ok, fan-out broker unreachable');
 			} else {
 				sendText(res, 200, 'ok');
 			}

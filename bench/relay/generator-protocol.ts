@@ -2,8 +2,12 @@ import type { ClientParams, RoomAccess } from './room-access';
 
 /** Where the clients connect, and what they put in the URL. */
 export interface GeneratorTarget {
-	/** Base WebSocket URL a room is appended to, e.g. `ws://127.0.0.1:1234/sync/`. */
-	readonly urlPrefix: string;
+	/**
+	 * Base WebSocket URLs a room is appended to, e.g. `ws://127.0.0.1:1234/sync/`: the client in
+	 * seat s of each room connects through the (s mod length)-th, so with one URL per relay node
+	 * the clients of a room sit on different nodes.
+	 */
+	readonly urlPrefixes: readonly string[];
 	/** The query each client adds; only `protocol-2` makes a relay send receipts. */
 	readonly params: ClientParams;
 }

@@ -127,8 +127,9 @@ class LoadGenerator {
 		const worker = async (): Promise<void> => {
 			while (next < this.#clients.length) {
 				const client = this.#clients[next++] as BenchClient;
-				const url =
-					target.urlPrefix + client.access.room + connectionQuery(client.access, target.params);
+				const seat = client.index % this.#plan.clientsPerRoom;
+				const prefix = target.urlPrefixes[seat % target.urlPrefixes.length] as string;
+				const url = prefix + client.access.room + connectionQuery(client.access, target.params);
 				if (!(await this.#connectOne(client, url))) this.#connectFailures++;
 			}
 		};

@@ -9,7 +9,7 @@ import { PROFILE_WINDOW_FILE } from './profile-window';
 import type { RelayBundle } from './relay-builds';
 import { readRelayMetrics } from './relay-metrics';
 import { startRelay } from './relay-process';
-import type { RelayKind } from './relay-process';
+import type { RelayKind, RunningRelay } from './relay-process';
 import { createRoomAccess } from './room-access';
 import type { ClientParams } from './room-access';
 
@@ -30,6 +30,23 @@ export interface RunMeasurement {
 	readonly relayMetricsAfterClose: Record<string, number> | null;
 }
 
+/** What /proc and /metrics said about one relay process of a run. */
+export interface ProcessFigures {
+	readonly cpuPercent: number;
+	readonly rssIdleMiB: number;
+	readonly rssPeakMiB: number;
+	readonly rssAfterCloseMiB: number;
+	readonly metricsAfterClose: Record<string, number> | null;
+}
+
+/** One load spread over one or more relay processes (the nodes of a cluster). */
+export interface SpreadMeasurement {
+	readonly generator: GeneratorResult;
+	readonly generatorCpuPercent: number;
+	/** In the order the relays were started, which is the order their clients are spread in. */
+	readonly processes: readonly ProcessFigures[];
+}
+
 /** Lets a freshly started relay finish lazy start-up work before "idle" memory is read. */
 const IDLE_SETTLE_MS = 1000;
 
@@ -45,6 +62,42 @@ export async function measureRun(
 	options: BenchOptions,
 	round: number
 ): Promise<RunMeasurement> {
+	const profile =
+		options.cpuProfileDir === undefined
+			? undefined
+			: { dir: options.cpuProfileDir, name: `${relay}-load${load.name}-round${round}` };
+	const spread = await measureSpread(
+		async () => [await startRelay(relay, bundle, profile)],
+		load,
+		options
+	);
+	const [figures] = spread.processes;
+	if (figures === undefined) throw new Error('no relay process measured');
+	return {
+		relay,
+		load: load.name,
+		round,
+		params: spread.params,
+		generator: spread.generator,
+		relayCpuPercent: figures.cpuPercent,
+		generatorCpuPercent: spread.generatorCpuPercent,
+		rssIdleMiB: figures.rssIdleMiB,
+		rssPeakMiB: figures.rssPeakMiB,
+		rssAfterCloseMiB: figures.rssAfterCloseMiB,
+		relayMetricsAfterClose: figures.metricsAfterClose
+	};
+}
+
+/**
+ * Drives `load` through the relays `start` resolves (seat s of every room on the (s mod n)-th),
+ * from a separate generator process, and measures every relay process. The relays are stopped
+ * before it resolves.
+ */
+export async function measureSpread(
+	start: () => Promise<RunningRelay[]>,
+	load: LoadShape,
+	options: BenchOptions
+): Promise<SpreadMeasurement & { params: ClientParams }> {
 	const rooms = await Promise.all(Array.from({ length: load.rooms }, createRoomAccess));
 	const generator = new GeneratorProcess();
 	// Pre-encoding ~20,000 updates overlaps the relay's start instead of adding to the run.
@@ -66,65 +119,71 @@ export async function measureRun(
 	);
 	// Awaited below; until then a failure must not count as an unhandled rejection.
 	prepared.catch(() => undefined);
-	const server = await startRelay(
-		relay,
-		bundle,
-		options.cpuProfileDir === undefined
-			? undefined
-			: { dir: options.cpuProfileDir, name: `${relay}-load${load.name}-round${round}` }
-	).catch((error: unknown) => {
+	const servers = await start().catch((error: unknown) => {
 		generator.kill();
 		throw error;
 	});
 	try {
+		const [first] = servers;
+		if (first === undefined) throw new Error('no relay started');
 		await Promise.all([prepared, sleep(IDLE_SETTLE_MS)]);
-		const rssIdleMiB = readMemory(server.pid).rssMiB;
-		resetPeakMemory(server.pid);
+		const rssIdleMiB = servers.map((server) => readMemory(server.pid).rssMiB);
+		for (const server of servers) resetPeakMemory(server.pid);
 		await generator.request(
-			{ type: 'connect', target: { urlPrefix: server.urlPrefix, params: server.params } },
+			{
+				type: 'connect',
+				target: { urlPrefixes: servers.map((server) => server.urlPrefix), params: first.params }
+			},
 			'connected'
 		);
-		type WindowEdge = { relay: CpuReading; generator: CpuReading; monotonicUs: number };
+		type WindowEdge = { relays: CpuReading[]; generator: CpuReading; monotonicUs: number };
 		let windowStart: WindowEdge | undefined;
 		let windowEnd: WindowEdge | undefined;
-		const readBoth = (): WindowEdge => ({
-			relay: readCpu(server.pid),
+		const readAll = (): WindowEdge => ({
+			relays: servers.map((server) => readCpu(server.pid)),
 			generator: readCpu(generator.pid),
 			// The clock V8 stamps profile samples with, so a profile can be cut to the window.
 			monotonicUs: Number(process.hrtime.bigint() / 1000n)
 		});
-		generator.on('window-start', () => (windowStart = readBoth()));
-		generator.on('window-end', () => (windowEnd = readBoth()));
+		generator.on('window-start', () => (windowStart = readAll()));
+		generator.on('window-end', () => (windowEnd = readAll()));
 		const { result } = await generator.request({ type: 'run' }, 'result');
 		await generator.request({ type: 'close' }, 'closed');
 		await sleep(options.settleMs);
-		const memory = readMemory(server.pid);
-		const relayMetricsAfterClose = await readRelayMetrics(server.httpUrl);
 		if (windowStart === undefined || windowEnd === undefined) {
 			throw new Error('load generator never reported its measurement window');
 		}
-		if (server.cpuProfileDir !== undefined) {
-			writeFileSync(
-				join(server.cpuProfileDir, PROFILE_WINDOW_FILE),
-				JSON.stringify({ startUs: windowStart.monotonicUs, endUs: windowEnd.monotonicUs })
-			);
-		}
+		const edges = { start: windowStart, end: windowEnd };
+		const processes = await Promise.all(
+			servers.map(async (server, i): Promise<ProcessFigures> => {
+				const memory = readMemory(server.pid);
+				if (server.cpuProfileDir !== undefined) {
+					writeFileSync(
+						join(server.cpuProfileDir, PROFILE_WINDOW_FILE),
+						JSON.stringify({ startUs: edges.start.monotonicUs, endUs: edges.end.monotonicUs })
+					);
+				}
+				return {
+					cpuPercent: cpuPercent(
+						edges.start.relays[i] as CpuReading,
+						edges.end.relays[i] as CpuReading
+					),
+					rssIdleMiB: rssIdleMiB[i] as number,
+					rssPeakMiB: memory.peakRssMiB,
+					rssAfterCloseMiB: memory.rssMiB,
+					metricsAfterClose: await readRelayMetrics(server.httpUrl)
+				};
+			})
+		);
 		return {
-			relay,
-			load: load.name,
-			round,
-			params: server.params,
+			params: first.params,
 			generator: result,
-			relayCpuPercent: cpuPercent(windowStart.relay, windowEnd.relay),
 			generatorCpuPercent: cpuPercent(windowStart.generator, windowEnd.generator),
-			rssIdleMiB,
-			rssPeakMiB: memory.peakRssMiB,
-			rssAfterCloseMiB: memory.rssMiB,
-			relayMetricsAfterClose
+			processes
 		};
 	} finally {
 		generator.kill();
-		await server.stop();
+		await Promise.all(servers.map((server) => server.stop()));
 	}
 }
 

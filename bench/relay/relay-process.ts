@@ -54,7 +54,9 @@ const STARTUP_BANNER = /^running at |"event":"listening"/;
 export async function startRelay(
 	kind: RelayKind,
 	bundle: RelayBundle | undefined,
-	cpuProfile?: { dir: string; name: string }
+	cpuProfile?: { dir: string; name: string },
+	/** More environment, e.g. STORAGE=postgres and its URLs for a cluster node. */
+	extraEnv: Record<string, string> = {}
 ): Promise<RunningRelay> {
 	let args: string[];
 	if (kind === 'baseline') args = ['node_modules/@y/websocket-server/src/server.js'];
@@ -91,7 +93,8 @@ export async function startRelay(
 			// The load generator is a thousand clients on one address, and a room of the bench's
 			// loads never passes the default fan-out; only the per-address quotas are lifted.
 			MAX_NEW_DOCS_PER_HOUR: '1000000',
-			MAX_CONNECTIONS_PER_ADDRESS: '1000000'
+			MAX_CONNECTIONS_PER_ADDRESS: '1000000',
+			...extraEnv
 		},
 		stdio: ['ignore', 'pipe', 'inherit']
 	});

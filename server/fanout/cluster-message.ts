@@ -5,10 +5,18 @@ import * as encoding from 'lib0/encoding';
  * One message between relay nodes. Server-internal: clients never see this format.
  *
  * `epoch` numbers a node's publishing sessions of one document (one per time it loaded it) and
- * `seq` that session's updates from 1, so a receiver notices a lost update as a gap.
+ * `seq` that session's updates from 1, so a receiver notices a lost update as a gap. `sentAt`
+ * (the sender's wall clock, ms) only feeds the lag metric: nothing is decided on it.
  */
 export type ClusterMessage =
-	| { kind: 'update'; node: string; epoch: number; seq: number; payload: Uint8Array }
+	| {
+			kind: 'update';
+			node: string;
+			epoch: number;
+			seq: number;
+			sentAt: number;
+			payload: Uint8Array;
+	  }
 	/** The last update seq of a session, sent after publications of it failed. */
 	| { kind: 'head'; node: string; epoch: number; seq: number }
 	| { kind: 'awareness'; node: string; payload: Uint8Array };
@@ -23,6 +31,7 @@ export function encodeClusterMessage(message: ClusterMessage): Uint8Array {
 		encoding.writeVarUint(encoder, message.epoch);
 		encoding.writeVarUint(encoder, message.seq);
 	}
+	if (message.kind === 'update') encoding.writeVarUint(encoder, message.sentAt);
 	if (message.kind !== 'head') encoding.writeVarUint8Array(encoder, message.payload);
 	return encoding.toUint8Array(encoder);
 }
@@ -39,10 +48,12 @@ export function decodeClusterMessage(bytes: Uint8Array): ClusterMessage | null {
 		} else if (kind === 'update' || kind === 'head') {
 			const epoch = decoding.readVarUint(decoder);
 			const seq = decoding.readVarUint(decoder);
-			message =
-				kind === 'head'
-					? { kind, node, epoch, seq }
-					: { kind, node, epoch, seq, payload: decoding.readVarUint8Array(decoder) };
+			if (kind === 'head') {
+				message = { kind, node, epoch, seq };
+			} else {
+				const sentAt = decoding.readVarUint(decoder);
+				message = { kind, node, epoch, seq, sentAt, payload: decoding.readVarUint8Array(decoder) };
+			}
 		} else {
 			return null;
 		}

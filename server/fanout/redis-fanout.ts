@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import type { DocumentId } from '../../src/lib/protocol';
 import { describeError, type Logger } from '../logger';
+import type { RelayMetrics } from '../metrics';
 import type { RelayStorage, UpdateSeq } from '../storage/relay-storage';
 import { decodeClusterMessage, encodeClusterMessage, GapDetector } from './cluster-message';
 import type { DocumentFanout, FanoutListener, FanoutSubscription } from './document-fanout';
@@ -16,6 +17,8 @@ export interface RedisFanoutOptions {
 	/** Prefix of the per-document channels (default `triad:`), to keep clusters apart. */
 	channelPrefix?: string;
 	logger: Logger;
+	/** Where publications, receptions, gaps, lag and the broker's state are counted. */
+	metrics: RelayMetrics;
 }
 
 interface Publisher {
@@ -25,6 +28,8 @@ interface Publisher {
 	lost: boolean;
 	/** The last publication queued: updates go out in the order they were appended. */
 	tail: Promise<void>;
+	/** The answer to the last publication sent. */
+	unanswered: Promise<void>;
 }
 
 interface Joined {
@@ -53,6 +58,7 @@ export class RedisFanout implements DocumentFanout {
 	readonly #nodeId: string;
 	readonly #storage: RelayStorage;
 	readonly #logger: Logger;
+	readonly #metrics: RelayMetrics;
 	#everReady = false;
 	#closed = false;
 
@@ -61,6 +67,8 @@ export class RedisFanout implements DocumentFanout {
 		this.#nodeId = options.nodeId;
 		this.#storage = options.storage;
 		this.#logger = options.logger;
+		this.#metrics = options.metrics;
+		this.#metrics.clusterBrokerUp = 0;
 		const common = {
 			enableOfflineQueue: false,
 			// Reconnects forever, every second at most, so a Redis that comes back is found soon.
@@ -86,7 +94,16 @@ export class RedisFanout implements DocumentFanout {
 		);
 		// A lost last publication leaves no gap for anyone to see: its head is announced instead.
 		this.#publisher.on('ready', () => this.#announceLostHeads());
+		// The subscriber is what the node hears the others through: its state is the broker's.
+		this.#subscriber.on('close', () => {
+			if (this.#metrics.clusterBrokerUp === 1) {
+				this.#logger.warn('fanout_broker_lost', {});
+			}
+			this.#metrics.clusterBrokerUp = 0;
+		});
 		this.#subscriber.on('ready', () => {
+			if (this.#everReady) this.#metrics.clusterBrokerReconnects++;
+			this.#metrics.clusterBrokerUp = 1;
 			this.#resubscribe().catch((error: unknown) => {
 				// The connection went away again; its next 'ready' tries again.
 				this.#logger.warn('fanout_resubscribe_failed', { error: describeError(error) });
@@ -105,7 +122,13 @@ export class RedisFanout implements DocumentFanout {
 			joined = {
 				listeners: new Set(),
 				gaps: new GapDetector(),
-				publisher: { epoch: nextEpoch++, seq: 0, lost: false, tail: Promise.resolve() }
+				publisher: {
+					epoch: nextEpoch++,
+					seq: 0,
+					lost: false,
+					tail: Promise.resolve(),
+					unanswered: Promise.resolve()
+				}
 			};
 			this.#joined.set(docId, joined);
 			joined.listeners.add(listener);
@@ -143,14 +166,24 @@ export class RedisFanout implements DocumentFanout {
 					node: this.#nodeId,
 					epoch: publisher.epoch,
 					seq: ++publisher.seq,
+					sentAt: Date.now(),
 					payload: update
 				});
-				await this.#publisher.publish(channel, Buffer.from(message));
+				// Not awaited: commands on one connection go out in order, so the next publication
+				// need not wait for this one's answer (one round trip per update would cap a busy
+				// document's rate).
+				publisher.unanswered = this.#publisher.publish(channel, Buffer.from(message)).then(
+					() => void this.#metrics.clusterPublished++,
+					(error: unknown) => this.#publishFailed(publisher, docId, error)
+				);
 			})
-			.catch((error: unknown) => {
-				publisher.lost = true;
-				this.#logger.debug('fanout_publish_failed', { docId, error: describeError(error) });
-			});
+			.catch((error: unknown) => this.#publishFailed(publisher, docId, error));
+	}
+
+	#publishFailed(publisher: Publisher, docId: DocumentId, error: unknown): void {
+		publisher.lost = true;
+		this.#metrics.clusterPublishFailures++;
+		this.#logger.debug('fanout_publish_failed', { docId, error: describeError(error) });
 	}
 
 	publishAwareness(docId: DocumentId, update: Uint8Array): void {
@@ -166,7 +199,9 @@ export class RedisFanout implements DocumentFanout {
 	async close(): Promise<void> {
 		if (this.#closed) return;
 		this.#closed = true;
-		await Promise.all([...this.#joined.values()].map((joined) => joined.publisher.tail));
+		const publishers = [...this.#joined.values()].map((joined) => joined.publisher);
+		await Promise.all(publishers.map((publisher) => publisher.tail));
+		await Promise.all(publishers.map((publisher) => publisher.unanswered));
 		this.#publisher.disconnect();
 		this.#subscriber.disconnect();
 	}
@@ -189,9 +224,13 @@ export class RedisFanout implements DocumentFanout {
 			missed = joined.gaps.missedUpTo(message.node, message.epoch, message.seq);
 		} else {
 			missed = joined.gaps.missedBefore(message.node, message.epoch, message.seq);
+			this.#metrics.clusterReceived++;
+			// Clocks of two machines: a skew shows as lag (or as none when negative).
+			this.#metrics.clusterLag.observe(Math.max(0, Date.now() - message.sentAt));
 			for (const listener of joined.listeners) listener.update(message.payload);
 		}
 		if (missed) {
+			this.#metrics.clusterGaps++;
 			this.#logger.info('fanout_gap', {
 				docId: channel.slice(this.#prefix.length),
 				from: message.node

@@ -92,6 +92,7 @@ describe('cluster messages', () => {
 			node: 'n1',
 			epoch: 3,
 			seq: 7,
+			sentAt: 1_800_000_000_123,
 			payload: new Uint8Array([1, 2])
 		} as const;
 		expect(decodeClusterMessage(encodeClusterMessage(update))).toEqual(update);

@@ -91,7 +91,7 @@ describe('readRelayConfig: slow requests', () => {
 	});
 });
 
-describe('STORAGE, DATABASE_URL, REDIS_URL, NODE_ID', () => {
+describe('STORAGE, DATABASE_URL, DATABASE_SCHEMA, REDIS_URL, NODE_ID', () => {
 	it('uses SQLite by default, with no cluster', () => {
 		expect(readRelayConfig({}).cluster).toBeUndefined();
 		expect(readRelayConfig({ STORAGE: 'sqlite' }).cluster).toBeUndefined();
@@ -112,6 +112,11 @@ describe('STORAGE, DATABASE_URL, REDIS_URL, NODE_ID', () => {
 		const alone = readRelayConfig({ STORAGE: 'postgres', DATABASE_URL: 'postgresql://db/t' });
 		expect(alone.cluster?.redisUrl).toBeUndefined();
 		expect(alone.cluster?.nodeId).toMatch(/^[A-Za-z0-9_.-]+$/);
+		expect(alone.cluster?.schema).toBeUndefined();
+		const inSchema = { STORAGE: 'postgres', DATABASE_URL: 'postgres://db/t' };
+		expect(readRelayConfig({ ...inSchema, DATABASE_SCHEMA: 'triad_1' }).cluster?.schema).toBe(
+			'triad_1'
+		);
 	});
 
 	it('refuses what would misconfigure a node', () => {
@@ -125,6 +130,13 @@ describe('STORAGE, DATABASE_URL, REDIS_URL, NODE_ID', () => {
 		const cluster = { STORAGE: 'postgres', DATABASE_URL: 'postgres://db/t' };
 		expect(() => readRelayConfig({ ...cluster, REDIS_URL: 'cache:6379' })).toThrow(/REDIS_URL/);
 		expect(() => readRelayConfig({ ...cluster, NODE_ID: 'a b' })).toThrow(/NODE_ID/);
+		// Put into the connection's search path: never anything but a plain identifier.
+		for (const schema of ['public; DROP TABLE x', 'Triad', '1abc', 'a-b', 'x'.repeat(64)]) {
+			expect(() => readRelayConfig({ ...cluster, DATABASE_SCHEMA: schema })).toThrow(
+				/DATABASE_SCHEMA/
+			);
+		}
+		expect(() => readRelayConfig({ DATABASE_SCHEMA: 'triad' })).toThrow(/STORAGE/);
 	});
 });
 

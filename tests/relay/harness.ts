@@ -4,13 +4,14 @@
  * reuse `spawnRelay`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { WebSocket, type ClientOptions } from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
+import pg from 'pg';
 import { createLogger } from '../../server/logger';
 import { MEMBER_TOKEN_LABEL } from '../../src/lib/protocol';
 import {
@@ -18,6 +19,49 @@ import {
 	type RelayServer,
 	type RelayServerOptions
 } from '../../server/relay-server';
+import { TEST_DATABASE_URL } from './testing/postgres';
+import { TEST_REDIS_URL } from './testing/redis';
+
+/**
+ * What the relays of this run store to: `sqlite` (the default), or `postgres` when the
+ * `relay-postgres` project sets `RELAY_TEST_STORAGE` (see vite.config.ts). With `postgres`, every
+ * relay these helpers start is a cluster node on the test PostgreSQL and Redis, in a schema of its
+ * data directory's own: a relay restarted on the same directory finds what the previous one
+ * stored, and the schema is dropped with the directory.
+ */
+export const TEST_STORAGE: 'sqlite' | 'postgres' =
+	process.env.RELAY_TEST_STORAGE === 'postgres' ? 'postgres' : 'sqlite';
+
+/** The PostgreSQL schema that stands for `dataDir` in a `postgres` run. */
+export function schemaOfDataDir(dataDir: string): string {
+	return `triad_dir_${createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 20)}`;
+}
+
+async function onTestDatabase(sql: string): Promise<void> {
+	const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+	await client.connect();
+	try {
+		await client.query(sql);
+	} finally {
+		await client.end();
+	}
+}
+
+/**
+ * In a `postgres` run, the cluster options of a node standing for a relay on `dataDir` (its
+ * schema created if missing); undefined in a `sqlite` run.
+ */
+export async function testClusterOf(dataDir: string): Promise<RelayServerOptions['cluster']> {
+	if (TEST_STORAGE === 'sqlite') return undefined;
+	const schema = schemaOfDataDir(dataDir);
+	await onTestDatabase(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+	return {
+		databaseUrl: TEST_DATABASE_URL,
+		redisUrl: TEST_REDIS_URL,
+		nodeId: `test-${randomBytes(6).toString('hex')}`,
+		schema
+	};
+}
 
 /** The repository root, where `server/main.ts` lives. */
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
@@ -60,7 +104,15 @@ export async function makeTempDir(prefix = 'triad-relay-'): Promise<{
 	remove: () => Promise<void>;
 }> {
 	const path = await mkdtemp(join(tmpdir(), prefix));
-	return { path, remove: () => rm(path, { recursive: true, force: true }) };
+	return {
+		path,
+		remove: async () => {
+			await rm(path, { recursive: true, force: true });
+			if (TEST_STORAGE === 'postgres') {
+				await onTestDatabase(`DROP SCHEMA IF EXISTS ${schemaOfDataDir(path)} CASCADE`);
+			}
+		}
+	};
 }
 
 /** Polls `condition` every 20 ms until it holds; throws with `what` after `timeoutMs`. */
@@ -103,18 +155,24 @@ export interface InProcessRelay extends RelayServer {
 }
 
 /**
- * Starts the relay in this process on a free port, with SQLite in a fresh temp directory
- * unless `options` says otherwise, no static app unless given, and no quotas per address
- * unless given (see {@link ONE_ADDRESS_FOR_MANY}).
+ * Starts the relay in this process on a free port, with the run's storage (SQLite or a
+ * PostgreSQL schema, see {@link TEST_STORAGE}) for a fresh temp directory unless `options` says
+ * otherwise, no static app unless given, and no quotas per address unless given (see
+ * {@link ONE_ADDRESS_FOR_MANY}).
  */
 export async function startInProcessRelay(
 	options: RelayServerOptions = {}
 ): Promise<InProcessRelay> {
 	const dataDir = await makeTempDir();
 	const logs: Record<string, unknown>[] = [];
+	const cluster =
+		options.storage === undefined
+			? await testClusterOf(options.dataDir ?? dataDir.path)
+			: undefined;
 	const relay = await startRelayServer({
 		port: 0,
 		dataDir: dataDir.path,
+		cluster,
 		staticDir: null,
 		logger: createLogger('debug', (line) => logs.push(JSON.parse(line) as Record<string, unknown>)),
 		...ONE_ADDRESS_FOR_MANY,
@@ -165,6 +223,18 @@ export const BUNDLED_RELAY_ARGS = ['--expose-gc', 'build-server/main.js'];
  */
 export async function spawnRelay(options: SpawnRelayOptions): Promise<RelayProcess> {
 	const args = options.nodeArgs ?? ['--import', 'tsx', 'server/main.ts'];
+	const cluster =
+		options.env?.STORAGE === undefined ? await testClusterOf(options.dataDir) : undefined;
+	const clusterEnv: Record<string, string> =
+		cluster === undefined
+			? {}
+			: {
+					STORAGE: 'postgres',
+					DATABASE_URL: cluster.databaseUrl,
+					DATABASE_SCHEMA: cluster.schema ?? '',
+					REDIS_URL: cluster.redisUrl ?? '',
+					NODE_ID: cluster.nodeId
+				};
 	const child = spawn(process.execPath, args, {
 		cwd: REPO_ROOT,
 		env: {
@@ -175,6 +245,7 @@ export async function spawnRelay(options: SpawnRelayOptions): Promise<RelayProce
 			STATIC_DIR: options.staticDir ?? join(options.dataDir, 'no-app'),
 			LOG_LEVEL: options.logLevel ?? 'info',
 			...ONE_ADDRESS_FOR_MANY_ENV,
+			...clusterEnv,
 			...options.env
 		},
 		stdio: ['ignore', 'pipe', 'pipe']

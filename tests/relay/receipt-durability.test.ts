@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,9 +17,12 @@ import {
 	openRawClient,
 	refusalOf,
 	synced,
+	schemaOfDataDir,
+	TEST_STORAGE,
 	waitFor,
 	type RelayProcess
 } from './harness';
+import { TEST_DATABASE_URL } from './testing/postgres';
 import { spawnedPerTest } from './spawned-per-test';
 
 const spawned = spawnedPerTest();
@@ -71,41 +75,79 @@ describe('receipts and kill -9', () => {
 });
 
 describe('stored access', () => {
-	it('keeps verifiers, never tokens, and opens a database that stored plain tokens', async () => {
-		const dataDir = await spawned.dataDir();
-		// A database as the first schema wrote it: the token itself in `documents.token`.
-		const docId = newDocId();
-		const { member } = await accessTokens(docId, randomBytes(32));
-		const db = new Database(join(dataDir, 'relay.sqlite'));
-		db.exec(`CREATE TABLE schema_version (version INTEGER NOT NULL);
+	// Reads the SQLite file itself; the PostgreSQL twin is the test below it.
+	it.skipIf(TEST_STORAGE === 'postgres')(
+		'keeps verifiers, never tokens, and opens a database that stored plain tokens (SQLite)',
+		async () => {
+			const dataDir = await spawned.dataDir();
+			// A database as the first schema wrote it: the token itself in `documents.token`.
+			const docId = newDocId();
+			const { member } = await accessTokens(docId, randomBytes(32));
+			const db = new Database(join(dataDir, 'relay.sqlite'));
+			db.exec(`CREATE TABLE schema_version (version INTEGER NOT NULL);
 			INSERT INTO schema_version (version) VALUES (1);
 			CREATE TABLE documents (doc_id TEXT PRIMARY KEY, token TEXT, state BLOB,
 				state_seq INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL, compacted_at INTEGER);
 			CREATE TABLE updates (doc_id TEXT NOT NULL, seq INTEGER NOT NULL, data BLOB NOT NULL,
 				PRIMARY KEY (doc_id, seq));`);
+			const doc = new Y.Doc();
+			doc.getMap('m').set('before', 1);
+			db.prepare(
+				'INSERT INTO documents (doc_id, token, state, state_seq, created_at) VALUES (?, ?, ?, 1, 0)'
+			).run(docId, member, Buffer.from(Y.encodeStateAsUpdate(doc)));
+			db.close();
+
+			const relay = await spawned.relay({ dataDir });
+			expect(await readBack(relay, docId, member)).toEqual({ before: 1 });
+			const wrong = await accessTokens(docId, randomBytes(32));
+			expect(await refusalOf(`${relay.syncUrl}/${docId}?token=${wrong.member}`)).toMatchObject({
+				code: 4403,
+				received: 0
+			});
+			await relay.stop('SIGTERM');
+
+			const file = await readFile(join(dataDir, 'relay.sqlite'));
+			expect(file.includes(Buffer.from(member))).toBe(false);
+			const verifier = createHash('sha256').update(member).digest('base64url');
+			const reopened = new Database(join(dataDir, 'relay.sqlite'), { readonly: true });
+			expect(
+				reopened.prepare('SELECT member_verifier FROM documents WHERE doc_id = ?').get(docId)
+			).toEqual({ member_verifier: verifier });
+			reopened.close();
+		}
+	);
+
+	it.runIf(TEST_STORAGE === 'postgres')('keeps verifiers, never tokens (PostgreSQL)', async () => {
+		const dataDir = await spawned.dataDir();
+		const relay = await spawned.relay({ dataDir });
+		const docId = newDocId();
+		const { member } = await accessTokens(docId, randomBytes(32));
 		const doc = new Y.Doc();
 		doc.getMap('m').set('before', 1);
-		db.prepare(
-			'INSERT INTO documents (doc_id, token, state, state_seq, created_at) VALUES (?, ?, ?, 1, 0)'
-		).run(docId, member, Buffer.from(Y.encodeStateAsUpdate(doc)));
-		db.close();
-
-		const relay = await spawned.relay({ dataDir });
-		expect(await readBack(relay, docId, member)).toEqual({ before: 1 });
-		const wrong = await accessTokens(docId, randomBytes(32));
-		expect(await refusalOf(`${relay.syncUrl}/${docId}?token=${wrong.member}`)).toMatchObject({
-			code: 4403,
-			received: 0
-		});
+		await synced(connectProvider(relay.syncUrl, { docId, token: member }, doc));
+		await waitFor(async () => (await readBack(relay, docId, member)).before === 1, 'the edit');
 		await relay.stop('SIGTERM');
-
-		const file = await readFile(join(dataDir, 'relay.sqlite'));
-		expect(file.includes(Buffer.from(member))).toBe(false);
-		const verifier = createHash('sha256').update(member).digest('base64url');
-		const reopened = new Database(join(dataDir, 'relay.sqlite'), { readonly: true });
-		expect(
-			reopened.prepare('SELECT member_verifier FROM documents WHERE doc_id = ?').get(docId)
-		).toEqual({ member_verifier: verifier });
-		reopened.close();
+		const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+		await client.connect();
+		try {
+			const schema = schemaOfDataDir(dataDir);
+			const access = await client.query<{ member: string }>(
+				`SELECT member FROM ${schema}.relay_access WHERE doc_id = $1`,
+				[docId]
+			);
+			expect(access.rows).toEqual([
+				{ member: createHash('sha256').update(member).digest('base64url') }
+			]);
+			const dump = await client.query<{ rows: string }>(
+				`SELECT coalesce((SELECT string_agg(a::text, ' ') FROM ${schema}.relay_access a), '')
+				     || coalesce((SELECT string_agg(encode(update, 'escape'), ' ') FROM ${schema}.relay_updates), '')
+				     || coalesce((SELECT string_agg(encode(state, 'escape'), ' ') FROM ${schema}.relay_states), '')
+				   AS rows`
+			);
+			expect(dump.rows[0]?.rows).toContain(docId);
+			expect(dump.rows[0]?.rows).not.toContain(member);
+		} finally {
+			await client.end();
+		}
 	});
 });

@@ -13,6 +13,8 @@ export interface SpawnedPerTest {
 	relay(options: SpawnRelayOptions): Promise<RelayProcess>;
 	/** A fresh data directory, removed after the test once its relays are gone. */
 	dataDir(): Promise<string>;
+	/** Runs `cleanup` after the test, after whatever is registered later (newest first). */
+	onCleanup(cleanup: () => Promise<unknown>): void;
 }
 
 /**
@@ -35,6 +37,9 @@ export function spawnedPerTest(): SpawnedPerTest {
 			const dir = await makeTempDir();
 			cleanups.push(dir.remove);
 			return dir.path;
+		},
+		onCleanup(cleanup) {
+			cleanups.push(cleanup);
 		}
 	};
 }

@@ -1,3 +1,4 @@
+import { queryObjects } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import {
@@ -120,6 +121,24 @@ describe('sync through the relay', () => {
 		await synced(connectProvider(relay().syncUrl, room, fresh));
 		expect(text(fresh)).toBe('kept across unload');
 		expect(await readMetric(relay().url, 'triad_relay_loaded_documents')).toBe(before);
+	});
+
+	it('keeps no Y.Doc of a document once its last connection closed', async () => {
+		const loaded = () => readMetric(relay().url, 'triad_relay_loaded_documents');
+		await waitFor(async () => (await loaded()) === 0, 'rooms of earlier tests to unload');
+		// Live Y.Docs of this process (the relay runs in it), counted after a full collection.
+		const liveDocs = () => queryObjects(Y.Doc, { format: 'count' }) as number;
+		const clients = Array.from({ length: 20 }, () => new Y.Doc());
+		const baseline = liveDocs();
+		const providers = clients.map((doc) => connectProvider(relay().syncUrl, newRoom(), doc));
+		await Promise.all(providers.map((provider) => synced(provider)));
+		clients.forEach((doc, i) => doc.getMap('m').set('k', i));
+		// One per room on the relay's side while they are open.
+		expect(liveDocs()).toBeGreaterThanOrEqual(baseline + clients.length);
+		for (const provider of providers) provider.destroy();
+		await waitFor(async () => (await loaded()) === 0, 'the rooms to unload');
+		await waitFor(() => liveDocs() === baseline, "the rooms' documents to be collected");
+		expect(liveDocs()).toBe(baseline);
 	});
 
 	it('serves 200 rooms at once', async () => {
