@@ -13,7 +13,9 @@ import {
 	initFeed,
 	raiseEscalation,
 	readFeed,
-	readFeedTriad
+	readFeedTriad,
+	readPublishing,
+	setPublishing
 } from './feed';
 import { previewPublication, publishToFeed } from './feed-publication';
 import { feedEntries, feedMeta } from './organization-schema';
@@ -111,14 +113,30 @@ describe('the feed document', () => {
 	});
 });
 
+describe('the opt-in', () => {
+	it('is off until a member turns it on, and reads anything but true as off', () => {
+		const doc = feed();
+		expect(readPublishing(doc)).toBe(false);
+		setPublishing(doc, true);
+		expect(readPublishing(doc)).toBe(true);
+		feedMeta(doc).set('publishing', 'yes');
+		expect(readPublishing(doc)).toBe(false);
+		expect(() => setPublishing(doc, 'on' as unknown as boolean)).toThrow(/true or false/);
+		expect(() => setPublishing(new Y.Doc(), true)).toThrow(WorkspaceStateError);
+	});
+});
+
 describe('publication', () => {
 	it('previews exactly the decided proposals and the health, without ballots or names', () => {
 		const { doc, clock, agreed, split } = triad();
 		createAction(doc, clock, { title: 'Tell parents', due: NOW - HOUR, owner: MEMBERS[0]! });
 		createAction(doc, clock, { title: 'Later', due: NOW + 100 * HOUR });
 		const preview = previewPublication(doc, NOW + HOUR);
+		// Both were decided at the same instant, so the feed orders them by entry id.
 		expect(
-			preview.decisions.map((d) => [d.proposalId, d.outcome, d.balanceBroken, d.dissent])
+			preview.decisions
+				.map((d) => [d.proposalId, d.outcome, d.balanceBroken, d.dissent])
+				.sort((a, b) => String(a[1]).localeCompare(String(b[1])))
 		).toEqual([
 			[agreed, 'consensus', false, ''],
 			[split, 'majority', true, 'Navigator: Too early for the cohort']

@@ -47,6 +47,21 @@ export function initFeed(doc: Y.Doc, triad: DocumentId, origin: unknown = LOCAL_
 	}, origin);
 }
 
+/**
+ * Turns automatic publication on or off: the triad's opt-in, kept in the feed, which only the
+ * triad's members write. While off, nothing new is published; what was published stays.
+ */
+export function setPublishing(doc: Y.Doc, on: boolean, origin: unknown = LOCAL_ORIGIN): void {
+	if (typeof on !== 'boolean') throw new InvalidInputError('publishing must be true or false');
+	requireFeed(doc);
+	doc.transact(() => feedMeta(doc).set('publishing', on), origin);
+}
+
+/** Whether the triad opted in to publishing; anything but `true` reads as not. */
+export function readPublishing(doc: Y.Doc): boolean {
+	return feedMeta(doc).get('publishing') === true;
+}
+
 /** The triad a feed belongs to, or null while it is not (yet) a feed. */
 export function readFeedTriad(doc: Y.Doc): DocumentId | null {
 	const meta = feedMeta(doc);

@@ -7,10 +7,12 @@ import {
 	addResource,
 	addUnit,
 	initOrganization,
+	latestOrganizationStamp,
 	listRegister,
 	listResources,
 	listUnitRecords,
 	moveUnit,
+	observeOrganization,
 	readCulture,
 	readOrganization,
 	readUnitTree,
@@ -295,5 +297,24 @@ describe('the register', () => {
 			expect.objectContaining({ id: OPS, reportsTo: null, unit: null, level: 'operational' })
 		]);
 		expect(aside.result.count).toBe(3);
+	});
+});
+
+describe('observing and stamps', () => {
+	it('tells of each transaction once and gives the latest stamp held', () => {
+		const { doc, clock } = organization();
+		expect(latestOrganizationStamp(doc)).toBeNull();
+		let changes = 0;
+		const stop = observeOrganization(doc, () => changes++);
+		const a = addUnit(doc, clock, { name: 'A', kind: 'team' });
+		setCulture(doc, 'x');
+		stop();
+		addUnit(doc, clock, { name: 'B', kind: 'team' });
+		expect(changes).toBe(2);
+		const later = stepClock('z', NOW + 1_000_000);
+		moveUnit(doc, later, a, null);
+		expect(latestOrganizationStamp(doc)).toBe(
+			listUnitRecords(doc).find((u) => u.id === a)!.parentAt
+		);
 	});
 });

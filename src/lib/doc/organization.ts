@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 import { parseDocumentId, type DocumentId } from '../domain/ids';
 import { parseHlc } from '../domain/hlc';
-import { LEVELS, type EpochMs, type Level } from '../domain/model';
+import { LEVELS, type EpochMs, type HlcTimestamp, type Level } from '../domain/model';
 import {
 	UNIT_KINDS,
 	type OrganizationIdentity,
@@ -26,7 +26,9 @@ import {
 	RESOURCE,
 	UNIT,
 	cultureFragment,
+	feedRootTypes,
 	orgMeta,
+	organizationRootTypes,
 	registerMap,
 	resourcesMap,
 	unitsMap
@@ -474,4 +476,47 @@ export function listRegister(doc: Y.Doc, aside?: SetAsideTally): RegisteredTriad
 		}
 	}
 	return raw.sort((a, b) => compareStrings(a.name, b.name) || compareStrings(a.id, b.id));
+}
+
+/**
+ * The latest timestamp the organization holds (unit moves, registrations, resources), for the
+ * device clock to catch up with before it stamps a write here: a move made after seeing another
+ * is then stamped after it, which the tree rule relies on.
+ */
+export function latestOrganizationStamp(doc: Y.Doc): HlcTimestamp | null {
+	let latest: HlcTimestamp | null = null;
+	const consider = (stamp: HlcTimestamp | null) => {
+		if (stamp !== null && (latest === null || stamp > latest)) latest = stamp;
+	};
+	for (const unit of listUnitRecords(doc)) {
+		consider(unit.parentAt);
+		consider(unit.createdAt);
+	}
+	for (const triad of listRegister(doc)) consider(triad.registeredAt);
+	for (const resource of listResources(doc)) consider(resource.createdAt);
+	return latest;
+}
+
+/** Calls `onChange` once per transaction that changed the organization; returns the stop function. */
+export function observeOrganization(doc: Y.Doc, onChange: () => void): () => void {
+	return observeOnce(organizationRootTypes(doc), onChange);
+}
+
+/** Calls `onChange` once per transaction that changed the feed; returns the stop function. */
+export function observeFeed(doc: Y.Doc, onChange: () => void): () => void {
+	return observeOnce(feedRootTypes(doc), onChange);
+}
+
+function observeOnce(types: Y.AbstractType<unknown>[], onChange: () => void): () => void {
+	// observeDeep fires once per root type a transaction touched; report each transaction once.
+	const reported = new WeakSet<Y.Transaction>();
+	const handler = (_events: unknown, transaction: Y.Transaction) => {
+		if (reported.has(transaction)) return;
+		reported.add(transaction);
+		onChange();
+	};
+	for (const type of types) type.observeDeep(handler);
+	return () => {
+		for (const type of types) type.unobserveDeep(handler);
+	};
 }
