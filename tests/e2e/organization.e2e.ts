@@ -26,6 +26,7 @@ describe('an organization of two levels', () => {
 
 	test('Ada creates an organization and its units, as a tree', async () => {
 		ada = await Member.open(await harness.newMember(), 'Ada');
+		await ada.screen(SHOT, 'home');
 		await ada.page.getByRole('link', { name: 'Organizations' }).click();
 		await ada.heading('Organizations').waitFor();
 		await ada.page.getByText('This device holds no organization yet.').waitFor();
@@ -154,5 +155,29 @@ describe('an organization of two levels', () => {
 		await ada.heading('Operational triads').waitFor();
 		await section.getByText(DECISION).waitFor({ timeout: 20_000 });
 		await ada.goOnline();
+	});
+
+	test('a triad made before the organization is attached to a unit and a strategic triad', async () => {
+		await ada.page.goto('/');
+		await ada.heading('Hello, Ada').waitFor();
+		await ada.createTriad({
+			name: 'Library triad',
+			purpose: 'Books for all.',
+			level: 'Operational',
+			unit: ''
+		});
+		await ada.page.goto(orgUrl);
+		await ada.heading('Attach a triad of yours').waitFor();
+		await ada.page.getByRole('button', { name: 'Attach' }).click();
+		await ada.page.getByRole('alert').filter({ hasText: 'Choose one of your triads.' }).waitFor();
+		await ada.page.getByLabel('Triad', { exact: true }).selectOption({ label: 'Library triad' });
+		await ada.page.getByLabel('Unit', { exact: true }).selectOption({ label: 'Year 2' });
+		await ada.page.getByLabel('Reports to (operational triads)').selectOption({ label: STRATEGIC });
+		await ada.screen(SHOT, 'attach');
+		await ada.page.getByRole('button', { name: 'Attach' }).click();
+		const register = ada.page.getByRole('region', { name: 'Register of triads' });
+		await register.getByText(`Year 2 · reports to ${STRATEGIC}`).waitFor();
+		// Every triad of this device is in the register now: nothing left to attach.
+		await ada.heading('Attach a triad of yours').waitFor({ state: 'detached' });
 	});
 });

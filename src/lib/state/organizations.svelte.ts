@@ -150,30 +150,70 @@ export class Organizations {
 			level: input.level,
 			unit: unitName
 		});
-		const feed = await feedIdFor(entry.docId);
 		organization.registerTriad({
 			id: entry.docId,
 			name: input.name,
 			unit: input.unit,
 			level: input.level,
 			reportsTo: input.level === 'operational' ? input.reportsTo : null,
-			feed
+			feed: await feedIdFor(entry.docId)
 		});
+		await this.#setUpFeed(organization, entry, input.name, input.level, input.reportsTo);
+		return entry;
+	}
+
+	/**
+	 * Attaches a triad this device holds as a member, created before it joined the organization,
+	 * to the register: its name and level as the triad says, in `unit`, reporting to `reportsTo`.
+	 */
+	async attachTriad(
+		organization: OrganizationSession,
+		entry: WorkspaceEntry,
+		place: { unit: UnitId | null; reportsTo: DocumentId | null }
+	): Promise<void> {
+		const identity = device.identity;
+		if (!identity) throw new Error('Choose a display name first.');
+		if (!organization.writable) {
+			throw new Error('Only stewards (members of strategic triads) add triads to the register.');
+		}
+		if (entry.access !== 'member') {
+			throw new Error('Only a member of a triad attaches it; this device follows it.');
+		}
+		const triad = await openTriads.open(entry, identity);
+		await triad.whenLocalLoaded.catch(() => undefined);
+		const meta = triad.meta;
+		if (meta === null) throw new Error('This triad has not reached this device yet.');
+		const reportsTo = meta.level === 'operational' ? place.reportsTo : null;
+		organization.registerTriad({
+			id: entry.docId,
+			name: meta.name,
+			unit: place.unit,
+			level: meta.level,
+			reportsTo,
+			feed: await feedIdFor(entry.docId)
+		});
+		await this.#setUpFeed(organization, entry, meta.name, meta.level, reportsTo);
+	}
+
+	/** Stamps a triad's feed, and follows it on this device when it reports to a strategic triad. */
+	async #setUpFeed(
+		organization: OrganizationSession,
+		entry: WorkspaceEntry,
+		name: string,
+		level: Level,
+		reportsTo: DocumentId | null
+	): Promise<void> {
+		const feed = await feedIdFor(entry.docId);
 		const feedSession = await this.feedOf(entry.docId);
 		await feedSession?.whenLocalLoaded.catch(() => undefined);
 		feedSession?.ensureCreated(entry.docId);
-		if (input.level === 'operational' && input.reportsTo !== null) {
+		if (level === 'operational' && reportsTo !== null) {
 			const secret = await feedReadSecretFor(entry.secret);
 			await device.change((db) =>
-				followFeed(
-					db,
-					{ docId: feed, secret, name: input.name, triad: entry.docId },
-					organization.docId
-				)
+				followFeed(db, { docId: feed, secret, name, triad: entry.docId }, organization.docId)
 			);
 			await this.load();
 		}
-		return entry;
 	}
 }
 
