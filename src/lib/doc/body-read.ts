@@ -28,8 +28,12 @@ const BLOCK_KIND: Record<string, 'paragraph' | 'heading' | 'quote' | 'code'> = {
 /** The proposal's text as blocks of marked runs; empty when this replica has no such body. */
 export function readBodyBlocks(doc: Y.Doc, proposalId: ProposalId): BodyBlock[] {
 	const body = proposalsMap(doc).get(proposalId)?.get(PROPOSAL.body);
-	if (!(body instanceof Y.XmlFragment)) return [];
-	return body.toArray().map(blockOf);
+	return body instanceof Y.XmlFragment ? readFragmentBlocks(body) : [];
+}
+
+/** Any rich-text fragment of the app (a proposal body, an organization's culture) as blocks. */
+export function readFragmentBlocks(fragment: Y.XmlFragment): BodyBlock[] {
+	return fragment.toArray().map(blockOf);
 }
 
 function blockOf(node: Y.XmlElement | Y.XmlText | Y.XmlHook): BodyBlock {

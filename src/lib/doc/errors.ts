@@ -32,7 +32,7 @@ export class InvalidInputError extends DocError {
 /** The record a write refers to does not exist in this replica. */
 export class NotFoundError extends DocError {
 	constructor(
-		readonly kind: 'proposal' | 'absence' | 'action',
+		readonly kind: 'proposal' | 'absence' | 'action' | 'unit' | 'resource' | 'triad',
 		readonly id: string
 	) {
 		super('not-found', `no ${kind} with id ${id} in this workspace`);

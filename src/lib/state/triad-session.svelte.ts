@@ -197,6 +197,15 @@ export class TriadSession {
 		return this.#identity.memberId;
 	}
 
+	/**
+	 * Runs `read` over the triad's document, for state code that computes from the whole of it
+	 * (what its feed publishes, `FeedSession.publishFrom`). `read` must only read, through the doc
+	 * layer.
+	 */
+	readDocument<T>(read: (doc: Y.Doc) => T): T {
+		return read(this.#handle.doc);
+	}
+
 	/** Resolves once the on-device copy is loaded; local data is shown from then on. */
 	get whenLocalLoaded(): Promise<void> {
 		return this.#handle.whenLocalLoaded;

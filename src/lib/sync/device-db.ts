@@ -8,13 +8,15 @@ import { storageError, toStorageError } from './storage-error';
 
 /**
  * Object stores of the device database. `overviews` holds, per joined workspace, what its main
- * screen showed last (src/lib/state/triad-overview.ts), keyed by document id.
+ * screen showed last (src/lib/state/triad-overview.ts), keyed by document id. `organizations`
+ * holds the organization documents and followed feeds this device holds
+ * (src/lib/sync/organization-directory.ts), apart from the triads so no triad list shows them.
  */
-export type DeviceStoreName = 'settings' | 'workspaces' | 'overviews';
+export type DeviceStoreName = 'settings' | 'workspaces' | 'overviews' | 'organizations';
 
 const DEFAULT_DB_NAME = 'triad-device';
 /** Raised when a store is added: the upgrade creates whichever store is missing. */
-const DB_VERSION = 2;
+const DB_VERSION = 3;
 
 /** Promise-based access to the device database; every failure rejects with a StorageError. */
 export interface DeviceDb {
@@ -75,6 +77,9 @@ function openDatabase(factory: IDBFactory, name: string): Promise<IDBDatabase> {
 				db.createObjectStore('workspaces', { keyPath: 'docId' });
 			}
 			if (!db.objectStoreNames.contains('overviews')) db.createObjectStore('overviews');
+			if (!db.objectStoreNames.contains('organizations')) {
+				db.createObjectStore('organizations', { keyPath: 'docId' });
+			}
 		};
 		request.onblocked = () => reject(storageError('blocked'));
 		request.onerror = () => reject(toStorageError(request.error, 'unavailable'));
