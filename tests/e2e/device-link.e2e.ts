@@ -120,6 +120,7 @@ describe('using Triad on another device', () => {
 		await laptop.page.getByRole('link', { name: new RegExp(TRIAD) }).click();
 		await laptop.heading(TRIAD).waitFor({ timeout: 30_000 });
 		// The same member: the seat Kim took on the phone is held by "you" here.
+		await laptop.gotoView('People');
 		await laptop.seatHolder('keeper').filter({ hasText: 'Kim (you)' }).waitFor({ timeout: 30_000 });
 		await laptop.expectPill('Synced');
 		await laptop.screen(SHOT, 'laptop-triad');

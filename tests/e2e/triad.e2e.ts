@@ -160,6 +160,7 @@ describe('a triad of three members', () => {
 		expect(await ben.page.getByRole('button', { name: 'Withdraw proposal' }).count()).toBe(0);
 		await ben.screen(SHOT, 'majority');
 		await ben.gotoTriad(TRIAD);
+		await ben.gotoView('Decisions');
 		await ben.page.getByText('Balance broken: Noa disagreed').waitFor();
 		// Balance: one consensus and one majority, so half the passed decisions kept the balance.
 		await ben.page.getByText('50%').waitFor();
@@ -169,6 +170,7 @@ describe('a triad of three members', () => {
 
 	test('Noa marks an absence; Ben, covering, casts a proxy ballot for her', async () => {
 		await noa.gotoTriad(TRIAD);
+		await noa.gotoView('People');
 		await noa.page.getByRole('link', { name: 'Absences and cover' }).click();
 		await noa.heading('Absences and cover').waitFor();
 		const tomorrow = new Date(Date.now() + 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
@@ -179,6 +181,7 @@ describe('a triad of three members', () => {
 		await noa.page.getByText('Absence saved.').waitFor();
 		await noa.screen(SHOT, 'cover-form');
 
+		await ben.gotoView('People');
 		await ben.page.getByText('Noa is away until').waitFor({ timeout: 20_000 });
 		await ben.page.getByRole('link', { name: 'Absences and cover' }).click();
 		await ben.page.getByText('The budget vote is due; I agree with it.').waitFor();
