@@ -113,6 +113,30 @@ describe('UnsyncedChangesTracker', () => {
 			expect(await pendingAtNextStart(storage, docId)).toBe(false);
 		});
 
+		it('a burst is recorded at once when the connection drops', async () => {
+			vi.useFakeTimers();
+			const storage = createMemoryStorage();
+			const docId = newDocumentId();
+			const doc = new Y.Doc();
+			const store = storage.open(docId, doc);
+			await store.whenLoaded;
+			let tell: (state: 'offline') => void = () => undefined;
+			const transport: RelayTransport = {
+				...relayTransport(),
+				onStateChange: (listener) => {
+					tell = listener;
+					return () => undefined;
+				}
+			};
+			const tracker = new UnsyncedChangesTracker(doc, store);
+			tracker.attach(transport);
+			fromRelay(doc, 'Ada');
+			fromRelay(doc, 'Ben');
+			tell('offline');
+			await vi.advanceTimersByTimeAsync(0);
+			expect(await pendingAtNextStart(storage, docId)).toBe(false);
+		});
+
 		it('a change of this device is still reported at the next start', async () => {
 			vi.useFakeTimers();
 			const storage = createMemoryStorage();

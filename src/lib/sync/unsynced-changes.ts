@@ -29,7 +29,8 @@ const MARKER_REFRESH_INTERVAL_MS = 2000;
  *
  * Changes that came from the relay move the relay-held state too, so the marker follows them: at
  * once for the first, then at most once per interval (encoding a snapshot of a large document on
- * every keystroke of another member costs too much), and on `flush` when the page goes away. A
+ * every keystroke of another member costs too much), and on `flush` when the connection drops or
+ * the page is hidden. A
  * marker left behind by relay changes would make the next start report changes that were never
  * made on this device, "not yet on the relay" offline, for a member who only read.
  */
@@ -67,6 +68,9 @@ export class UnsyncedChangesTracker {
 		this.#transport = transport;
 		this.#stopTransport = transport.onStateChange((state) => {
 			if (state === 'synced') void this.#confirm();
+			// The connection is gone: what the relay sent until now is all it will have sent, and
+			// a page often closes soon after (a reload offline), too late to write anything.
+			else this.flush();
 		});
 		void this.#confirm();
 	}
