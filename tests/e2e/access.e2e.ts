@@ -156,7 +156,7 @@ describe('access: member, viewer, removed', () => {
 		// Home lists it with its mark.
 		await vi.page.getByRole('link', { name: 'Triad', exact: true }).click();
 		await vi.page
-			.getByRole('link', { name: new RegExp(TRIAD) })
+			.getByRole('link', { name: new RegExp(`^${TRIAD}`) })
 			.locator('.view-only')
 			.waitFor();
 		await vi.screen(SHOT, 'view-only-home');
@@ -223,7 +223,7 @@ describe('access: member, viewer, removed', () => {
 		// Cy's old link no longer works for anyone: Bo and the old viewer link are refused too.
 		await bo.page.getByRole('alert').filter({ hasText: ACCESS_CHANGED }).waitFor();
 		await bo.expectPill('Access changed');
-		await vi.page.getByRole('link', { name: new RegExp(TRIAD) }).click();
+		await vi.page.getByRole('link', { name: new RegExp(`^${TRIAD}`) }).click();
 		await vi.expectPill('Access changed');
 	});
 

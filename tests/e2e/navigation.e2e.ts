@@ -3,6 +3,8 @@
  * first, one sync pill that says what is true, confirmations before seat changes, the app badge
  * and notifications. Three members on 360-pixel phones through the real relay.
  */
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { checkScreen, useHarness } from './harness';
@@ -12,6 +14,17 @@ const harness = useHarness();
 const TRIAD = 'Lagoon triad';
 const SHOT = 'nav';
 const VIEWS: TriadView[] = ['Proposals', 'Decisions', 'Actions', 'People'];
+const SCREENSHOTS = resolve(import.meta.dirname, '../../screenshots');
+
+/** What the phone's 360×740 screen shows at the top of the view and scrolled to its end. */
+async function screenShots(member: Member, name: string): Promise<void> {
+	await mkdir(SCREENSHOTS, { recursive: true });
+	await member.page.evaluate(() => window.scrollTo(0, 0));
+	await member.page.screenshot({ path: join(SCREENSHOTS, `${name}-top.png`) });
+	await member.page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+	await member.page.screenshot({ path: join(SCREENSHOTS, `${name}-end.png`) });
+	await member.page.evaluate(() => window.scrollTo(0, 0));
+}
 
 /**
  * Records what the app asks of the browser's notification and badge boundaries, in place of the
@@ -189,6 +202,7 @@ describe('a triad on a phone', () => {
 				await kim.gotoView(view);
 				expect(await kim.page.locator('.sync-status').count()).toBe(1);
 				await checkScreen(kim.page, `${SHOT}-${view.toLowerCase()}-${scheme}`);
+				await screenShots(kim, `${SHOT}-${view.toLowerCase()}-${scheme}-phone`);
 			}
 		}
 		await kim.page.emulateMedia({ colorScheme: null });
@@ -224,7 +238,7 @@ describe('a triad on a phone', () => {
 		await ben.page.getByText('Nothing waits for you right now.').waitFor();
 		await checkScreen(ben.page, `${SHOT}-home-notifications-on`);
 
-		await kim.page.getByRole('link', { name: new RegExp(TRIAD) }).click();
+		await kim.page.getByRole('link', { name: new RegExp(`^${TRIAD}`) }).click();
 		await kim.draftProposal('Rent two kayaks');
 		await kim.page.getByLabel('Deadline (optional)').fill('2030-06-01T12:00');
 		await kim.openForVote();

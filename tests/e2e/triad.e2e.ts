@@ -224,7 +224,7 @@ describe('a triad of three members', () => {
 		await kim.page.getByText('1 proposal waits for your vote').waitFor();
 		await kim.screen(SHOT, 'home');
 		await ben.page.getByRole('link', { name: 'Triad', exact: true }).click();
-		await ben.page.getByText('You cover for Noa').waitFor();
+		await ben.page.getByText('You cover for Noa', { exact: true }).waitFor();
 		await ben.screen(SHOT, 'home-covering');
 	});
 
@@ -232,7 +232,7 @@ describe('a triad of three members', () => {
 		await kim.page.emulateMedia({ colorScheme: 'dark' });
 		try {
 			await kim.screen(SHOT, 'home-dark');
-			await kim.page.getByRole('link', { name: new RegExp(TRIAD) }).click();
+			await kim.page.getByRole('link', { name: new RegExp(`^${TRIAD}`) }).click();
 			await kim.heading(TRIAD).waitFor();
 			await kim.screen(SHOT, 'triad-dark');
 			await kim.page
