@@ -208,7 +208,7 @@ describe('a triad on a phone', () => {
 		await kim.page.emulateMedia({ colorScheme: null });
 	});
 
-	test('leaving a seat asks first, with Cancel focused', async () => {
+	test('leaving or moving seats asks first, with Cancel focused', async () => {
 		await noa.gotoView('People');
 		await noa.page.getByRole('button', { name: 'Leave seat' }).click();
 		const dialog = noa.page.getByRole('dialog', { name: 'Leave the Navigator seat?' });
@@ -225,6 +225,13 @@ describe('a triad on a phone', () => {
 		await dialog.getByRole('button', { name: 'Leave the seat' }).click();
 		await noa.seatHolder('navigator').filter({ hasText: 'Free' }).waitFor();
 		await kim.seesInSeat('navigator', 'Free');
+		// Taking a free seat while holding another moves seats: that asks first too.
+		await kim.page.getByRole('button', { name: 'Take the Navigator seat' }).click();
+		const move = kim.page.getByRole('dialog', { name: 'Move to the Navigator seat?' });
+		await move.getByText('You leave the Keeper seat').waitFor();
+		await move.getByRole('button', { name: 'Cancel' }).click();
+		await move.waitFor({ state: 'hidden' });
+		expect(await kim.seatHolder('keeper').textContent()).toContain('Kim (you)');
 		await noa.claimSeat('navigator');
 		await kim.seesInSeat('navigator', 'Noa');
 	});
