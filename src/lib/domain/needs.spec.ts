@@ -7,6 +7,7 @@ import {
 	ballotNeeds,
 	countNeeds,
 	coverNeeds,
+	isOwnNeed,
 	noticesToShow,
 	parseSeenState,
 	SEEN_LIMIT,
@@ -15,7 +16,7 @@ import {
 	type SeenState,
 	type TriadNeedsSource
 } from './needs';
-import { absence, BEA, DAY, HOLDERS, HOUR, KIM, NOA, proposal, T0 } from './testing/fixtures';
+import { absence, BEA, DAY, hlc, HOLDERS, HOUR, KIM, NOA, proposal, T0 } from './testing/fixtures';
 
 const TRIAD = 'triadtriadtriadtriadt0' as DocumentId;
 const OTHER_TRIAD = 'othertriadothertriado0' as DocumentId;
@@ -162,6 +163,19 @@ describe('which needs notify', () => {
 	const notOwn = () => false;
 	const ballotFor = (id: ProposalId, overrides = {}) =>
 		triadNeeds(source({ proposals: [openView(id, ['keeper'], overrides)] }));
+
+	it('own: a proposal the member drafted, or opened for vote on this page; not on other pages', () => {
+		const [drafted] = ballotFor(P1, { createdBy: KIM });
+		const [openedHere] = ballotFor(P1, { createdBy: BEA, openedAt: hlc(T0, 0, 'thispage') });
+		const [openedElsewhere] = ballotFor(P1, { createdBy: BEA, openedAt: hlc(T0, 0, 'laptop') });
+		const [notOpened] = ballotFor(P1, { createdBy: BEA, openedAt: null });
+		expect(isOwnNeed(drafted!, KIM, 'thispage')).toBe(true);
+		expect(isOwnNeed(openedHere!, KIM, 'thispage')).toBe(true);
+		expect(isOwnNeed(openedElsewhere!, KIM, 'thispage')).toBe(false);
+		expect(isOwnNeed(notOpened!, KIM, 'thispage')).toBe(false);
+		const [cover] = triadNeeds(source({ absences: [absence(NOA, KIM, T0 - HOUR, T0 + DAY)] }));
+		expect(isOwnNeed(cover!, KIM, 'thispage')).toBe(false);
+	});
 
 	it('a triad looked at for the first time notifies nothing, and remembers what it holds', () => {
 		const first = noticesToShow({

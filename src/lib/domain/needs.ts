@@ -1,5 +1,6 @@
 import type { OutcomeState } from './decision';
 import { grantEnd, seatsActorMayActFor } from './cover';
+import { hlcParts } from './hlc';
 import type { ActionId, AbsenceId, DocumentId, MemberId, ProposalId } from './ids';
 import type { Absence, Action, EpochMs, HlcTimestamp, Role, SeatHolders } from './model';
 
@@ -182,6 +183,17 @@ export function countNeeds(needs: readonly Need[]): number {
 
 function thingOf(need: Need): string {
 	return need.kind === 'ballot' ? `ballot:${need.triad}:${need.proposal}` : need.key;
+}
+
+/**
+ * Whether the member brought a need about themselves: a ballot on a proposal they drafted, or
+ * one opened for vote by the clock `node` (the page they use now; its stamps carry its node id).
+ * Opened on another device of theirs, it counts as news there like anyone else's.
+ */
+export function isOwnNeed(need: Need, me: MemberId, node: string): boolean {
+	if (need.kind !== 'ballot') return false;
+	if (need.createdBy === me) return true;
+	return need.openedAt !== null && hlcParts(need.openedAt)?.node === node;
 }
 
 /** Why the member hears of a need: each reason notifies once. */

@@ -1,8 +1,8 @@
 import { ROLE_LABEL } from '$lib/domain/labels';
-import { hlcParts } from '$lib/domain/hlc';
 import {
 	combineNeeds,
 	countNeeds,
+	isOwnNeed,
 	noticesToShow,
 	triadNeeds,
 	type Need,
@@ -33,17 +33,6 @@ export function sessionNeeds(session: TriadSession): Need[] {
 		actions: session.actions,
 		now: session.now
 	});
-}
-
-/**
- * A ballot the member brought about themselves: a proposal they drafted, or one opened for vote
- * on this page (its stamp carries this page's clock). Opened on another device of theirs, it
- * notifies there like anyone else's.
- */
-function isOwnNeed(session: TriadSession, need: Need): boolean {
-	if (need.kind !== 'ballot') return false;
-	if (need.createdBy === session.me) return true;
-	return need.openedAt !== null && hlcParts(need.openedAt)?.node === deviceClock.nodeId;
 }
 
 /** The words of one notification, and the screen it opens. */
@@ -134,7 +123,7 @@ export class MemberNeeds {
 			now: Date.now(),
 			isOwn: (need) => {
 				const session = byTriad.get(need.triad);
-				return session !== undefined && isOwnNeed(session, need);
+				return session !== undefined && isOwnNeed(need, session.me, deviceClock.nodeId);
 			}
 		});
 		// Keys are only ever added (the oldest dropped past the limit, which changes the first one).
