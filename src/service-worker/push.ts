@@ -124,7 +124,11 @@ function describe(item: Attention): string {
 /** Opens (or focuses) the triad the notification is about. */
 export async function openNotified(sw: ServiceWorkerGlobalScope, data: unknown): Promise<void> {
 	const url = (data as { url?: unknown } | null)?.url;
-	const path = typeof url === 'string' && /^\/t\/[A-Za-z0-9_-]{22}$/.test(url) ? url : '/';
+	const path =
+		typeof url === 'string' &&
+		/^\/t\/[A-Za-z0-9_-]{22}(\/(p\/[A-Za-z0-9_-]{1,64}|decisions|actions|people|cover))?$/.test(url)
+			? url
+			: '/';
 	const target = new URL(path, sw.location.origin).href;
 	const windows = await sw.clients.matchAll({ type: 'window', includeUncontrolled: true });
 	for (const client of windows) {

@@ -194,12 +194,15 @@ describe('deciding flows of a triad', () => {
 
 	test("the Keeper's log and the Navigator's actions reach everyone", async () => {
 		await ivy.gotoTriad(TRIAD);
+		await ivy.gotoView('Decisions');
 		await ivy.page.getByLabel('New entry').fill('Lamp replaced on the north tower.');
 		await ivy.page.getByRole('button', { name: 'Add to the log' }).click();
 		await sol.gotoTriad(TRIAD);
+		await sol.gotoView('Decisions');
 		await sol.page.getByText('Lamp replaced on the north tower.').waitFor({ timeout: 20_000 });
 		await sol.page.getByText(/^Ivy · /).waitFor();
 
+		await sol.gotoView('Actions');
 		const newAction = sol.page.getByLabel('New action');
 		const owner = sol.page.getByLabel('Owner');
 		const ownerShown = () => owner.locator('option:checked').textContent();
@@ -222,6 +225,7 @@ describe('deciding flows of a triad', () => {
 			''
 		]);
 		await max.gotoTriad(TRIAD);
+		await max.gotoView('Actions');
 		const status = max.page.getByLabel('Status of Write the swap list');
 		await status.waitFor({ timeout: 20_000 });
 		await max.page.getByText(/^Max · due 15 Mar 2030$/).waitFor();
@@ -231,6 +235,7 @@ describe('deciding flows of a triad', () => {
 			.fill('Swap list pinned in the hut.');
 		await max.page.getByRole('button', { name: 'Save outcome' }).click();
 		for (const member of all) {
+			await member.gotoView('Actions');
 			await member.page
 				.getByText('Outcome: Swap list pinned in the hut.')
 				.waitFor({ timeout: 20_000 });
@@ -238,11 +243,11 @@ describe('deciding flows of a triad', () => {
 		await expect
 			.poll(() => sol.page.getByLabel('Status of Write the swap list').inputValue())
 			.toBe('done');
-		await sol.page.getByRole('heading', { name: 'Keeper’s log' }).scrollIntoViewIfNeeded();
 		await sol.screen(SHOT, 'log-and-actions');
 	});
 
 	test('the register and the workspace download; a garbage file is refused on import', async () => {
+		await ivy.gotoView('People');
 		const register = await downloadFrom(ivy.page, 'Download decision register (Markdown)');
 		expect(register.suggestedFilename()).toBe('lighthouse-triad-decisions.md');
 		const markdown = await readFile(await register.path(), 'utf8');

@@ -114,10 +114,13 @@ describe('a triad with records written by an altered app', () => {
 
 		await writeAsAlteredApp(invite, proposalId);
 
-		// The triad screen draws to its last section, with what it set aside named.
+		// Every view of the triad draws to its last section, with what it set aside named.
+		await ana.gotoView('People');
+		await ana.heading('Export').waitFor();
+		expect(await pageWidth(ana)).toBe(PHONE_WIDTH);
+		await ana.gotoView('Decisions');
 		const log = ana.page.locator('.log');
 		await log.getByText(LOG_LINE, { exact: true }).waitFor({ timeout: 30_000 });
-		await ana.heading('Export').waitFor();
 		const notice = ana.page.getByTestId('set-aside');
 		expect(await notice.locator('summary').textContent()).toContain(
 			'4 malformed records set aside'
@@ -130,6 +133,8 @@ describe('a triad with records written by an altered app', () => {
 		expect((await huge.textContent())!.length).toBeGreaterThan(10_000);
 		await huge.getByRole('button', { name: 'Show less' }).click();
 		expect((await huge.textContent())!.length).toBeLessThan(2_000);
+		expect(await pageWidth(ana)).toBe(PHONE_WIDTH);
+		await ana.gotoView('Actions');
 		await ana.page.getByText('Buy lanterns', { exact: true }).waitFor();
 		expect(await ana.page.locator('li.action').textContent()).not.toContain('due');
 		// A 1 MB name is cut to a name's length wherever it shows.
@@ -144,6 +149,7 @@ describe('a triad with records written by an altered app', () => {
 		await ana.page.reload();
 		await ana.heading(TRIAD).waitFor();
 		await notice.waitFor();
+		await ana.gotoView('People');
 		await ana.heading('Export').waitFor();
 
 		// The proposal screen opens, with every well-formed ballot and the notice of its own reads.

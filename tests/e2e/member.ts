@@ -10,6 +10,8 @@ import { bodyTextInExport } from './workspace-export';
 
 export type Seat = 'keeper' | 'bearer' | 'navigator';
 export type ChoiceLabel = 'Agree' | 'Disagree' | 'Stand aside';
+/** The views of a triad's screen, as its bottom bar names them. */
+export type TriadView = 'Proposals' | 'Decisions' | 'Actions' | 'People';
 
 const SEAT_LABEL: Record<Seat, string> = {
 	keeper: 'Keeper',
@@ -84,7 +86,24 @@ export class Member {
 		await this.heading(triadName).waitFor();
 	}
 
+	/** The bar at the bottom of a triad's views. */
+	triadNav(): Locator {
+		return this.page.getByRole('navigation', { name: 'Triad views' });
+	}
+
+	/** Switches the triad screen to `view` with its bottom bar, unless it shows it already. */
+	async gotoView(view: TriadView): Promise<void> {
+		const current = this.triadNav().locator('a[aria-current="page"]', { hasText: view });
+		if ((await current.count()) > 0) return;
+		await this.triadNav()
+			.getByRole('link', { name: new RegExp(`^${view}`) })
+			.click();
+		await current.waitFor();
+	}
+
+	/** Takes a free seat, from the People view. */
 	async claimSeat(seat: Seat): Promise<void> {
+		await this.gotoView('People');
 		await this.page.getByRole('button', { name: `Take the ${SEAT_LABEL[seat]} seat` }).click();
 		await this.seatHolder(seat).filter({ hasText: '(you)' }).waitFor();
 	}
@@ -93,8 +112,9 @@ export class Member {
 		return this.page.locator(`.seat[data-seat="${seat}"] .holder`);
 	}
 
-	/** Waits until this member sees `name` in `seat`. */
+	/** Waits until this member sees `name` in `seat` (in the People view). */
 	async seesInSeat(seat: Seat, name: string): Promise<void> {
+		await this.gotoView('People');
 		await this.seatHolder(seat).filter({ hasText: name }).waitFor();
 	}
 
@@ -103,7 +123,13 @@ export class Member {
 		await this.heading(triadName).waitFor();
 	}
 
+	/** On a triad's views, switches to Proposals; elsewhere (a proposal's screen) stays. */
+	async toProposalsView(): Promise<void> {
+		if ((await this.triadNav().count()) > 0) await this.gotoView('Proposals');
+	}
+
 	async draftProposal(title: string): Promise<void> {
+		await this.toProposalsView();
 		await this.page.getByLabel('New proposal').fill(title);
 		await this.page.getByRole('button', { name: 'Draft' }).click();
 		await this.heading(title).waitFor();
@@ -111,6 +137,7 @@ export class Member {
 	}
 
 	async openProposal(title: string): Promise<void> {
+		await this.toProposalsView();
 		await this.page
 			.getByRole('link', { name: new RegExp(title) })
 			.first()
@@ -158,11 +185,13 @@ export class Member {
 	 */
 	async storedBodyText(triadName: string, title: string): Promise<string> {
 		await this.gotoTriad(triadName);
+		await this.gotoView('People');
 		const [download] = await Promise.all([
 			this.page.waitForEvent('download'),
 			this.page.getByRole('button', { name: 'Download workspace file (.json)' }).click()
 		]);
 		const json = await readFile(await download.path(), 'utf8');
+		await this.gotoView('Proposals');
 		await this.openProposal(title);
 		return bodyTextInExport(json, title);
 	}

@@ -56,6 +56,7 @@ describe('members with several tabs', () => {
 		await kai.draftProposal(PROPOSAL);
 		const proposalPath = new URL(kai.page.url()).pathname;
 		expect(proposalPath).toMatch(/^\/t\/[\w-]{22}\/p\/[\w-]+$/);
+		await lea.gotoView('Proposals');
 		await lea.page
 			.getByRole('link', { name: new RegExp(PROPOSAL) })
 			.first()

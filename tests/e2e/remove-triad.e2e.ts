@@ -42,6 +42,7 @@ describe('removing a triad from this device', () => {
 		await ada.draftProposal('Keys');
 		await ada.gotoTriad(TRIAD);
 		await ada.expectPill('Changes not yet on the relay');
+		await ada.gotoView('People');
 		await removeButton.click();
 		await unsyncedWarning.waitFor();
 		await ada.screen('remove', 'unsynced');

@@ -119,6 +119,7 @@ describe('records written in another member’s name', () => {
 
 		// The forged release leaves Ana in her seat, and the seats panel says why.
 		await ana.gotoTriad(TRIAD);
+		await ana.gotoView('People');
 		const keeper = ana.page.locator('[data-seat="keeper"]');
 		await expect.poll(() => keeper.textContent()).toContain('Ana');
 		const notCounted = ana.page.getByRole('list', { name: 'Seat entries that do not count' });

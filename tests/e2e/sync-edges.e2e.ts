@@ -53,6 +53,7 @@ async function editingHere(member: Member): Promise<string | null> {
 }
 
 async function addToLog(member: Member, entry: string): Promise<void> {
+	await member.gotoView('Decisions');
 	await member.page.getByLabel('New entry').fill(entry);
 	await member.page.getByRole('button', { name: 'Add to the log' }).click();
 	await member.page.getByText(entry).waitFor();
@@ -94,8 +95,10 @@ describe('a device the relay refuses', () => {
 		// Refused before any document byte: nothing of Ada's triad is on this device. The screen
 		// does not promise that the details will arrive: the refusal notice says what to do.
 		expect(await eve.page.getByText(DETAILS_MISSING).count()).toBe(0);
-		expect(await eve.page.getByText(PURPOSE).count()).toBe(0);
 		expect(await eve.page.getByRole('link', { name: new RegExp(PROPOSAL) }).count()).toBe(0);
+		await eve.gotoView('People');
+		await eve.seatHolder('keeper').waitFor();
+		expect(await eve.page.getByText(PURPOSE).count()).toBe(0);
 		expect(await eve.seatHolder('keeper').textContent()).toContain('Free');
 
 		// Local-first: the refused device still takes its member's work.
@@ -108,13 +111,15 @@ describe('a device the relay refuses', () => {
 	test('after a reload the refused device still has its own work and is still refused', async () => {
 		await eve.page.reload();
 		await eve.heading(TRIAD).waitFor();
+		// The reload keeps the view that was open (it is in the address).
 		await eve.page.getByText(EVE_LOG).waitFor();
+		expect(await eve.page.getByText(ADA_LOG).count()).toBe(0);
+		await eve.gotoView('People');
 		await eve.seatHolder('bearer').filter({ hasText: '(you)' }).waitFor();
 		await eve.expectPill('Relay refused access');
 		await eve.page.getByRole('alert').filter({ hasText: REFUSAL_NOTICE }).waitFor();
 		expect(await eve.page.getByText(DETAILS_MISSING).count()).toBe(0);
 		expect(await eve.page.getByText(PURPOSE).count()).toBe(0);
-		expect(await eve.page.getByText(ADA_LOG).count()).toBe(0);
 		await eve.screen(SHOT, 'refused-reloaded');
 	});
 
@@ -127,18 +132,20 @@ describe('a device the relay refuses', () => {
 		await bo.joinWith(invite, TRIAD);
 		await bo.acceptInvite(TRIAD);
 		await bo.expectPill('Synced');
-		await sees(bo, PURPOSE);
-		await sees(bo, ADA_LOG);
-		await bo.seesInSeat('keeper', 'Ada');
 		await bo.page
 			.getByRole('link', { name: new RegExp(PROPOSAL) })
 			.first()
 			.waitFor();
+		await bo.gotoView('Decisions');
+		await sees(bo, ADA_LOG);
 		// Bo has what the relay holds (Ada's last entry came after Eve's), and Eve's work is not in it.
 		expect(await bo.page.getByText(EVE_LOG).count()).toBe(0);
+		await bo.seesInSeat('keeper', 'Ada');
+		await sees(bo, PURPOSE);
 		expect(await bo.seatHolder('bearer').textContent()).toContain('Free');
 		await ada.expectPill('Synced');
 		// Eve, still open all along, got none of it either.
+		await eve.gotoView('Decisions');
 		expect(await eve.page.getByText(ADA_LOG).count()).toBe(0);
 		await eve.expectPill('Relay refused access');
 		await bo.screen(SHOT, 'genuine-member');
@@ -190,6 +197,7 @@ describe('two tabs of one browser', () => {
 			for (const tab of [kai, kaiTab2]) await tab.expectPill('Offline');
 
 			await addToLog(kai, OFFLINE_LOG);
+			await kaiTab2.gotoView('Decisions');
 			await sees(kaiTab2, OFFLINE_LOG);
 			// Updates from another tab are not on the relay either, so both tabs say so.
 			for (const tab of [kai, kaiTab2]) await tab.expectPill('Changes not yet on the relay');
@@ -213,6 +221,7 @@ describe('two tabs of one browser', () => {
 			await expect.poll(() => editingHere(kai), { timeout: 20_000 }).toBe(null);
 
 			// Lea's device is online, but Kai's device has not reached the relay since.
+			await lea.gotoView('Decisions');
 			expect(await lea.page.getByText(OFFLINE_LOG).count()).toBe(0);
 		} finally {
 			await kai.goOnline();
@@ -221,6 +230,7 @@ describe('two tabs of one browser', () => {
 
 	test('back online, the other member receives what the tab wrote offline', async () => {
 		await sees(lea, OFFLINE_LOG);
+		await lea.gotoView('Proposals');
 		await lea.page
 			.getByRole('link', { name: new RegExp(PROPOSAL) })
 			.first()

@@ -14,6 +14,7 @@ const FIRST_TAB_LOG = 'Written in the first tab, with no relay.';
 const SECOND_TAB_LOG = 'Answered from the second tab.';
 
 async function addToLog(member: Member, entry: string): Promise<void> {
+	await member.gotoView('Decisions');
 	await member.page.getByLabel('New entry').fill(entry);
 	await member.page.getByRole('button', { name: 'Add to the log' }).click();
 	await member.page.getByText(entry).waitFor();
@@ -44,6 +45,7 @@ describe('two tabs of a page without WebCrypto', () => {
 		await secondTab.expectPill('Sync unavailable');
 
 		await addToLog(kai, FIRST_TAB_LOG);
+		await secondTab.gotoView('Decisions');
 		await secondTab.page.getByText(FIRST_TAB_LOG).waitFor({ timeout: 30_000 });
 		await addToLog(secondTab, SECOND_TAB_LOG);
 		await kai.page.getByText(SECOND_TAB_LOG).waitFor({ timeout: 30_000 });

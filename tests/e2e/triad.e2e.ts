@@ -162,6 +162,7 @@ describe('a triad of three members', () => {
 		expect(await ben.page.locator('.vote form').count()).toBe(0);
 		await ben.screen(SHOT, 'majority');
 		await ben.gotoTriad(TRIAD);
+		await ben.gotoView('Decisions');
 		await ben.page.getByText('Balance broken: Noa disagreed').waitFor();
 		// Balance: one consensus and one majority, so half the passed decisions kept the balance.
 		await ben.page.getByText('50%').waitFor();
@@ -171,6 +172,7 @@ describe('a triad of three members', () => {
 
 	test('Noa marks an absence; Ben, covering, casts a proxy ballot for her', async () => {
 		await noa.gotoTriad(TRIAD);
+		await noa.gotoView('People');
 		await noa.page.getByRole('link', { name: 'Absences and cover' }).click();
 		await noa.heading('Absences and cover').waitFor();
 		const tomorrow = new Date(Date.now() + 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
@@ -181,6 +183,7 @@ describe('a triad of three members', () => {
 		await noa.page.getByText('Absence saved.').waitFor();
 		await noa.screen(SHOT, 'cover-form');
 
+		await ben.gotoView('People');
 		await ben.page.getByText('Noa is away until').waitFor({ timeout: 20_000 });
 		await ben.page.getByRole('link', { name: 'Absences and cover' }).click();
 		await ben.page.getByText('The budget vote is due; I agree with it.').waitFor();
@@ -224,7 +227,7 @@ describe('a triad of three members', () => {
 		await kim.page.getByText('1 proposal waits for your vote').waitFor();
 		await kim.screen(SHOT, 'home');
 		await ben.page.getByRole('link', { name: 'Triad', exact: true }).click();
-		await ben.page.getByText('You cover for Noa').waitFor();
+		await ben.page.getByText('You cover for Noa', { exact: true }).waitFor();
 		await ben.screen(SHOT, 'home-covering');
 	});
 
@@ -232,7 +235,7 @@ describe('a triad of three members', () => {
 		await kim.page.emulateMedia({ colorScheme: 'dark' });
 		try {
 			await kim.screen(SHOT, 'home-dark');
-			await kim.page.getByRole('link', { name: new RegExp(TRIAD) }).click();
+			await kim.page.getByRole('link', { name: new RegExp(`^${TRIAD}`) }).click();
 			await kim.heading(TRIAD).waitFor();
 			await kim.screen(SHOT, 'triad-dark');
 			await kim.page

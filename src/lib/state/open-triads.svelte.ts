@@ -227,6 +227,11 @@ export class OpenTriads {
 		return this.#sessions.get(docId);
 	}
 
+	/** Every triad open on this page. */
+	get sessions(): TriadSession[] {
+		return [...this.#sessions.values()];
+	}
+
 	/** The sync pill for the whole app: the open triad that most needs attention, or null. */
 	get phase(): SyncPhase | null {
 		return combinedPhase([...this.#sessions.values()].map((session) => session.phase));

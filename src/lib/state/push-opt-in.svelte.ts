@@ -121,8 +121,8 @@ export class PushOptIn {
 function describe(error: unknown): string {
 	if (!navigator.onLine) return 'You are offline. Try again once connected.';
 	return error instanceof Error && error.message !== ''
-		? `Notifications could not be set up: ${error.message}`
-		: 'Notifications could not be set up.';
+		? `Notifications with the app closed could not be set up: ${error.message}`
+		: 'Notifications with the app closed could not be set up.';
 }
 
 export const pushOptIn = new PushOptIn(device);

@@ -212,6 +212,21 @@ export function openWorkspace(options: OpenWorkspaceOptions): WorkspaceHandle {
 		tracker.onChange((unsyncedLocalChanges) => setStatus({ unsyncedLocalChanges }))
 	];
 
+	// A page can be closed without anything closing the workspace: what the relay sent until then
+	// is recorded as held by the relay, so that the next start does not report it as this device's.
+	if (typeof window !== 'undefined') {
+		const flushMarker = () => {
+			if (document.visibilityState === 'hidden') tracker.flush();
+		};
+		const flushOnPageHide = () => tracker.flush();
+		document.addEventListener('visibilitychange', flushMarker);
+		window.addEventListener('pagehide', flushOnPageHide);
+		cleanups.push(() => {
+			document.removeEventListener('visibilitychange', flushMarker);
+			window.removeEventListener('pagehide', flushOnPageHide);
+		});
+	}
+
 	const whenLocalLoaded = store.whenLoaded.then(
 		() => setStatus({ localLoaded: true }),
 		(error: unknown) => {

@@ -5,8 +5,11 @@ import type { RelayTransport } from './relay-transport';
 import { snapshotContains } from './snapshot-contains';
 import { transactionChanged } from './transaction-changed';
 
-/** How long the doc must stay quiet before a relay-only change refreshes the saved marker. */
-const MARKER_REFRESH_DELAY_MS = 2000;
+/**
+ * How often, at most, relay-only changes refresh the saved marker: the first one at once, the
+ * rest of a burst together at the end of this interval.
+ */
+const MARKER_REFRESH_INTERVAL_MS = 2000;
 
 /*
  * Whether this device holds changes the relay may not have.
@@ -23,6 +26,13 @@ const MARKER_REFRESH_DELAY_MS = 2000;
  * snapshot, it may include edits the relay never saw and the flag starts true until the first
  * confirmation. Writes of marker and doc are not atomic, so a crash can only make the marker
  * stale (older than the doc), which errs on the side of reporting unsynced changes.
+ *
+ * Changes that came from the relay move the relay-held state too, so the marker follows them: at
+ * once for the first, then at most once per interval (encoding a snapshot of a large document on
+ * every keystroke of another member costs too much), and on `flush` when the connection drops or
+ * the page is hidden. A
+ * marker left behind by relay changes would make the next start report changes that were never
+ * made on this device, "not yet on the relay" offline, for a member who only read.
  */
 
 /** Tracks `unsyncedLocalChanges` for one open workspace. */
@@ -36,6 +46,8 @@ export class UnsyncedChangesTracker {
 	#confirming = false;
 	#destroyed = false;
 	#markerTimer: ReturnType<typeof setTimeout> | null = null;
+	/** A relay-only change arrived while the marker was refreshed less than an interval ago. */
+	#markerBehind = false;
 	#stopTransport: () => void = () => undefined;
 
 	/** Starts counting changes at once, so that edits made while the doc loads are not missed. */
@@ -56,6 +68,9 @@ export class UnsyncedChangesTracker {
 		this.#transport = transport;
 		this.#stopTransport = transport.onStateChange((state) => {
 			if (state === 'synced') void this.#confirm();
+			// The connection is gone: what the relay sent until now is all it will have sent, and
+			// a page often closes soon after (a reload offline), too late to write anything.
+			else this.flush();
 		});
 		void this.#confirm();
 	}
@@ -83,6 +98,16 @@ export class UnsyncedChangesTracker {
 		}
 	}
 
+	/**
+	 * Saves the marker now if everything is confirmed, for a page about to be hidden or closed:
+	 * relay changes since the last refresh then count as held by the relay at the next start.
+	 */
+	flush(): void {
+		if (this.#destroyed || this.#pending) return;
+		this.#markerBehind = false;
+		this.#saveMarker();
+	}
+
 	/** Stops tracking; saves the marker if everything is confirmed. */
 	destroy(): void {
 		if (this.#destroyed) return;
@@ -98,7 +123,7 @@ export class UnsyncedChangesTracker {
 		const { origin } = transaction;
 		if (origin === this.#store.origin || !transactionChanged(transaction)) return;
 		if (this.#transport?.isFromRelay(origin)) {
-			if (!this.#pending) this.#scheduleMarker();
+			if (!this.#pending) this.#refreshMarker();
 			return;
 		}
 		this.#markChanged();
@@ -137,12 +162,17 @@ export class UnsyncedChangesTracker {
 		this.#listeners.emit(pending);
 	}
 
-	#scheduleMarker(): void {
-		if (this.#markerTimer !== null) clearTimeout(this.#markerTimer);
+	#refreshMarker(): void {
+		if (this.#markerTimer !== null) {
+			this.#markerBehind = true;
+			return;
+		}
+		this.#saveMarker();
 		this.#markerTimer = setTimeout(() => {
 			this.#markerTimer = null;
-			if (!this.#pending) this.#saveMarker();
-		}, MARKER_REFRESH_DELAY_MS);
+			if (this.#markerBehind && !this.#pending) this.#refreshMarker();
+			this.#markerBehind = false;
+		}, MARKER_REFRESH_INTERVAL_MS);
 	}
 
 	#saveMarker(): void {
