@@ -214,16 +214,22 @@ export function openWorkspace(options: OpenWorkspaceOptions): WorkspaceHandle {
 
 	// A page can be closed without anything closing the workspace: what the relay sent until then
 	// is recorded as held by the relay, so that the next start does not report it as this device's.
-	if (typeof window !== 'undefined') {
+	// Through globalThis: the service worker, which has no page to hide, compiles this module too.
+	const page = globalThis as {
+		window?: EventTarget;
+		document?: EventTarget & { visibilityState: string };
+	};
+	if (page.window && page.document) {
+		const { window: pageWindow, document: pageDocument } = page;
 		const flushMarker = () => {
-			if (document.visibilityState === 'hidden') tracker.flush();
+			if (pageDocument.visibilityState === 'hidden') tracker.flush();
 		};
 		const flushOnPageHide = () => tracker.flush();
-		document.addEventListener('visibilitychange', flushMarker);
-		window.addEventListener('pagehide', flushOnPageHide);
+		pageDocument.addEventListener('visibilitychange', flushMarker);
+		pageWindow.addEventListener('pagehide', flushOnPageHide);
 		cleanups.push(() => {
-			document.removeEventListener('visibilitychange', flushMarker);
-			window.removeEventListener('pagehide', flushOnPageHide);
+			pageDocument.removeEventListener('visibilitychange', flushMarker);
+			pageWindow.removeEventListener('pagehide', flushOnPageHide);
 		});
 	}
 
