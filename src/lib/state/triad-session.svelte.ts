@@ -28,7 +28,7 @@ import { listLog } from '$lib/doc/keeper-log';
 import { initWorkspace, readMeta } from '$lib/doc/meta';
 import { putMember, readMembers } from '$lib/doc/members';
 import { signedRecordsChanged } from '$lib/doc/check-signatures';
-import { publishSigningKey } from '$lib/doc/signing-keys';
+import { publishSigningKey, signingKeyConflicts } from '$lib/doc/signing-keys';
 import { observeWorkspace } from '$lib/doc/observe';
 import { schemaStatus, type SchemaStatus } from '$lib/doc/version';
 import { listRemovals } from '$lib/doc/removals';
@@ -330,6 +330,15 @@ export class TriadSession {
 				}),
 			now
 		);
+	}
+
+	/**
+	 * Members for whom the triad's key log holds a second, different signing key (the first one
+	 * stands; see `signing-keys.ts`), for the members panel to name. Empty until loaded.
+	 */
+	get signingKeyConflicts(): MemberId[] {
+		if (this.#shown) return [];
+		return this.#view('signingKeyConflicts', () => signingKeyConflicts(this.#handle.doc));
 	}
 
 	/** The seat of the member on this device, or null. */
