@@ -108,6 +108,8 @@ export class TriadSession {
 	#accessChangedOnDevice = $state(false);
 	/** Whether the relay has held this triad since the session opened (it was synced once). */
 	#relayReached = $state(false);
+	/** Saved updates of this device's copy set aside as unreadable when it was opened. */
+	#savedCopySetAside = $state(0);
 
 	readonly #checks: SignatureChecks;
 	readonly #trackDoc = createSubscriber((update) => {
@@ -142,6 +144,7 @@ export class TriadSession {
 		this.#keeping = overviews;
 		this.#overview = overviews?.saved ?? null;
 		this.#checks = new SignatureChecks(handle.doc, handle.docId);
+		void handle.whenSavedCopyChecked.then(({ setAside }) => (this.#savedCopySetAside = setAside));
 		this.#checks.onChecked(() => {
 			this.#docVersion++;
 			if (handle.status.localLoaded) this.#scheduleOverviewSave();
@@ -393,6 +396,14 @@ export class TriadSession {
 	 */
 	get proposals(): ProposalView[] {
 		return this.#proposalRead.records;
+	}
+
+	/**
+	 * How many saved updates of this device's copy of the triad could not be read when it was
+	 * opened, and were set aside (kept on the device, not loaded), for the triad screen to tell.
+	 */
+	get savedCopySetAside(): number {
+		return this.#savedCopySetAside;
 	}
 
 	/**
