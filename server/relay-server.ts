@@ -21,6 +21,8 @@ import { createLogger, describeError, type Logger, type LogLevel } from './logge
 import { RelayMetrics, renderMetrics, type RefusalReason } from './metrics';
 import { AddressQuotas, addressKey, DEFAULT_QUOTAS, type QuotaLimits } from './quotas';
 import { IdleMemoryReclaimer } from './reclaim-memory';
+import type { StateCompactor } from './compaction/state-compactor';
+import { WorkerCompactor } from './compaction/worker-compactor';
 import { RoomRegistry } from './room-registry';
 import { createStaticHandler, sendText } from './static-files';
 import type { RelayStorage } from './storage/relay-storage';
@@ -76,6 +78,11 @@ export interface RelayServerOptions extends Partial<QuotaLimits> {
 	 * (default 20 s; see Room).
 	 */
 	awarenessTakeoverMs?: number;
+	/**
+	 * What merges documents' states for compaction (default: a worker thread of this relay,
+	 * stopped with it; a compactor given here is the caller's to close).
+	 */
+	compactor?: StateCompactor;
 	/** Where log lines go (default: JSON lines on stdout at `logLevel`). */
 	logger?: Logger;
 	/** Level of the default logger (default info). */
@@ -200,6 +207,8 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 		isIdle: () => registry.size === 0 && closing === null,
 		logger
 	});
+	const compactor = options.compactor ?? new WorkerCompactor();
+	const ownCompactor = options.compactor === undefined ? compactor : null;
 	const registry = new RoomRegistry(
 		storage,
 		{
@@ -212,7 +221,8 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 		logger,
 		() => reclaimer.start(),
 		cluster?.fanout ?? null,
-		options.awarenessTakeoverMs
+		options.awarenessTakeoverMs,
+		compactor
 	);
 	const serveStatic = createStaticHandler(
 		options.staticDir === undefined ? './build' : options.staticDir
@@ -465,6 +475,7 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 		clearInterval(keepalive);
 		await cluster?.fanout?.close();
 		await storage.close();
+		await ownCompactor?.close();
 		throw error;
 	});
 	const address = server.address();
@@ -478,6 +489,7 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 		const stopped = new Promise<void>((done) => server.close(() => done()));
 		for (const connection of connections) connection.shutdown();
 		await registry.settle();
+		await ownCompactor?.close();
 		await cluster?.fanout?.close();
 		await storage.close();
 		await waitUntil(() => wss.clients.size + closeRefusals.closing === 0, CLOSE_GRACE_MS);

@@ -1,3 +1,4 @@
+import type { StateCompactor } from './compaction/state-compactor';
 import type { DocumentId } from '../src/lib/protocol';
 import { describeError, type Logger } from './logger';
 import type { RelayMetrics } from './metrics';
@@ -46,7 +47,8 @@ export class RoomRegistry {
 		private readonly logger: Logger,
 		private readonly onEmpty: () => void = () => {},
 		private readonly fanout: DocumentFanout | null = null,
-		private readonly awarenessTakeoverMs?: number
+		private readonly awarenessTakeoverMs?: number,
+		private readonly compactor?: StateCompactor
 	) {}
 
 	/** Rooms in memory, including those loading or unloading. */
@@ -123,7 +125,8 @@ export class RoomRegistry {
 			this.metrics,
 			this.logger,
 			this.fanout,
-			this.awarenessTakeoverMs
+			this.awarenessTakeoverMs,
+			this.compactor
 		);
 		const previousUnload = previous?.unloading ?? Promise.resolve();
 		const entry: RoomEntry = {
