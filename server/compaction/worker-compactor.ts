@@ -25,6 +25,9 @@ export class WorkerCompactor implements StateCompactor {
 	constructor(testing: { hold?: SharedArrayBuffer; onHolding?: () => void } = {}) {
 		this.#hold = testing.hold;
 		this.#onHolding = testing.onHolding;
+		// Started now, while the relay starts, rather than at the first compaction: a worker takes
+		// a while to load its modules, and an unloading room would wait for that.
+		this.#workerNow();
 	}
 
 	merge(updates: readonly Uint8Array[]): Promise<CompactionResult> {
