@@ -21,6 +21,8 @@ import { createLogger, describeError, type Logger, type LogLevel } from './logge
 import { RelayMetrics, renderMetrics, type RefusalReason } from './metrics';
 import { AddressQuotas, addressKey, DEFAULT_QUOTAS, type QuotaLimits } from './quotas';
 import { IdleMemoryReclaimer } from './reclaim-memory';
+import type { StateCompactor } from './compaction/state-compactor';
+import { WorkerCompactor } from './compaction/worker-compactor';
 import { RoomRegistry } from './room-registry';
 import { createStaticHandler, sendText } from './static-files';
 import type { RelayStorage } from './storage/relay-storage';
@@ -80,6 +82,11 @@ export interface RelayServerOptions extends Partial<QuotaLimits> {
 	awarenessTakeoverMs?: number;
 	/** Web Push through the relay (see `PushOptions`; each has a default). */
 	push?: Partial<PushOptions>;
+	/**
+	 * What merges documents' states for compaction (default: a worker thread of this relay,
+	 * stopped with it; a compactor given here is the caller's to close).
+	 */
+	compactor?: StateCompactor;
 	/** Where log lines go (default: JSON lines on stdout at `logLevel`). */
 	logger?: Logger;
 	/** Level of the default logger (default info). */
@@ -204,6 +211,8 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 		isIdle: () => registry.size === 0 && closing === null,
 		logger
 	});
+	const compactor = options.compactor ?? new WorkerCompactor();
+	const ownCompactor = options.compactor === undefined ? compactor : null;
 	const registry = new RoomRegistry(
 		storage,
 		{
@@ -217,7 +226,8 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 		() => reclaimer.start(),
 		cluster?.fanout ?? null,
 		options.awarenessTakeoverMs,
-		(docId, writer) => notifier.documentChanged(docId, writer?.pushDevice ?? null)
+		(docId, writer) => notifier.documentChanged(docId, writer?.pushDevice ?? null),
+		compactor
 	);
 	const accessOf = async (docId: DocumentId) =>
 		registry.cachedAccess(docId) ?? (await storage.getAccess(docId));
@@ -233,6 +243,7 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 	} catch (error) {
 		await cluster?.fanout?.close();
 		await storage.close();
+		await ownCompactor?.close();
 		throw error;
 	}
 	const pushEndpoints = new PushEndpoints({
@@ -511,6 +522,7 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 		await notifier.close();
 		await cluster?.fanout?.close();
 		await storage.close();
+		await ownCompactor?.close();
 		throw error;
 	});
 	const address = server.address();
@@ -525,6 +537,7 @@ export async function startRelayServer(options: RelayServerOptions = {}): Promis
 		for (const connection of connections) connection.shutdown();
 		await registry.settle();
 		await notifier.close();
+		await ownCompactor?.close();
 		await cluster?.fanout?.close();
 		await storage.close();
 		await waitUntil(() => wss.clients.size + closeRefusals.closing === 0, CLOSE_GRACE_MS);

@@ -1,3 +1,4 @@
+import type { StateCompactor } from './compaction/state-compactor';
 import type { DocumentId } from '../src/lib/protocol';
 import { describeError, type Logger } from './logger';
 import type { RelayMetrics } from './metrics';
@@ -47,7 +48,8 @@ export class RoomRegistry {
 		private readonly onEmpty: () => void = () => {},
 		private readonly fanout: DocumentFanout | null = null,
 		private readonly awarenessTakeoverMs?: number,
-		private readonly onChanged: DocumentChangedListener | null = null
+		private readonly onChanged: DocumentChangedListener | null = null,
+		private readonly compactor?: StateCompactor
 	) {}
 
 	/** Rooms in memory, including those loading or unloading. */
@@ -125,7 +127,8 @@ export class RoomRegistry {
 			this.logger,
 			this.fanout,
 			this.awarenessTakeoverMs,
-			this.onChanged
+			this.onChanged,
+			this.compactor
 		);
 		const previousUnload = previous?.unloading ?? Promise.resolve();
 		const entry: RoomEntry = {

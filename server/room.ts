@@ -5,9 +5,13 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import {
 	applyStoredUpdate,
 	applyValidUpdate,
-	validateUpdate,
 	type UpdateProblem
 } from '../src/lib/protocol/validate-update';
+import {
+	inlineCompactor,
+	type CompactionResult,
+	type StateCompactor
+} from './compaction/state-compactor';
 import type { DocumentId } from '../src/lib/protocol';
 import { describeError, type Logger } from './logger';
 import type { RelayMetrics } from './metrics';
@@ -47,9 +51,10 @@ export type DocumentChangedListener = (docId: DocumentId, writer: RoomPeer | nul
 export const DEFAULT_AWARENESS_TAKEOVER_MS = 20_000;
 
 /**
- * When a room compacts its appended updates into one state. Compaction encodes the whole
- * document on the event loop, so it waits for a pause in the editing rather than interrupting
- * it; the two limits are safety valves for a document that is never quiet.
+ * When a room compacts its appended updates into one state. Compaction merges the whole document
+ * (off the event loop, see `StateCompactor`) and writes it, so it waits for a pause in the editing
+ * rather than repeating that for every few updates; the two limits are safety valves for a
+ * document that is never quiet.
  */
 export interface CompactionPolicy {
 	/** Compact once the document has received no update for this long, in ms. */
@@ -92,6 +97,16 @@ export class Room {
 	#fanoutSubscription: FanoutSubscription | null = null;
 	#repairing: Promise<void> | null = null;
 	#repairAgain = false;
+	/**
+	 * The document as the updates that make it: a state, then every update applied after it, in
+	 * order (from clients, other nodes and repairs alike). Compaction hands these to the
+	 * compactor, which merges them into one state on another thread: encoding the live document
+	 * instead takes the event loop for as long as the document is large, and every other room
+	 * waits that long. The price is the document's encoded size kept in memory beside it. Null
+	 * after a load that repaired or skipped stored updates: the updates then do not make the
+	 * document, and the next compaction encodes it once on the event loop.
+	 */
+	#mirror: Uint8Array[] | null = [];
 
 	constructor(
 		readonly docId: DocumentId,
@@ -101,7 +116,8 @@ export class Room {
 		private readonly logger: Logger,
 		private readonly fanout: DocumentFanout | null = null,
 		private readonly awarenessTakeoverMs = DEFAULT_AWARENESS_TAKEOVER_MS,
-		private readonly onChanged: DocumentChangedListener | null = null
+		private readonly onChanged: DocumentChangedListener | null = null,
+		private readonly compactor: StateCompactor = inlineCompactor
 	) {
 		// The relay is not a participant: it announces no awareness state of its own.
 		this.awareness.setLocalState(null);
@@ -139,6 +155,7 @@ export class Room {
 			});
 		}, FROM_STORAGE);
 		this.#lastSeq = stored.lastSeq;
+		this.#mirror = recovered ? null : [...stored.updates];
 		// Updates after the first were appended but not compacted yet (e.g. after a kill); they
 		// count towards the next compaction. The first one may be the compacted state or not,
 		// counting it as the state only delays that compaction by one update.
@@ -321,6 +338,7 @@ export class Room {
 
 	#onDocUpdate = (update: Uint8Array, origin: unknown): void => {
 		if (origin === FROM_STORAGE) return;
+		this.#mirror?.push(update);
 		if (origin === FROM_CLUSTER) {
 			const message = encodeSyncUpdate(update);
 			for (const peer of this.peers) peer.send(message);
@@ -469,38 +487,33 @@ export class Room {
 	}
 
 	/**
-	 * Encodes the state and the seq it covers in the same synchronous step, so every update
-	 * appended up to that seq is in the state and every later one stays appended. A state that
-	 * would not load again is not stored: the last one that did stays, with the appends after it.
+	 * Takes the updates that make the document and the seq they cover in the same synchronous
+	 * step, so every update appended up to that seq is in the state and every later one stays
+	 * appended; the compactor merges them off the event loop. A state that would not load again is
+	 * not stored: the last one that did stays, with the appends after it.
 	 */
 	async #compact(): Promise<void> {
-		const state = Y.encodeStateAsUpdate(this.doc);
+		const updates = this.#mirror ?? [Y.encodeStateAsUpdate(this.doc)];
 		const upToSeq = this.#lastSeq;
 		this.#appendedUpdates = 0;
 		this.#appendedBytes = 0;
-		const problem = stateProblem(state);
-		if (problem !== null) {
+		this.#mirror = [];
+		let result: CompactionResult;
+		try {
+			result = await this.compactor.merge(updates);
+		} catch (error) {
+			this.#mirror = [...updates, ...this.#mirror];
+			throw error;
+		}
+		if ('problem' in result) {
+			this.#mirror = [...updates, ...this.#mirror];
 			this.metrics.failed('compaction_refused');
-			this.logger.error('compaction_refused', { docId: this.docId, problem });
+			this.logger.error('compaction_refused', { docId: this.docId, problem: result.problem });
 			return;
 		}
-		this.#stateBytes = state.length;
-		await this.storage.compact(this.docId, state, upToSeq);
+		this.#mirror = [result.state, ...this.#mirror];
+		this.#stateBytes = result.state.length;
+		await this.storage.compact(this.docId, result.state, upToSeq);
 		this.metrics.storageCompactions++;
-	}
-}
-
-/** Why a merged state must not replace the stored one: it fails validation or does not load. */
-function stateProblem(state: Uint8Array): UpdateProblem | 'does not load' | null {
-	const problem = validateUpdate(state);
-	if (problem !== null) return problem;
-	const fresh = new Y.Doc();
-	try {
-		Y.applyUpdate(fresh, state);
-		return null;
-	} catch {
-		return 'does not load';
-	} finally {
-		fresh.destroy();
 	}
 }

@@ -42,3 +42,25 @@ it('runs bundled, with its storage worker, and keeps edits through kill -9', asy
 	await synced(connectProvider(second.syncUrl, room, reader));
 	expect(reader.getText('body').toString()).toBe('bundled');
 });
+
+it('runs bundled with its compaction worker, and a compacted document loads again', async () => {
+	const dir = await spawned.dataDir();
+	const room = newRoom();
+	const relay = await spawned.relay({
+		dataDir: dir,
+		nodeArgs: BUNDLED_RELAY_ARGS,
+		env: { COMPACT_IDLE_MS: '50' }
+	});
+	const doc = new Y.Doc();
+	await synced(connectProvider(relay.syncUrl, room, doc));
+	for (let i = 0; i < 5; i++) doc.getArray<number>('log').push([i]);
+	const compactions = async () => {
+		const metrics = await (await fetch(`${relay.url}/metrics`)).text();
+		return Number(/storage_compactions_total (\d+)/.exec(metrics)?.[1] ?? 0);
+	};
+	await waitFor(async () => (await compactions()) >= 1, 'a compaction by the bundled relay');
+	destroyProviders();
+	const reader = new Y.Doc();
+	await synced(connectProvider(relay.syncUrl, room, reader));
+	expect(reader.getArray('log').toJSON()).toEqual([0, 1, 2, 3, 4]);
+});

@@ -25,7 +25,9 @@ import {
 	oneOf,
 	textOr
 } from './parse';
+import { readLensSignatures } from './lens-notes';
 import { PROPOSAL, proposalsMap } from './schema';
+import { readSigningKeys, type SigningKeys } from './signing-keys';
 import type { SetAsideTally } from './set-aside';
 
 /** A proposal's status as stored; an unreadable value reads as `draft`, which collects no ballots. */
@@ -114,7 +116,7 @@ export function readProposalWith(
 ): Proposal | null {
 	const proposal = proposalsMap(doc).get(proposalId);
 	if (!(proposal instanceof Y.Map) || !idOr(proposalId)) return null;
-	const read = toProposal(proposalId, proposal);
+	const read = toProposal(proposalId, proposal, readSigningKeys(doc));
 	const amendments = readAmendments(proposal);
 	if (amendments.length > 0) {
 		const { context, ballotsOf } = inputs();
@@ -136,13 +138,14 @@ export function readProposalsWith(
 ): Proposal[] {
 	const proposals: Proposal[] = [];
 	let revisionInputs: RevisionInputs | undefined;
+	const keys = readSigningKeys(doc);
 	for (const [key, proposal] of proposalsMap(doc).entries()) {
 		if (!(proposal instanceof Y.Map) || !idOr(key)) {
 			aside?.add(proposal instanceof Y.Map ? proposal.get(PROPOSAL.createdBy) : null);
 			continue;
 		}
 		const id = key as ProposalId;
-		const read = toProposal(id, proposal);
+		const read = toProposal(id, proposal, keys);
 		const amendments = readAmendments(proposal, aside);
 		if (amendments.length > 0) {
 			revisionInputs ??= inputs();
@@ -161,7 +164,7 @@ export function readProposalsWith(
  * outside 2000–2200 reads as none and a reflection delay outside 0–200 years as none; text longer
  * than a writer stores is cut; a creator that is not an id reads as '' (shown as "a member").
  */
-function toProposal(id: ProposalId, proposal: Y.Map<unknown>): Proposal {
+function toProposal(id: ProposalId, proposal: Y.Map<unknown>, keys: SigningKeys): Proposal {
 	const title = proposal.get(PROPOSAL.title);
 	return {
 		id,
@@ -173,7 +176,8 @@ function toProposal(id: ProposalId, proposal: Y.Map<unknown>): Proposal {
 		createdBy: (idOr(proposal.get(PROPOSAL.createdBy)) ?? '') as MemberId,
 		createdAt: parseHlc(proposal.get(PROPOSAL.createdAt)),
 		openedAt: parseHlc(proposal.get(PROPOSAL.openedAt)),
-		lensNotes: readLens(proposal.get(PROPOSAL.lens))
+		lensNotes: readLens(proposal.get(PROPOSAL.lens)),
+		lensSignatures: readLensSignatures(proposal.get(PROPOSAL.lens), id, keys)
 	};
 }
 

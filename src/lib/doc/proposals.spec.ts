@@ -40,7 +40,8 @@ describe('createProposal', () => {
 			createdBy: ana,
 			createdAt: expect.any(String),
 			openedAt: null,
-			lensNotes: { keeper: '', bearer: '', navigator: '' }
+			lensNotes: { keeper: '', bearer: '', navigator: '' },
+			lensSignatures: { keeper: null, bearer: null, navigator: null }
 		});
 		expect(readBodyXml(doc, id)).toBe('<paragraph>Why</paragraph><paragraph>How</paragraph>');
 		expect(readBodyText(doc, id)).toBe('Why\nHow');

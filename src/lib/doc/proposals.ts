@@ -2,12 +2,16 @@ import * as Y from 'yjs';
 import type { MemberId, ProposalId } from '../domain/ids';
 import { ROLES, type EpochMs, type Role } from '../domain/model';
 import { isDecided } from '../domain/outcome-state';
+import { lensNoteMessage } from '../domain/signatures';
 import { InvalidInputError, InvalidTransitionError } from './errors';
+import { signatureKey } from './lens-notes';
 import { newId } from './new-id';
 import { LOCAL_ORIGIN, type StampSource } from './origin';
 import { outcomeOf } from './outcome';
 import { proposalMapOf, readProposal, readProposalStatus } from './proposal-read';
 import { PROPOSAL, proposalsMap } from './schema';
+import type { SigningContext } from './seats';
+import { publishKeyIn, rememberSlotVerdict } from './signing-keys';
 import { replaceText } from './text-diff';
 import {
 	NOTE_MAX,
@@ -123,14 +127,60 @@ export function setProposalTitle(
 }
 
 /**
- * Writes one seat's review note. Notes live under their seat's own key, so the three seats never
- * overwrite one another.
+ * Writes one seat's review note, unsigned (what a device without a signing key writes). Notes live
+ * under their seat's own key, so the three seats never overwrite one another. A signature left
+ * beside the note by an earlier signed write is removed with it: it would name the earlier writer
+ * for a text they did not write.
  */
 export function setLensNote(
 	doc: Y.Doc,
 	input: { proposalId: ProposalId; seat: Role; note: string },
 	origin: unknown = LOCAL_ORIGIN
 ): void {
+	const { seat, note, lens } = lensNoteOf(doc, input);
+	transactWrite(
+		doc,
+		() => {
+			lens.set(seat, note);
+			if (lens.has(signatureKey(seat))) lens.delete(signatureKey(seat));
+		},
+		origin
+	);
+}
+
+/**
+ * Writes one seat's review note signed by `signing.signer`, who is named as its writer, publishing
+ * their key with it if the triad has none for them yet (see `lens-notes.ts`).
+ */
+export async function setSignedLensNote(
+	doc: Y.Doc,
+	input: { proposalId: ProposalId; seat: Role; note: string },
+	signing: SigningContext,
+	origin: unknown = LOCAL_ORIGIN
+): Promise<void> {
+	const { seat, note } = lensNoteOf(doc, input);
+	const by = signing.signer.member;
+	const message = { proposalId: input.proposalId, seat, text: note, by };
+	const sig = await signing.signer.sign(lensNoteMessage(signing.scope, message));
+	const { lens } = lensNoteOf(doc, input);
+	transactWrite(
+		doc,
+		() => {
+			publishKeyIn(doc, by, signing.signer.publicKey);
+			lens.set(seat, note);
+			lens.set(signatureKey(seat), { by, sig });
+		},
+		origin
+	);
+	// Signed here, so known good (see `castSignedBallot`).
+	const check = { publicKey: signing.signer.publicKey, fingerprint: lensNoteMessage('', message) };
+	rememberSlotVerdict(lens, seat, { ...check, signature: sig }, true);
+}
+
+function lensNoteOf(
+	doc: Y.Doc,
+	input: { proposalId: ProposalId; seat: Role; note: string }
+): { seat: Role; note: string; lens: Y.Map<unknown> } {
 	const seat = requireOneOf('seat', ROLES, input.seat);
 	const note = optionalText('lens note', input.note, NOTE_MAX);
 	const proposal = proposalMapOf(doc, input.proposalId);
@@ -139,7 +189,7 @@ export function setLensNote(
 	if (!(lens instanceof Y.Map)) {
 		throw new InvalidInputError(`proposal ${input.proposalId} has no lens notes`);
 	}
-	transactWrite(doc, () => lens.set(seat, note), origin);
+	return { seat, note, lens };
 }
 
 export interface OpenForVote {

@@ -56,7 +56,8 @@ describe('absences', () => {
 				handover: 'budget review on Tuesday',
 				createdAt: expect.any(String),
 				cancelled: false,
-				cancelledAt: null
+				cancelledAt: null,
+				signature: 'unsigned'
 			}
 		]);
 	});

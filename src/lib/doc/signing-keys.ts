@@ -1,11 +1,11 @@
-import type * as Y from 'yjs';
+import * as Y from 'yjs';
 import type { MemberId } from '../domain/ids';
 import type { SignatureStatus } from '../domain/model';
-import { isKeyText } from './ed25519';
+import { isKeyText, isSignatureText } from './ed25519';
 import { ID_MAX } from './limits';
 import { LOCAL_ORIGIN } from './origin';
 import { idOr } from './parse';
-import { ballotLog, keyLog, seatLog } from './schema';
+import { absencesMap, ballotLog, keyLog, seatLog } from './schema';
 import type { SetAsideTally } from './set-aside';
 import { transactWrite } from './version';
 
@@ -27,7 +27,10 @@ import { transactWrite } from './version';
  * counts only if their key entry vouches for it (`vouched`: the ids of their unsigned ballots and
  * the stamps of their unsigned seat entries that the document held when they published). So a
  * member's past votes and seats survive their upgrade, and from then on nobody can write an
- * unsigned record in their name.
+ * unsigned record in their name. The same holds for absences, with one gap: a key entry published
+ * by an app that signed no absences lists none (`vouchedAbsences` null), and that app went on
+ * writing its member's absences unsigned after publishing; those absences must keep counting, so
+ * for such a member an unsigned absence counts as unsigned, whoever wrote it.
  */
 
 /** A member's key as the key log publishes it. */
@@ -36,6 +39,11 @@ export interface PublishedKey {
 	/** Their unsigned ballots (by id) and seat entries (by stamp) that still count. */
 	vouchedBallots: ReadonlySet<string>;
 	vouchedSeatEntries: ReadonlySet<string>;
+	/**
+	 * Their unsigned absences (by id) that still count; null when the key entry lists none at all,
+	 * as an app that signs no absences publishes it (see `absenceStatusOf` in `absences.ts`).
+	 */
+	vouchedAbsences: ReadonlySet<string> | null;
 }
 
 /** Each member's published key: the first entry of their id in the key log. */
@@ -63,7 +71,10 @@ function readKeyEntry(entry: unknown): { member: MemberId; key: PublishedKey } |
 			key: {
 				publicKey,
 				vouchedBallots: idSet(own(lists as Record<string, unknown>, 'ballots')),
-				vouchedSeatEntries: idSet(own(lists as Record<string, unknown>, 'seats'))
+				vouchedSeatEntries: idSet(own(lists as Record<string, unknown>, 'seats')),
+				vouchedAbsences: Array.isArray(own(lists as Record<string, unknown>, 'absences'))
+					? idSet(own(lists as Record<string, unknown>, 'absences'))
+					: null
 			}
 		};
 	}
@@ -137,7 +148,12 @@ export function publishKeyIn(doc: Y.Doc, member: MemberId, publicKey: string): v
 		const at = own(record, 'at');
 		if (typeof at === 'string' && at.length <= ID_MAX) seats.push(at);
 	}
-	keyLog(doc).push([{ member, publicKey, vouched: { ballots, seats } }]);
+	const absences: string[] = [];
+	for (const [id, absence] of absencesMap(doc).entries()) {
+		if (!(absence instanceof Y.Map) || absence.get('member') !== member) continue;
+		if (absence.get('sig') === undefined && idOr(id) !== null) absences.push(id);
+	}
+	keyLog(doc).push([{ member, publicKey, vouched: { ballots, seats, absences } }]);
 }
 
 /**
@@ -189,4 +205,96 @@ export function signatureStatusOf(
 	const verdict = verdicts.get(entry);
 	if (verdict === undefined || verdict.publicKey !== key.publicKey) return 'pending';
 	return verdict.ok ? 'verified' : 'not-verifiable';
+}
+
+/**
+ * Verdicts on records stored in a map whose fields can change (an absence, the lens notes of a
+ * proposal), by the map and a slot within it (`declaration`, a seat): unlike a log entry, the same
+ * map can hold other fields or another signature later, so a verdict holds only for the exact key,
+ * fields and signature it was reached on. The fields are given as a fingerprint: the record's
+ * canonical message without its document scope, which readers do not know (a document is always
+ * checked with its own id).
+ */
+const mutableVerdicts = new WeakMap<object, Map<string, { check: string; ok: boolean }>>();
+
+function checkOf(publicKey: string, fingerprint: string, signature: string): string {
+	return `${publicKey}\n${signature}\n${fingerprint}`;
+}
+
+/** Records the outcome of checking the signature in `slot` of `holder`. */
+export function rememberSlotVerdict(
+	holder: object,
+	slot: string,
+	check: { publicKey: string; fingerprint: string; signature: string },
+	ok: boolean
+): void {
+	let slots = mutableVerdicts.get(holder);
+	if (slots === undefined) mutableVerdicts.set(holder, (slots = new Map()));
+	slots.set(slot, { check: checkOf(check.publicKey, check.fingerprint, check.signature), ok });
+}
+
+/** The verdict on the signature in `slot` of `holder` for exactly this check, if reached. */
+export function slotVerdict(
+	holder: object,
+	slot: string,
+	check: { publicKey: string; fingerprint: string; signature: string }
+): boolean | undefined {
+	const verdict = mutableVerdicts.get(holder)?.get(slot);
+	if (verdict === undefined) return undefined;
+	return verdict.check === checkOf(check.publicKey, check.fingerprint, check.signature)
+		? verdict.ok
+		: undefined;
+}
+
+/**
+ * The status of a signed record kept in a map slot: `pending` until a check of exactly these
+ * fields and this signature with the writer's key is done; not verifiable with no key or a
+ * malformed signature.
+ */
+export function slotStatusOf(
+	holder: object,
+	slot: string,
+	signature: string,
+	fingerprint: string,
+	key: PublishedKey | undefined
+): SignatureStatus {
+	if (key === undefined || signature === 'malformed') return 'not-verifiable';
+	const ok = slotVerdict(holder, slot, { publicKey: key.publicKey, fingerprint, signature });
+	if (ok === undefined) return 'pending';
+	return ok ? 'verified' : 'not-verifiable';
+}
+
+/** A stored signature field: null when there is none, `malformed` when it is not a signature. */
+export function signatureField(value: unknown): string | null {
+	if (value === undefined) return null;
+	return isSignatureText(value) ? value : 'malformed';
+}
+
+/** A signature kept in a map slot, to check: see `checkSignatures`. */
+export interface SlotJob {
+	publicKey: string;
+	signature: string;
+	/** The canonical message for the document `scope`. */
+	messageIn: (scope: string) => string;
+	/** Whether this exact signature was checked with this key already. */
+	checked: boolean;
+	remember: (ok: boolean) => void;
+}
+
+/** The job of checking the signature in `slot` of `holder`, whose message `messageIn` makes. */
+export function slotJob(
+	holder: object,
+	slot: string,
+	publicKey: string,
+	signature: string,
+	messageIn: (scope: string) => string
+): SlotJob {
+	const check = { publicKey, fingerprint: messageIn(''), signature };
+	return {
+		publicKey,
+		signature,
+		messageIn,
+		checked: slotVerdict(holder, slot, check) !== undefined,
+		remember: (ok) => rememberSlotVerdict(holder, slot, check, ok)
+	};
 }

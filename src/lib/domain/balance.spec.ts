@@ -101,7 +101,9 @@ describe('balance statistics', () => {
 				away,
 				away, // the same absence read twice
 				absence(KIM, BEA, T0, T0 + HOUR),
-				absence(BEA, KIM, T0, T0 + HOUR, { cancelled: true })
+				absence(BEA, KIM, T0, T0 + HOUR, { cancelled: true }),
+				// In Bea's name but not signed by her: she was not away.
+				absence(BEA, KIM, T0, T0 + DAY, { signature: 'not-verifiable' })
 			]
 		);
 		expect(stats.coveredFor).toEqual(

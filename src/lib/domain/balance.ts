@@ -4,6 +4,7 @@ import type { MemberId } from './ids';
 import type { Absence, Ballot, EpochMs } from './model';
 import { ROLES } from './model';
 import { isSettled, type SettledState } from './outcome-state';
+import { signatureCounts } from './signatures';
 
 /**
  * Balance statistics: how a triad decides, so that a balance broken by majorities shows rather
@@ -127,7 +128,8 @@ export function balanceOf(
 	const seenAbsences = new Set<string>();
 	for (const a of absences) {
 		const end = grantEnd(a);
-		if (!(a.from < end) || seenAbsences.has(a.id)) continue;
+		// An absence that does not verify made nobody absent (see the cover rule).
+		if (!(a.from < end) || seenAbsences.has(a.id) || !signatureCounts(a.signature)) continue;
 		seenAbsences.add(a.id);
 		const entry = coveredEntry(a.member);
 		entry.absences += 1;

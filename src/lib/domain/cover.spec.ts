@@ -9,6 +9,7 @@ import {
 	validateAbsence,
 	type AbsenceDraft
 } from './cover';
+import type { SignatureStatus } from './model';
 import { absence, BEA, DAY, HOLDERS, HOUR, KIM, NOA, OUTSIDER, T0 } from './testing/fixtures';
 
 describe('cover rule', () => {
@@ -92,6 +93,94 @@ describe('cover rule', () => {
 					}
 				}
 			),
+			{ numRuns: 300 }
+		);
+	});
+});
+
+describe('signed absences and cancellations', () => {
+	const statuses = fc.constantFrom<SignatureStatus | undefined>(
+		'verified',
+		'unsigned',
+		'not-verifiable',
+		'pending',
+		undefined
+	);
+
+	it('an absence that does not verify makes nobody absent and gives no cover', () => {
+		for (const signature of ['not-verifiable', 'pending'] as const) {
+			const forged = absence(NOA, KIM, T0, T0 + DAY, { signature });
+			expect(isActiveAbsence(forged, T0 + HOUR)).toBe(false);
+			expect(mayActFor(KIM, NOA, [forged], T0 + HOUR)).toBe(false);
+			expect(coverLookup([forged])(KIM, NOA, T0 + HOUR)).toBe(false);
+			expect(seatsActorMayActFor(KIM, HOLDERS, [forged], T0 + HOUR)).toEqual(['keeper']);
+		}
+		for (const signature of ['verified', 'unsigned'] as const) {
+			const kept = absence(NOA, KIM, T0, T0 + DAY, { signature });
+			expect(mayActFor(KIM, NOA, [kept], T0 + HOUR)).toBe(true);
+		}
+	});
+
+	it('a cancellation that does not verify leaves the absence in force as declared', () => {
+		const cancelled = { cancelled: true, cancelledAt: T0 + HOUR };
+		const forged = absence(NOA, KIM, T0, T0 + DAY, {
+			...cancelled,
+			signature: 'verified',
+			cancellationSignature: 'not-verifiable'
+		});
+		expect(mayActFor(KIM, NOA, [forged], T0 + 2 * HOUR)).toBe(true);
+		const real = { ...forged, cancellationSignature: 'verified' as const };
+		expect(mayActFor(KIM, NOA, [real], T0 + 2 * HOUR)).toBe(false);
+		// What the cover did before a real cancellation stays theirs.
+		expect(mayActFor(KIM, NOA, [real], T0 + HOUR - 1)).toBe(true);
+	});
+
+	it('cover is granted exactly as by the counted records alone (property)', () => {
+		const member = fc.constantFrom(KIM, BEA, NOA, OUTSIDER);
+		const time = fc.integer({ min: T0 - DAY, max: T0 + 2 * DAY });
+		const arb = fc
+			.record({
+				member,
+				cover: member,
+				from: time,
+				length: fc.integer({ min: 1, max: DAY }),
+				cancelAfter: fc.option(fc.integer({ min: 0, max: DAY })),
+				signature: statuses,
+				cancellationSignature: statuses
+			})
+			.map((a) =>
+				absence(a.member, a.cover, a.from, a.from + a.length, {
+					cancelled: a.cancelAfter !== null,
+					cancelledAt: a.cancelAfter === null ? null : a.from + a.cancelAfter,
+					signature: a.signature,
+					cancellationSignature: a.cancelAfter === null ? undefined : a.cancellationSignature
+				})
+			);
+		const counts = (s: SignatureStatus | undefined) =>
+			s === undefined || s === 'verified' || s === 'unsigned';
+		fc.assert(
+			fc.property(fc.array(arb, { maxLength: 6 }), time, (absences, at) => {
+				// The same absences with what does not count taken out: forged absences dropped,
+				// forged cancellations undone.
+				const counted = absences
+					.filter((a) => counts(a.signature))
+					.map((a) =>
+						counts(a.cancellationSignature)
+							? { ...a, signature: undefined, cancellationSignature: undefined }
+							: {
+									...a,
+									cancelled: false,
+									cancelledAt: null,
+									signature: undefined,
+									cancellationSignature: undefined
+								}
+					);
+				expect(coverAt(absences, at)).toEqual(coverAt(counted, at));
+				const lookup = coverLookup(absences);
+				for (const a of absences) {
+					expect(lookup(a.cover, a.member, at)).toBe(mayActFor(a.cover, a.member, counted, at));
+				}
+			}),
 			{ numRuns: 300 }
 		);
 	});

@@ -1,6 +1,7 @@
 import type { AbsenceId, MemberId } from './ids';
 import type { Absence, EpochMs, Role, SeatHolders } from './model';
 import { ROLES } from './model';
+import { signatureCounts } from './signatures';
 
 /**
  * The cover rule. A member who marks an absence names one other member of the triad as cover;
@@ -14,6 +15,13 @@ import { ROLES } from './model';
  *   tell when it ended.
  * - Malformed absences that arrived through sync grant nothing (empty or reversed span, a
  *   member covering themselves).
+ * - An absence counts only when its member signed it (or it is unsigned and counts as such, see
+ *   `signatureCounts`). Anyone can write an absence into the document naming any member, so one
+ *   that does not verify would otherwise hand its named cover a proxy vote for a seat whose holder
+ *   never asked for it: it makes nobody absent and gives nobody cover. A cancellation that does
+ *   not verify is ignored for the same reason the other way round: anyone could otherwise cut
+ *   short a cover the member granted and void their cover's proxy ballots; the absence stays in
+ *   force as its member declared it.
  * - Overlapping absences of one member each grant their own cover: if a member names Ann for
  *   Monday–Friday and Ben for Thursday–Sunday, both may act for them on Thursday and Friday.
  *   Absences are appended per member, so two overlapping ones are the member's own doing and
@@ -36,13 +44,18 @@ export interface CoverGrant {
 /** The end (exclusive) of the span the absence grants cover over: `to`, or when it was cancelled. */
 export function grantEnd(absence: Absence): EpochMs {
 	const { cancelledAt } = absence;
-	const wasCancelled = absence.cancelled || cancelledAt !== null;
+	const wasCancelled =
+		(absence.cancelled || cancelledAt !== null) && signatureCounts(absence.cancellationSignature);
 	if (!wasCancelled) return absence.to;
 	return typeof cancelledAt === 'number' ? Math.min(absence.to, cancelledAt) : absence.from;
 }
 
 function grants(absence: Absence): boolean {
-	return absence.from < grantEnd(absence) && absence.cover !== absence.member;
+	return (
+		signatureCounts(absence.signature) &&
+		absence.from < grantEnd(absence) &&
+		absence.cover !== absence.member
+	);
 }
 
 /**

@@ -100,6 +100,11 @@ export interface Proposal {
 	openedAt: HlcTimestamp | null;
 	/** Each seat's review of the proposal through its own lens. */
 	lensNotes: Record<Role, string>;
+	/**
+	 * Who signed each seat's note; null for a note without a signature (written before notes were
+	 * signed, or by an app that does not sign): shown as unsigned.
+	 */
+	lensSignatures?: Record<Role, LensNoteSignature | null>;
 }
 
 /** One entry of the append-only ballot log. */
@@ -147,6 +152,25 @@ export interface Absence {
 	 * ended.
 	 */
 	cancelledAt: EpochMs | null;
+	/**
+	 * Whether `member` signed the absence as declared (who covers, when, the handover note): an
+	 * absence counts for the cover rule only when verified or unsigned (`cover.ts`).
+	 */
+	signature?: SignatureStatus;
+	/**
+	 * Whether `member` signed the cancellation; absent while it is not cancelled. A cancellation
+	 * that does not count leaves the absence in force as declared.
+	 */
+	cancellationSignature?: SignatureStatus;
+}
+
+/**
+ * Who signed a seat's review note on a proposal, and how that checked. The note itself carries no
+ * weight in any rule; the screen says whether the member it names wrote it.
+ */
+export interface LensNoteSignature {
+	by: MemberId;
+	signature: SignatureStatus;
 }
 
 /** An entry of the Keeper's log: the triad's shared record of context and events. */

@@ -1,16 +1,21 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decide } from './decision';
-import type { Ballot, SeatClaim, SignatureStatus } from './model';
+import type { Absence, Ballot, SeatClaim, SignatureStatus } from './model';
 import { resolveSeats, seatHoldersAt } from './seats';
+import type { MemberId, ProposalId } from './ids';
 import {
+	absenceCancelMessage,
+	absenceMessage,
 	ballotMessage,
+	lensNoteMessage,
 	FUTURE_TOLERANCE_MS,
 	isDatedInFuture,
 	latestNotInFuture,
 	seatEntryMessage
 } from './signatures';
 import {
+	absence,
 	ballot,
 	BEA,
 	claim,
@@ -196,6 +201,96 @@ describe('canonical encoding', () => {
 		);
 		expect(seatEntryMessage('doc1', entry)).not.toBe(
 			seatEntryMessage('doc1', { ...entry, kind: 'release' })
+		);
+	});
+
+	it('an absence’s covers what its member declares and the document; its cancellation apart', () => {
+		const away = absence(NOA, KIM, T0, T0 + DAY, { handover: 'keys under "the" mat' });
+		const text = absenceMessage('doc1', away);
+		expect(JSON.parse(text)).toEqual([
+			'triad-absence-1',
+			'doc1',
+			away.id,
+			NOA,
+			T0,
+			T0 + DAY,
+			KIM,
+			away.handover,
+			away.createdAt
+		]);
+		// What the reader adds, and the cancellation, are not part of the declaration.
+		const read = { ...away, signature: 'verified' as const, cancelled: true, cancelledAt: T0 + 1 };
+		expect(absenceMessage('doc1', read)).toBe(text);
+		expect(absenceMessage('doc2', away)).not.toBe(text);
+		for (const change of [
+			{ member: BEA },
+			{ cover: BEA },
+			{ from: T0 + 1 },
+			{ to: T0 + DAY + 1 },
+			{ handover: 'other' },
+			{ createdAt: hlc(T0) },
+			{ id: 'absence000000000000other' }
+		] as Partial<Absence>[]) {
+			expect(absenceMessage('doc1', { ...away, ...change })).not.toBe(text);
+		}
+		const cancel = absenceCancelMessage('doc1', { ...away, cancelledAt: T0 + HOUR });
+		expect(JSON.parse(cancel)).toEqual(['triad-absence-cancel-1', 'doc1', away.id, NOA, T0 + HOUR]);
+		expect(absenceCancelMessage('doc1', { ...away, cancelledAt: T0 + HOUR + 1 })).not.toBe(cancel);
+		expect(absenceCancelMessage('doc1', { ...away, id: 'other' as Absence['id'] })).not.toBe(
+			cancel
+		);
+	});
+
+	it('a lens note’s covers the proposal, seat, text, writer and document', () => {
+		const note = { proposalId: proposal().id, seat: 'bearer' as const, text: 'new', by: BEA };
+		const text = lensNoteMessage('doc1', note);
+		expect(JSON.parse(text)).toEqual([
+			'triad-lens-1',
+			'doc1',
+			note.proposalId,
+			'bearer',
+			'new',
+			BEA
+		]);
+		expect(lensNoteMessage('doc2', note)).not.toBe(text);
+		for (const change of [
+			{ proposalId: 'other' },
+			{ seat: 'keeper' },
+			{ text: 'new ' },
+			{ by: KIM }
+		] as Partial<typeof note>[]) {
+			expect(lensNoteMessage('doc1', { ...note, ...change })).not.toBe(text);
+		}
+	});
+
+	it('no two different absences, cancellations or lens notes share a message (property)', () => {
+		const field = fc.string({ maxLength: 6 });
+		const at = fc.integer({ min: T0, max: T0 + 10 });
+		fc.assert(
+			fc.property(
+				fc.tuple(field, field, at, at, field, field),
+				fc.tuple(field, field, at, at, field, field),
+				(a, b) => {
+					const of = ([id, member, from, to, cover, handover]: typeof a) =>
+						absence(member as MemberId, cover as MemberId, from, to, {
+							id: id as Absence['id'],
+							handover,
+							createdAt: null
+						});
+					const same = JSON.stringify(a) === JSON.stringify(b);
+					expect(absenceMessage('d', of(a)) === absenceMessage('d', of(b))).toBe(same);
+					const lens = ([id, member, , , cover, text]: typeof a) => ({
+						proposalId: id as ProposalId,
+						seat: 'keeper' as const,
+						text: `${cover}${text}`,
+						by: member as MemberId
+					});
+					// The three kinds never share a message either.
+					expect(absenceMessage('d', of(a))).not.toBe(lensNoteMessage('d', lens(b)));
+					expect(absenceMessage('d', of(a))).not.toBe(absenceCancelMessage('d', of(b)));
+				}
+			),
+			{ numRuns: 500 }
 		);
 	});
 });

@@ -1,5 +1,14 @@
 import { encodeHlc, wallTimeOf } from './hlc';
-import type { Ballot, EpochMs, HlcTimestamp, SeatClaim, SignatureStatus } from './model';
+import type { MemberId, ProposalId } from './ids';
+import type {
+	Absence,
+	Ballot,
+	EpochMs,
+	HlcTimestamp,
+	Role,
+	SeatClaim,
+	SignatureStatus
+} from './model';
 
 /*
  * Signed records. Every member's app can write anything into the document it holds, so a record
@@ -45,6 +54,50 @@ export function seatEntryMessage(scope: string, entry: SeatClaim): string {
 		entry.at,
 		entry.seen ?? null
 	]);
+}
+
+/**
+ * The canonical text an absence's signature covers: everything its member declares (who covers,
+ * when, the handover note). Cancelling is signed apart (`absenceCancelMessage`), so a declaration
+ * stays verifiable after it is cancelled, and a cancellation cannot be moved to another absence.
+ */
+export function absenceMessage(
+	scope: string,
+	absence: Pick<Absence, 'id' | 'member' | 'from' | 'to' | 'cover' | 'handover' | 'createdAt'>
+): string {
+	return JSON.stringify([
+		'triad-absence-1',
+		scope,
+		absence.id,
+		absence.member,
+		absence.from,
+		absence.to,
+		absence.cover,
+		absence.handover,
+		absence.createdAt
+	]);
+}
+
+/** The canonical text the signature of an absence's cancellation covers. */
+export function absenceCancelMessage(
+	scope: string,
+	absence: Pick<Absence, 'id' | 'member' | 'cancelledAt'>
+): string {
+	return JSON.stringify([
+		'triad-absence-cancel-1',
+		scope,
+		absence.id,
+		absence.member,
+		absence.cancelledAt
+	]);
+}
+
+/** The canonical text the signature of a seat's review note on a proposal covers. */
+export function lensNoteMessage(
+	scope: string,
+	note: { proposalId: ProposalId; seat: Role; text: string; by: MemberId }
+): string {
+	return JSON.stringify(['triad-lens-1', scope, note.proposalId, note.seat, note.text, note.by]);
 }
 
 /**

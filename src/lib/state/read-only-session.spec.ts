@@ -151,7 +151,7 @@ describe('a viewer’s session', () => {
 		expect(member.peers.map((peer) => peer.user.name)).toEqual([]);
 
 		const id = member.write.createProposal('Live');
-		member.write.setLensNote(id, 'keeper', 'Seen from the keeper seat');
+		await member.write.setLensNote(id, 'keeper', 'Seen from the keeper seat');
 		await new Promise<void>((resolve) => {
 			const check = () => viewer.proposals.some((view) => view.proposal.id === id);
 			const timer = setInterval(() => check() && resolve(clearInterval(timer)), 1);

@@ -3,7 +3,7 @@ import type * as Y from 'yjs';
 import { encodeHlc } from '$lib/domain/hlc';
 import { seatEntryMessage } from '$lib/domain/signatures';
 import { createSigner, generateSigningKey } from '$lib/doc/ed25519';
-import { keeperLog, seatLog } from '$lib/doc/schema';
+import { keeperLog, keyLog, seatLog } from '$lib/doc/schema';
 import { publishKeyIn, readSigningKeys } from '$lib/doc/signing-keys';
 import type { Identity } from '$lib/sync/identity';
 import { createMemoryStorage, type MemoryStorage } from '$lib/sync/testing/memory-local-store';
@@ -277,5 +277,47 @@ describe('TriadSession and signatures', () => {
 		await session.whenSignaturesChecked();
 		expect(session.holders.bearer).toBe(other);
 		expect(session.seatEntriesNotCounted).toEqual([]);
+	});
+
+	it('names a member for whom a second signing key was published', async () => {
+		const t = triad();
+		const { session, doc } = openSessionOnDoc(t);
+		await session.whenLocalLoaded;
+		await session.announceMember();
+		expect(session.signingKeyConflicts).toEqual([]);
+		const another = await generateSigningKey();
+		// Another app publishes a key in Ada's name after hers: hers stands, and the panel says so.
+		doc.transact(() => {
+			keyLog(doc).push([{ member: ada.memberId, publicKey: another.publicKey, vouched: {} }]);
+		}, 'elsewhere');
+		expect(session.signingKeyConflicts).toEqual([ada.memberId]);
+		expect(readSigningKeys(doc).get(ada.memberId)?.publicKey).toBe(ada.signingKey?.publicKey);
+	});
+
+	it('signs its member’s absences, cancellations and lens notes', async () => {
+		const t = triad();
+		const { session } = openSessionOnDoc(t);
+		await session.whenLocalLoaded;
+		await session.announceMember();
+		const cover = newMemberId();
+		const now = Date.now();
+		const id = await session.write.declareAbsence({
+			from: now - 1000,
+			to: now + 86_400_000,
+			cover,
+			handover: 'notes'
+		});
+		expect(session.absences.find((a) => a.id === id)?.signature).toBe('verified');
+		expect(session.coverNow.map((grant) => grant.cover)).toEqual([cover]);
+		await session.write.cancelAbsence(id);
+		expect(session.absences.find((a) => a.id === id)?.cancellationSignature).toBe('verified');
+		expect(session.coverNow).toEqual([]);
+		const proposalId = session.write.createProposal('Lens');
+		await session.write.setLensNote(proposalId, 'keeper', 'sources?');
+		const view = session.proposals.find((p) => p.proposal.id === proposalId);
+		expect(view?.proposal.lensSignatures?.keeper).toEqual({
+			by: ada.memberId,
+			signature: 'verified'
+		});
 	});
 });

@@ -28,7 +28,7 @@ import { listLog } from '$lib/doc/keeper-log';
 import { initWorkspace, readMeta } from '$lib/doc/meta';
 import { putMember, readMembers } from '$lib/doc/members';
 import { signedRecordsChanged } from '$lib/doc/check-signatures';
-import { publishSigningKey } from '$lib/doc/signing-keys';
+import { publishSigningKey, signingKeyConflicts } from '$lib/doc/signing-keys';
 import { observeWorkspace } from '$lib/doc/observe';
 import { schemaStatus, type SchemaStatus } from '$lib/doc/version';
 import { listRemovals } from '$lib/doc/removals';
@@ -108,6 +108,8 @@ export class TriadSession {
 	#accessChangedOnDevice = $state(false);
 	/** Whether the relay has held this triad since the session opened (it was synced once). */
 	#relayReached = $state(false);
+	/** Saved updates of this device's copy set aside as unreadable when it was opened. */
+	#savedCopySetAside = $state(0);
 
 	readonly #checks: SignatureChecks;
 	readonly #trackDoc = createSubscriber((update) => {
@@ -142,6 +144,7 @@ export class TriadSession {
 		this.#keeping = overviews;
 		this.#overview = overviews?.saved ?? null;
 		this.#checks = new SignatureChecks(handle.doc, handle.docId);
+		void handle.whenSavedCopyChecked.then(({ setAside }) => (this.#savedCopySetAside = setAside));
 		this.#checks.onChecked(() => {
 			this.#docVersion++;
 			if (handle.status.localLoaded) this.#scheduleOverviewSave();
@@ -341,6 +344,15 @@ export class TriadSession {
 		);
 	}
 
+	/**
+	 * Members for whom the triad's key log holds a second, different signing key (the first one
+	 * stands; see `signing-keys.ts`), for the members panel to name. Empty until loaded.
+	 */
+	get signingKeyConflicts(): MemberId[] {
+		if (this.#shown) return [];
+		return this.#view('signingKeyConflicts', () => signingKeyConflicts(this.#handle.doc));
+	}
+
 	/** The seat of the member on this device, or null. */
 	get mySeat(): Role | null {
 		return seatOf(this.holders, this.me);
@@ -393,6 +405,14 @@ export class TriadSession {
 	 */
 	get proposals(): ProposalView[] {
 		return this.#proposalRead.records;
+	}
+
+	/**
+	 * How many saved updates of this device's copy of the triad could not be read when it was
+	 * opened, and were set aside (kept on the device, not loaded), for the triad screen to tell.
+	 */
+	get savedCopySetAside(): number {
+		return this.#savedCopySetAside;
 	}
 
 	/**

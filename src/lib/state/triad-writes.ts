@@ -2,7 +2,12 @@ import type * as Y from 'yjs';
 import type { HybridClock } from '$lib/domain/hlc';
 import type { AbsenceId, ActionId, MemberId, ProposalId } from '$lib/domain/ids';
 import type { ActionStatus, Choice, EpochMs, Role } from '$lib/domain/model';
-import { cancelAbsence, declareAbsence } from '$lib/doc/absences';
+import {
+	cancelAbsence,
+	cancelSignedAbsence,
+	declareAbsence,
+	declareSignedAbsence
+} from '$lib/doc/absences';
 import { createAction, updateAction } from '$lib/doc/actions';
 import { castBallot, castSignedBallot } from '$lib/doc/ballots';
 import { appendLogEntry } from '$lib/doc/keeper-log';
@@ -13,6 +18,7 @@ import {
 	proposalBody,
 	setLensNote,
 	setProposalTitle,
+	setSignedLensNote,
 	withdrawProposal
 } from '$lib/doc/proposals';
 import { removeMember } from '$lib/doc/removals';
@@ -157,8 +163,11 @@ export class TriadWrites {
 		setProposalTitle(this.#doc, { proposalId, title });
 	}
 
-	setLensNote(proposalId: ProposalId, seat: Role, note: string): void {
-		setLensNote(this.#doc, { proposalId, seat, note });
+	/** Writes this member's note for `seat`, signed by them (see `vote` for a page without keys). */
+	async setLensNote(proposalId: ProposalId, seat: Role, note: string): Promise<void> {
+		const signing = await this.#signing();
+		if (signing === null) setLensNote(this.#doc, { proposalId, seat, note });
+		else await setSignedLensNote(this.#doc, { proposalId, seat, note }, signing);
 	}
 
 	/** Opens a draft for voting, with an optional deadline (epoch ms). */
@@ -204,18 +213,28 @@ export class TriadWrites {
 		else await castSignedBallot(this.#doc, this.#stamps, ballot, signing);
 	}
 
-	/** Marks this member away from `from` to `to`, with a cover and a handover note. */
-	declareAbsence(input: {
+	/**
+	 * Marks this member away from `from` to `to`, with a cover and a handover note, signed by them:
+	 * the cover rule gives the cover a proxy vote only for an absence that verifies.
+	 */
+	async declareAbsence(input: {
 		from: EpochMs;
 		to: EpochMs;
 		cover: MemberId;
 		handover: string;
-	}): AbsenceId {
-		return declareAbsence(this.#doc, this.#stamps, { ...input, member: this.#identity.memberId });
+	}): Promise<AbsenceId> {
+		const signing = await this.#signing();
+		const absence = { ...input, member: this.#identity.memberId };
+		if (signing === null) return declareAbsence(this.#doc, this.#stamps, absence);
+		return declareSignedAbsence(this.#doc, this.#stamps, absence, signing);
 	}
 
-	cancelAbsence(absenceId: AbsenceId): void {
-		cancelAbsence(this.#doc, { absenceId, by: this.#identity.memberId, now: Date.now() });
+	/** Cancels this member's absence now, signed as its declaration is. */
+	async cancelAbsence(absenceId: AbsenceId): Promise<void> {
+		const signing = await this.#signing();
+		const input = { absenceId, by: this.#identity.memberId, now: Date.now() };
+		if (signing === null) cancelAbsence(this.#doc, input);
+		else await cancelSignedAbsence(this.#doc, input, signing);
 	}
 
 	appendLog(text: string): void {

@@ -129,6 +129,8 @@ describe('IndexedDB local store (y-indexeddb on fake-indexeddb)', () => {
 			{ key: expect.any(Number), problem: 'unsafe-value', action: 'set-aside' }
 		]);
 		expect(() => Y.applyUpdate(new Y.Doc(), Y.encodeStateAsUpdate(reopened))).not.toThrow();
+		// What the app tells the member comes from the same reports.
+		expect(await store.storedUpdateReports).toEqual(reports);
 		await store.destroy();
 
 		// Opened again: nothing left to repair, and the update set aside is kept.
@@ -138,6 +140,7 @@ describe('IndexedDB local store (y-indexeddb on fake-indexeddb)', () => {
 		await third.whenLoaded;
 		expect(memberNames(again)).toEqual(['Ada', 'Bo']);
 		expect(later).toEqual([]);
+		expect(await third.storedUpdateReports).toEqual([]);
 		await third.destroy();
 		let kept: IDBValidKey[] = [];
 		await inDatabase(workspaceDatabaseName(docId), (_updates, custom) => {

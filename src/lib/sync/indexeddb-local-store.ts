@@ -53,10 +53,14 @@ export function createIndexedDbLocalStore(
 		options.onStoredUpdate ??
 		((stored: StoredUpdateReport) =>
 			console.warn('Triad: a saved update could not be loaded', stored));
-	const checked = checkStoredUpdates(workspaceDatabaseName(docId)).then((reports) =>
-		reports.forEach(report)
-	);
-	return deferredLocalStore(attachIndexedDbStore, checked)(docId, doc);
+	const reports = checkStoredUpdates(workspaceDatabaseName(docId)).then((found) => {
+		found.forEach(report);
+		return found;
+	});
+	const store = deferredLocalStore(attachIndexedDbStore, reports)(docId, doc);
+	// A check that fails leaves the copy to load as it is (the gate lets it), having found nothing.
+	const storedUpdateReports = reports.catch((): StoredUpdateReport[] => []);
+	return Object.assign(store, { storedUpdateReports });
 }
 
 function attachIndexedDbStore(docId: DocumentId, doc: Y.Doc): LocalStore {

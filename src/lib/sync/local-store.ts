@@ -1,6 +1,7 @@
 import type * as Y from 'yjs';
 import type { DocumentId } from '../domain/ids';
 import type { StorageError } from './storage-error';
+import type { StoredUpdateReport } from './stored-update-check';
 
 /**
  * The device's persistent copy of one workspace document. Attaching a store to a doc loads what
@@ -22,6 +23,12 @@ export interface LocalStore {
 	readSyncMarker(): Promise<Uint8Array | null>;
 	/** Replaces that marker. */
 	writeSyncMarker(marker: Uint8Array): Promise<void>;
+	/**
+	 * What the check of the saved copy before loading found and did (saved updates that could not
+	 * be read, repaired or set aside): resolves by the time `whenLoaded` does. Absent for a store
+	 * that runs no such check (its copy is never read back from bytes an older app wrote).
+	 */
+	readonly storedUpdateReports?: Promise<readonly StoredUpdateReport[]>;
 	/** Stops saving and releases the database. The saved copy stays. */
 	destroy(): Promise<void>;
 }

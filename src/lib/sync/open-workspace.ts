@@ -113,6 +113,11 @@ export interface WorkspaceHandle {
 	 * connection like after any reconnection.
 	 */
 	reconnect(secret: WorkspaceSecret): void;
+	/**
+	 * How many saved updates of the on-device copy could not be read when it was opened and were
+	 * set aside (kept on the device, not loaded): the member is told. Resolves with the local load.
+	 */
+	readonly whenSavedCopyChecked: Promise<{ setAside: number }>;
 	/** Stops syncing and saving, and releases the document. */
 	close(): Promise<void>;
 }
@@ -339,6 +344,9 @@ export function openWorkspace(options: OpenWorkspaceOptions): WorkspaceHandle {
 		doc,
 		awareness,
 		whenLocalLoaded,
+		whenSavedCopyChecked: (store.storedUpdateReports ?? Promise.resolve([])).then((reports) => ({
+			setAside: reports.filter((report) => report.action === 'set-aside').length
+		})),
 		get status() {
 			return status;
 		},
