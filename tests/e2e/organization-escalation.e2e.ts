@@ -124,7 +124,7 @@ describe('organization links and an escalation decided upstream', () => {
 			.click();
 		const raised = ada.page.getByRole('region', { name: 'Escalations raised here' });
 		await raised.getByText(TENSION).waitFor({ timeout: 20_000 });
-		await raised.getByText(`From ${OPERATIONAL}`).waitFor();
+		await raised.getByText(`From ${OPERATIONAL}, a tension`).waitFor();
 		await ada.screen(SHOT, 'raised-here');
 		await raised.getByRole('button', { name: 'Accept as a proposal' }).click();
 		await raised.getByText(/^Accepted as a proposal \(Draft\)/).waitFor();

@@ -246,5 +246,9 @@ describe('the strategic side of an escalation', () => {
 			[OPS_TRIAD, E1, 'decided']
 		]);
 		expect(escalationsUpstream([], [answer(E1, 'decided', 9)])).toEqual([]);
+		const aboutProposal = { ...raised(E1, 1), proposalId: 'own-proposal' as ProposalId };
+		expect(escalationStates(OPS, [aboutProposal], []).map((s) => s.proposalId)).toEqual([
+			'own-proposal'
+		]);
 	});
 });

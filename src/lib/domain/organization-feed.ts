@@ -137,6 +137,8 @@ export interface EscalationState {
 	escalation: EscalationId;
 	title: string;
 	text: string;
+	/** The raising triad's proposal it concerns; null for a tension. */
+	proposalId: ProposalId | null;
 	raisedAt: HlcTimestamp;
 	/** raised: not answered yet; accepted: a proposal upstream; decided: with `outcome`. */
 	state: 'raised' | 'accepted' | 'decided';
@@ -188,6 +190,7 @@ export function escalationStates(
 				escalation: entry.escalation,
 				title: entry.title,
 				text: entry.text,
+				proposalId: entry.proposalId,
 				raisedAt: entry.raisedAt,
 				state: answer === null ? 'raised' : answer.answer,
 				upstreamProposal: answer?.proposalId ?? null,
