@@ -14,8 +14,11 @@ import {
 	combinedDecisions,
 	decisionEntryId,
 	escalationStates,
+	escalationsUpstream,
 	latestHealth,
-	newFeedEntries
+	newFeedEntries,
+	upstreamOutcome,
+	upstreamStep
 } from './organization-feed';
 import { hlc, KIM, T0 } from './testing/fixtures';
 
@@ -197,6 +200,55 @@ describe('combinedDecisions', () => {
 			[OPS, 'b'],
 			[OTHER, 'c'],
 			[OPS, 'a']
+		]);
+	});
+});
+
+describe('the strategic side of an escalation', () => {
+	const decided = { state: 'majority', final: true, deadlinePassed: false } as const;
+	const settledEarly = { state: 'consensus', final: false, deadlinePassed: false } as const;
+	const open = { state: 'open', final: false, deadlinePassed: false } as const;
+	const pastDeadline = { state: 'no-decision', final: false, deadlinePassed: true } as const;
+
+	it('accepts what is raised, waits on an undecided proposal, records a decided one', () => {
+		expect(upstreamStep({ state: 'raised' }, null)).toBe('accept');
+		expect(upstreamStep({ state: 'raised' }, decided)).toBe('accept');
+		expect(upstreamStep({ state: 'accepted' }, null)).toBe('wait');
+		expect(upstreamStep({ state: 'accepted' }, open)).toBe('wait');
+		expect(upstreamStep({ state: 'accepted' }, settledEarly)).toBe('wait');
+		expect(upstreamStep({ state: 'accepted' }, decided)).toBe('record');
+		expect(upstreamStep({ state: 'accepted' }, pastDeadline)).toBe('record');
+		expect(upstreamStep({ state: 'decided' }, open)).toBe('done');
+	});
+
+	it('sends back only the settled state of a decided proposal', () => {
+		expect(upstreamOutcome(decided)).toBe('majority');
+		expect(upstreamOutcome(pastDeadline)).toBe('no-decision');
+		expect(upstreamOutcome(settledEarly)).toBeNull();
+		expect(upstreamOutcome(open)).toBeNull();
+		expect(upstreamOutcome({ state: 'withdrawn', final: true, deadlinePassed: true })).toBeNull();
+	});
+
+	it('lists the escalations of every feed it reads, each answered only for its own feed', () => {
+		const OPS_TRIAD = 'opstriadopstriadopstr0' as DocumentId;
+		const OTHER_TRIAD = 'othtriadothtriadothtr0' as DocumentId;
+		const list = escalationsUpstream(
+			[
+				{ triad: OPS_TRIAD, feed: OPS, entries: [raised(E1, 1)] },
+				// The same escalation id in another feed: the answer for OPS does not answer it.
+				{ triad: OTHER_TRIAD, feed: OTHER, entries: [raised(E1, 3), raised(E2, 2)] }
+			],
+			[answer(E1, 'decided', 9), raised(E2, 50)]
+		);
+		expect(list.map((s) => [s.triad, s.escalation, s.state])).toEqual([
+			[OTHER_TRIAD, E1, 'raised'],
+			[OTHER_TRIAD, E2, 'raised'],
+			[OPS_TRIAD, E1, 'decided']
+		]);
+		expect(escalationsUpstream([], [answer(E1, 'decided', 9)])).toEqual([]);
+		const aboutProposal = { ...raised(E1, 1), proposalId: 'own-proposal' as ProposalId };
+		expect(escalationStates(OPS, [aboutProposal], []).map((s) => s.proposalId)).toEqual([
+			'own-proposal'
 		]);
 	});
 });

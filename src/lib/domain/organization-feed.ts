@@ -13,7 +13,7 @@ import type {
 	PublishedDecision,
 	TriadHealth
 } from './organization';
-import { isDecided, type SettledState } from './outcome-state';
+import { isDecided, isSettled, type SettledState } from './outcome-state';
 
 /*
  * What a triad's feed says, as pure rules: what would leave the triad (its members see exactly
@@ -137,6 +137,8 @@ export interface EscalationState {
 	escalation: EscalationId;
 	title: string;
 	text: string;
+	/** The raising triad's proposal it concerns; null for a tension. */
+	proposalId: ProposalId | null;
 	raisedAt: HlcTimestamp;
 	/** raised: not answered yet; accepted: a proposal upstream; decided: with `outcome`. */
 	state: 'raised' | 'accepted' | 'decided';
@@ -188,6 +190,7 @@ export function escalationStates(
 				escalation: entry.escalation,
 				title: entry.title,
 				text: entry.text,
+				proposalId: entry.proposalId,
 				raisedAt: entry.raisedAt,
 				state: answer === null ? 'raised' : answer.answer,
 				upstreamProposal: answer?.proposalId ?? null,
@@ -204,6 +207,59 @@ function outranks(a: EscalationAnswer, b: EscalationAnswer): boolean {
 	if (rank !== 0) return rank > 0;
 	if (a.at !== b.at) return a.at < b.at;
 	return a.id < b.id;
+}
+
+/**
+ * Who may raise an escalation: any member of the operational triad, from its own feed (only its
+ * members hold that feed's secret). The strategic triad then decides it with the usual rule, so
+ * no single member of either triad settles it alone.
+ *
+ * What the strategic triad does next about an escalation, given the outcome of the proposal it
+ * accepted it as (null when that proposal is not on this device yet):
+ * - `accept`: raised, not answered: make it one of the strategic triad's proposals;
+ * - `wait`: accepted, its proposal not decided yet (or not here yet);
+ * - `record`: its proposal is decided: send the outcome back;
+ * - `done`: the decision went back.
+ */
+export type UpstreamStep = 'accept' | 'wait' | 'record' | 'done';
+
+export function upstreamStep(
+	state: Pick<EscalationState, 'state'>,
+	upstream: Pick<Outcome, 'state' | 'final' | 'deadlinePassed'> | null
+): UpstreamStep {
+	if (state.state === 'raised') return 'accept';
+	if (state.state === 'decided') return 'done';
+	return upstream !== null && isDecided(upstream) ? 'record' : 'wait';
+}
+
+/**
+ * The outcome to send back for a decided upstream proposal: its settled state; null while it is
+ * not decided, so nothing undecided is ever reported as the answer.
+ */
+export function upstreamOutcome(
+	upstream: Pick<Outcome, 'state' | 'final' | 'deadlinePassed'>
+): SettledState | null {
+	return isDecided(upstream) && isSettled(upstream.state) ? upstream.state : null;
+}
+
+/**
+ * The escalations raised to a strategic triad: for each operational feed it reads, that feed's
+ * escalations joined with the answers in the strategic triad's own feed. Newest first.
+ */
+export function escalationsUpstream(
+	feeds: readonly { triad: DocumentId; feed: DocumentId; entries: readonly FeedEntry[] }[],
+	ownEntries: readonly FeedEntry[]
+): (EscalationState & { triad: DocumentId; feed: DocumentId })[] {
+	const answers = ownEntries.filter((e): e is EscalationAnswer => e.kind === 'answer');
+	return feeds
+		.flatMap(({ triad, feed, entries }) =>
+			escalationStates(
+				feed,
+				entries.filter((e): e is EscalationRaised => e.kind === 'escalation'),
+				answers
+			).map((state) => ({ ...state, triad, feed }))
+		)
+		.sort((a, b) => compare(b.raisedAt, a.raisedAt) || compare(a.escalation, b.escalation));
 }
 
 /** One published decision with the triad it comes from, for a strategic triad's combined feed. */

@@ -1,8 +1,19 @@
 import { createSubscriber } from 'svelte/reactivity';
 import type { DocumentId } from '$lib/domain/ids';
-import type { FeedEntry } from '$lib/domain/organization';
+import type { EscalationId, FeedEntry } from '$lib/domain/organization';
 import { observeFeed } from '$lib/doc/organization';
-import { initFeed, readFeed, readFeedTriad, readPublishing, setPublishing } from '$lib/doc/feed';
+import {
+	answerEscalation,
+	initFeed,
+	raiseEscalation,
+	readFeed,
+	readFeedTriad,
+	readPublishing,
+	setPublishing,
+	type NewAnswer,
+	type NewEscalation
+} from '$lib/doc/feed';
+import { deviceClock } from './device-clock';
 import { previewPublication, publishToFeed } from '$lib/doc/feed-publication';
 import type { Publication } from '$lib/domain/organization-feed';
 import type * as Y from 'yjs';
@@ -89,6 +100,21 @@ export class FeedSession {
 		this.#requireMember();
 		if (!readPublishing(this.#handle.doc)) return 0;
 		return readTriad((triad) => publishToFeed(triad, this.#handle.doc, now)).length;
+	}
+
+	/**
+	 * Raises an escalation to the strategic triad, in this triad's own feed. Any member may: only
+	 * the triad's members hold this feed's secret (see `upstreamStep` for the rule).
+	 */
+	raise(input: NewEscalation): EscalationId {
+		this.#requireMember();
+		return raiseEscalation(this.#handle.doc, deviceClock, input);
+	}
+
+	/** Answers an escalation raised to this (strategic) triad, in this triad's own feed. */
+	answer(input: NewAnswer): void {
+		this.#requireMember();
+		answerEscalation(this.#handle.doc, deviceClock, input);
 	}
 
 	close(): Promise<void> {

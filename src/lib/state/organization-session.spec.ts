@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClock } from '$lib/domain/hlc';
-import type { DocumentId } from '$lib/domain/ids';
+import type { DocumentId, MemberId } from '$lib/domain/ids';
+import { escalationStates } from '$lib/domain/organization-feed';
 import type { UnitId } from '$lib/domain/organization';
 import { viewerInvite } from '$lib/sync/access-rotation';
 import { createMemoryStorage } from '$lib/sync/testing/memory-local-store';
@@ -159,5 +160,52 @@ describe('a feed session', () => {
 		expect(() => viewer.ensureCreated(triad)).toThrow(/Only the members of a triad/);
 		member.setPublishing(true);
 		expect(member.publishing).toBe(true);
+	});
+
+	it('raises and answers escalations on a member device only, joined by escalationStates', async () => {
+		const relay = new MemoryRelay();
+		const open1 = (docId: DocumentId, access: 'member' | 'viewer') =>
+			new FeedSession(
+				openWorkspace({
+					docId,
+					secret: newWorkspaceSecret(),
+					access,
+					identity: testIdentity('Kim'),
+					localStore: createMemoryStorage().open,
+					transport: relay.transport,
+					crossTab: false
+				})
+			);
+		const operationalFeed = newDocumentId();
+		const operational = open1(operationalFeed, 'member');
+		const strategic = open1(newDocumentId(), 'member');
+		const viewer = open1(newDocumentId(), 'viewer');
+		open.push(operational, strategic, viewer);
+		await Promise.all([operational, strategic, viewer].map((f) => f.whenLocalLoaded));
+		// A feed is stamped with its triad before anything is appended to it.
+		operational.ensureCreated(newDocumentId());
+		strategic.ensureCreated(newDocumentId());
+		const raisedBy = 'kim-member-id' as MemberId;
+		const escalation = operational.raise({ title: 'More hands', text: 'Doubled', raisedBy });
+		expect(() => operational.raise({ title: '   ', raisedBy })).toThrow(/title/);
+		expect(() => viewer.raise({ title: 'Mine', raisedBy })).toThrow(/Only the members of a triad/);
+		const answer = {
+			escalation,
+			fromFeed: operationalFeed,
+			answer: 'decided' as const,
+			outcome: 'consensus' as const,
+			reason: 'Yes'
+		};
+		expect(() => viewer.answer(answer)).toThrow(/Only the members of a triad/);
+		expect(() => strategic.answer({ ...answer, outcome: null })).toThrow(/decided answer/);
+		strategic.answer(answer);
+		const states = escalationStates(
+			operationalFeed,
+			operational.entries.records.filter((e) => e.kind === 'escalation'),
+			strategic.entries.records.filter((e) => e.kind === 'answer')
+		);
+		expect(states.map((s) => [s.title, s.state, s.outcome, s.reason])).toEqual([
+			['More hands', 'decided', 'consensus', 'Yes']
+		]);
 	});
 });

@@ -6,8 +6,11 @@ import { openWorkspace, relayUrlFor } from '$lib/sync/open-workspace';
 import {
 	createOrganization,
 	followFeed,
+	joinOrganizationFromLink,
 	listFollowedFeeds,
 	listOrganizations,
+	organizationLink,
+	type OrganizationJoinResult,
 	type OrgDocumentEntry
 } from '$lib/sync/organization-directory';
 import type { WorkspaceEntry } from '$lib/sync/workspace-directory';
@@ -76,6 +79,28 @@ export class Organizations {
 		session.create(input);
 		await this.load();
 		return entry.docId;
+	}
+
+	/**
+	 * Joins the organization of a steward or people link on this device (see
+	 * `joinOrganizationFromLink` for the rule), then reads the directory again. An organization
+	 * open on this page with other access is closed, so that it reopens with what was joined.
+	 */
+	async join(link: string): Promise<OrganizationJoinResult> {
+		await device.load();
+		const result = await device.change((db) => joinOrganizationFromLink(db, link));
+		if (result.ok && (result.change === 'upgraded' || result.change === 'replaced')) {
+			const open = this.#sessions.get(result.entry.docId);
+			this.#sessions.delete(result.entry.docId);
+			await open?.close();
+		}
+		await this.load();
+		return result;
+	}
+
+	/** The steward link or people link of an organization this device stewards, else null. */
+	link(entry: OrgDocumentEntry, access: 'member' | 'viewer', name: string): Promise<string | null> {
+		return organizationLink(entry, access, name, location.origin);
 	}
 
 	/** The session of an organization this device holds, opened on first use. */

@@ -35,7 +35,7 @@ describe('invite links', () => {
 
 	it('round-trip as a full link, a bare fragment and with surrounding whitespace', () => {
 		for (const text of [link, fragment, `#${fragment}`, `  ${link}\n`]) {
-			expect(parseInviteLink(text)).toEqual({ ok: true, invite });
+			expect(parseInviteLink(text)).toEqual({ ok: true, invite, target: 'triad' });
 		}
 	});
 
@@ -43,7 +43,7 @@ describe('invite links', () => {
 		const viewer: Invite = { ...invite, access: 'viewer' };
 		const viewerLink = createInviteLink(viewer, 'https://triad.example');
 		expect(viewerLink.slice(viewerLink.indexOf('#') + 1).startsWith('r1.')).toBe(true);
-		expect(parseInviteLink(viewerLink)).toEqual({ ok: true, invite: viewer });
+		expect(parseInviteLink(viewerLink)).toEqual({ ok: true, invite: viewer, target: 'triad' });
 		expect(problemOf(viewerLink.replace('#r1.', '#r2.'))).toBe('unsupported-version');
 		expect(problemOf(viewerLink.replace('#r1.', '#x1.'))).toBe('not-an-invite');
 	});
@@ -60,8 +60,39 @@ describe('invite links', () => {
 		expect(decodeBase64url(fresh.secret)).toHaveLength(32);
 		expect(parseInviteLink(createInviteLink(fresh, 'http://127.0.0.1:8787/'))).toEqual({
 			ok: true,
-			invite: fresh
+			invite: fresh,
+			target: 'triad'
 		});
+	});
+
+	it('tell organization links apart by an o before the version, with the same fields', () => {
+		for (const access of ['member', 'viewer'] as const) {
+			const organizationInvite: Invite = { ...invite, access };
+			const organizationLink = createInviteLink(
+				organizationInvite,
+				'https://triad.example',
+				'organization'
+			);
+			const prefix = access === 'member' ? 'ov1.' : 'or1.';
+			expect(organizationLink.slice(organizationLink.indexOf('#') + 1).startsWith(prefix)).toBe(
+				true
+			);
+			expect(parseInviteLink(organizationLink)).toEqual({
+				ok: true,
+				invite: organizationInvite,
+				target: 'organization'
+			});
+			const bare = organizationLink.slice(organizationLink.indexOf('#') + 1);
+			expect(parseInviteLink(bare).ok).toBe(true);
+			expect(problemOf(organizationLink.replace(`#${prefix}`, `#o${prefix.slice(1, 2)}9.`))).toBe(
+				'unsupported-version'
+			);
+			expect(problemOf(organizationLink.replace(`#${prefix}`, '#oo1.'))).toBe('not-an-invite');
+			expect(problemOf(organizationLink.replace(`#${prefix}`, '#constructor.'))).toBe(
+				'not-an-invite'
+			);
+			expect(problemOf(organizationLink.slice(0, -3))).toBe('truncated');
+		}
 	});
 
 	it('reject empty and garbage input', () => {

@@ -23,6 +23,7 @@ export interface Invite {
  * - `truncated`: fields are missing, as when a link was cut off in a message
  * - `bad-document-id` / `bad-secret`: a field has the wrong length or is not base64url
  * - `bad-name`: the name is empty, too long, or not valid percent-encoding
+ * - `organization-link`: an organization's link given where a triad's was expected
  */
 export type InviteLinkProblem =
 	| 'empty'
@@ -32,7 +33,8 @@ export type InviteLinkProblem =
 	| 'truncated'
 	| 'bad-document-id'
 	| 'bad-secret'
-	| 'bad-name';
+	| 'bad-name'
+	| 'organization-link';
 
 /** A rejected invite link; `problem` says why in a form the UI can translate. */
 export class InviteLinkError extends Error {
@@ -45,9 +47,15 @@ export class InviteLinkError extends Error {
 	}
 }
 
+/**
+ * What a link invites to: a triad, or an organization (its document, kept in the device's
+ * organizations store). Both carry the same fields with the same rules.
+ */
+export type InviteTarget = 'triad' | 'organization';
+
 /** The outcome of reading an invite link: never throws, so callers handle both branches. */
 export type InviteParseResult =
-	{ ok: true; invite: Invite } | { ok: false; error: InviteLinkError };
+	{ ok: true; invite: Invite; target: InviteTarget } | { ok: false; error: InviteLinkError };
 
 /** The longest workspace name an invite carries, in characters after decoding. */
 export const MAX_INVITE_NAME_LENGTH = 80;
@@ -58,10 +66,22 @@ export const MAX_INVITE_LINK_LENGTH = 1024;
 const MEMBER_VERSION = 'v1';
 /** The first field of a viewer link's fragment: the same layout, carrying the read secret. */
 const VIEWER_VERSION = 'r1';
+/**
+ * An organization's links: the triad's versions behind an `o`, so that an app that knows only
+ * triads reads them as a newer version rather than joining an organization as a triad.
+ */
+const ORGANIZATION_PREFIX = 'o';
+const VERSIONS: Record<string, { access: AccessLevel; target: InviteTarget }> = {
+	[MEMBER_VERSION]: { access: 'member', target: 'triad' },
+	[VIEWER_VERSION]: { access: 'viewer', target: 'triad' },
+	[ORGANIZATION_PREFIX + MEMBER_VERSION]: { access: 'member', target: 'organization' },
+	[ORGANIZATION_PREFIX + VIEWER_VERSION]: { access: 'viewer', target: 'organization' }
+};
 
 /*
  * Fragment layout, version 1:  v1.<name>.<docId>.<secret>  (member)
  *                              r1.<name>.<docId>.<read secret>  (viewer)
+ * and for an organization ov1 and or1, with the same fields.
  *
  * The name is percent-encoded with '.' escaped too, so '.' separates exactly four fields. The
  * fixed-length fields come last on purpose: a link cut off anywhere loses part of the secret (or
@@ -82,12 +102,18 @@ function encodeName(name: string): string {
  * The invite link for a workspace, e.g. `https://triad.example/join#v1.Ops%20triad.<id>.<secret>`.
  * Everything sensitive sits in the fragment, which browsers keep out of requests and logs.
  */
-export function createInviteLink(invite: Invite, origin: string): string {
+export function createInviteLink(
+	invite: Invite,
+	origin: string,
+	target: InviteTarget = 'triad'
+): string {
 	const name = invite.name.trim();
 	if (!isUsableWorkspaceName(name)) {
 		throw new RangeError(`workspace name must be 1–${MAX_INVITE_NAME_LENGTH} printable characters`);
 	}
-	const version = invite.access === 'viewer' ? VIEWER_VERSION : MEMBER_VERSION;
+	const version =
+		(target === 'organization' ? ORGANIZATION_PREFIX : '') +
+		(invite.access === 'viewer' ? VIEWER_VERSION : MEMBER_VERSION);
 	const fragment = [version, encodeName(name), invite.docId, invite.secret].join('.');
 	return `${origin.replace(/\/+$/, '')}/join#${fragment}`;
 }
@@ -100,7 +126,7 @@ function fail(problem: InviteLinkProblem, message: string): InviteParseResult {
 function fragmentOf(text: string): string | null {
 	const hash = text.indexOf('#');
 	if (hash >= 0) return text.slice(hash + 1);
-	return /^[vr]\d+\./.test(text) ? text : null;
+	return /^o?[vr]\d+\./.test(text) ? text : null;
 }
 
 /**
@@ -119,8 +145,9 @@ export function parseInviteLink(input: string): InviteParseResult {
 	}
 	const fields = fragment.split('.');
 	const version = fields[0] ?? '';
-	if (version !== MEMBER_VERSION && version !== VIEWER_VERSION) {
-		return /^[vr]\d+$/.test(version)
+	const kind = Object.hasOwn(VERSIONS, version) ? VERSIONS[version] : undefined;
+	if (kind === undefined) {
+		return /^o?[vr]\d+$/.test(version)
 			? fail('unsupported-version', `This invite was made by a newer app (${version}).`)
 			: fail('not-an-invite', 'This is not an invite link.');
 	}
@@ -148,6 +175,5 @@ export function parseInviteLink(input: string): InviteParseResult {
 	if (!isUsableWorkspaceName(name)) {
 		return fail('bad-name', 'The workspace name in this invite link is not usable.');
 	}
-	const access: AccessLevel = version === VIEWER_VERSION ? 'viewer' : 'member';
-	return { ok: true, invite: { docId, secret, name, access } };
+	return { ok: true, invite: { docId, secret, name, access: kind.access }, target: kind.target };
 }

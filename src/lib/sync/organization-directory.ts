@@ -1,6 +1,14 @@
 import { parseDocumentId, type DocumentId } from '../domain/ids';
 import type { DeviceDb } from './device-db';
-import { isUsableWorkspaceName } from './invite-link';
+import {
+	createInviteLink,
+	InviteLinkError,
+	isUsableWorkspaceName,
+	parseInviteLink,
+	type Invite
+} from './invite-link';
+import { viewerInvite } from './access-rotation';
+import { joinChange, type JoinChange } from './workspace-directory';
 import type { AccessLevel } from './relay-token';
 import {
 	newDocumentId,
@@ -144,4 +152,80 @@ export async function followFeed(
 	});
 	if (result === null) throw new Error('the device database did not answer');
 	return result;
+}
+
+/** What joining an organization from a link did, or why the link is unusable. */
+export type OrganizationJoinResult =
+	{ ok: true; entry: OrgDocumentEntry; change: JoinChange } | { ok: false; error: InviteLinkError };
+
+/**
+ * Joins the organization of a link by the triads' join rule (`joinChange`): a viewer becomes a
+ * steward with a steward link, a steward never becomes a viewer from a people link, and a working
+ * secret is never swapped silently for another one. A triad's link is refused here.
+ */
+export async function joinOrganizationFromLink(
+	db: DeviceDb,
+	link: string,
+	now = Date.now()
+): Promise<OrganizationJoinResult> {
+	const parsed = parseInviteLink(link);
+	if (!parsed.ok) return parsed;
+	if (parsed.target !== 'organization') {
+		return {
+			ok: false,
+			error: new InviteLinkError('not-an-invite', 'This link invites to a triad.')
+		};
+	}
+	const invite = parsed.invite;
+	let result: { entry: OrgDocumentEntry; change: JoinChange } | null = null;
+	await db.update<unknown>('organizations', invite.docId, (stored) => {
+		const existing = readEntry(stored);
+		if (existing !== null && existing.kind !== 'organization') {
+			// The id is a followed feed's: a link cannot turn it into an organization.
+			result = { entry: existing, change: 'kept' };
+			return undefined;
+		}
+		const change = joinChange(existing && { ...existing, accessChanged: false }, invite);
+		if (existing !== null && (change === 'kept' || change === 'same')) {
+			result = { entry: existing, change };
+			return undefined;
+		}
+		const entry: OrgDocumentEntry = {
+			docId: invite.docId,
+			kind: 'organization',
+			access: invite.access,
+			secret: invite.secret,
+			name: existing?.name ?? invite.name,
+			triad: null,
+			organization: null,
+			joinedAt: existing?.joinedAt ?? now,
+			lastOpened: now
+		};
+		result = { entry, change };
+		return entry;
+	});
+	if (result === null) throw new Error('the device database did not answer');
+	return { ok: true, ...(result as { entry: OrgDocumentEntry; change: JoinChange }) };
+}
+
+/**
+ * An organization's steward link (member access) or people link (viewer access, its read secret
+ * derived offline), for an entry this device holds as a steward; null otherwise.
+ */
+export async function organizationLink(
+	entry: OrgDocumentEntry,
+	access: 'member' | 'viewer',
+	name: string,
+	origin: string
+): Promise<string | null> {
+	if (entry.kind !== 'organization' || entry.access !== 'member') return null;
+	const usable = isUsableWorkspaceName(name.trim()) ? name : entry.name;
+	const member: Invite = {
+		docId: entry.docId,
+		secret: entry.secret,
+		access: 'member',
+		name: usable
+	};
+	const invite = access === 'member' ? member : await viewerInvite(member);
+	return createInviteLink(invite, origin, 'organization');
 }

@@ -3,8 +3,8 @@ import type { DeviceDb } from './device-db';
 import {
 	isUsableWorkspaceName,
 	parseInviteLink,
-	type Invite,
-	type InviteLinkError
+	InviteLinkError,
+	type Invite
 } from './invite-link';
 import {
 	newDocumentId,
@@ -106,7 +106,10 @@ export async function getWorkspace(
 export type JoinChange = 'added' | 'upgraded' | 'replaced' | 'same' | 'kept';
 
 /** The rule above, for an existing entry (or none) and the invite of a link. */
-export function joinChange(existing: WorkspaceEntry | null, invite: Invite): JoinChange {
+export function joinChange(
+	existing: Pick<WorkspaceEntry, 'access' | 'secret' | 'accessChanged'> | null,
+	invite: Invite
+): JoinChange {
 	if (existing === null) return 'added';
 	if (existing.access === 'viewer' && invite.access === 'member') return 'upgraded';
 	if (existing.access !== invite.access) return 'kept';
@@ -223,6 +226,12 @@ export async function joinFromInviteLink(
 ): Promise<JoinResult> {
 	const parsed = parseInviteLink(link);
 	if (!parsed.ok) return parsed;
+	if (parsed.target !== 'triad') {
+		return {
+			ok: false,
+			error: new InviteLinkError('organization-link', 'This link invites to an organization.')
+		};
+	}
 	const { entry, change } = await recordInvite(db, parsed.invite, now);
 	return { ok: true, entry, alreadyJoined: change !== 'added', change };
 }
