@@ -158,6 +158,7 @@ describe('the proposal screen on a phone', () => {
 	test('Noa marks an absence with Ben as cover; the form resets after saving', async () => {
 		await noa.page.goto(proposalPath.replace(/\/p\/.*/, ''));
 		await noa.heading(TRIAD).waitFor();
+		await noa.gotoView('People');
 		await noa.page.getByRole('link', { name: 'Absences and cover' }).click();
 		await noa.heading('Absences and cover').waitFor();
 		const today = await noa.page.getByLabel('First day away').inputValue();
@@ -441,6 +442,7 @@ describe('dates in the device’s time zone', () => {
 				);
 
 				await member.gotoTriad(`Zone triad ${zone}`);
+				await member.gotoView('People');
 				await page.getByRole('link', { name: 'Absences and cover' }).click();
 				await member.heading('Absences and cover').waitFor();
 				expect(await page.getByLabel('First day away').inputValue()).toBe(today);

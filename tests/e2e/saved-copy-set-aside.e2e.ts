@@ -28,7 +28,7 @@ describe('a saved update this device cannot read', () => {
 		expect(await notice.count()).toBe(0);
 
 		// Three bytes that are no Yjs update, saved beside the others in y-indexeddb's store.
-		const docId = new URL(ana.page.url()).pathname.split('/').at(-1)!;
+		const docId = /\/t\/([A-Za-z0-9_-]{22})/.exec(ana.page.url())![1];
 		await ana.page.evaluate(async (name) => {
 			const db = await new Promise<IDBDatabase>((resolve, reject) => {
 				const request = indexedDB.open(name);
