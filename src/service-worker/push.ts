@@ -1,16 +1,16 @@
 /*
  * A push from the relay says only "this triad changed" (its id, encrypted for this device). The
- * worker wakes, syncs that triad into its copy on the device for a few seconds, and shows a
- * notification only when something in it waits for this member and was not notified before
- * (`attentionFor`). When a window of the app is visible, that page syncs and tells the member
- * itself, so the worker does nothing.
+ * worker wakes, syncs that triad into its copy on the device for a few seconds, and shows what
+ * waits for this member by the same rule and the same seen set as the page (`takeNotices`), so
+ * nothing is told twice whichever of the two tells it first. When a window of the app is
+ * visible, that page syncs and tells the member itself, so the worker does nothing.
  */
-import { attentionFor, unnotified, type Attention } from '../lib/domain/push-attention';
 import { parsePushMessage, pushDeviceKey, type DocumentId } from '../lib/protocol';
-import { listAbsences, readMeta, readSeatHolders } from '../lib/doc';
 import { checkSignatures } from '../lib/doc/check-signatures';
 import { createVerifier } from '../lib/doc/ed25519';
-import { decideProposals } from '../lib/doc/outcome';
+import { readNeedsRecords } from '../lib/doc/needs-records';
+import type { Notice } from '../lib/domain/needs';
+import { noticeMessage, workerNotices, type NoticeNames } from '../lib/state/notices';
 import { createDeviceDb, type DeviceDb } from '../lib/sync/device-db';
 import { loadIdentity } from '../lib/sync/identity';
 import { openWorkspace, relayUrlFor, type WorkspaceHandle } from '../lib/sync/open-workspace';
@@ -18,13 +18,6 @@ import { getWorkspace } from '../lib/sync/workspace-directory';
 
 /** How long the worker waits for the relay before it judges what the device holds. */
 const SYNC_TIMEOUT_MS = 8000;
-/** Notified keys kept per triad: far more than a triad has open at once. */
-const MAX_NOTIFIED_KEYS = 200;
-
-/** The settings key of the keys notified for a triad. */
-export function notifiedKey(docId: DocumentId): string {
-	return `push-notified:${docId}`;
-}
 
 /** Handles one push: resolves once a notification is shown or it is clear none is due. */
 export async function handlePush(sw: ServiceWorkerGlobalScope, data: unknown): Promise<void> {
@@ -52,6 +45,7 @@ async function notifyIfNeeded(
 	]);
 	// A triad removed from this device, or a device reset: nothing here to tell about.
 	if (identity === null || entry === null) return;
+	const me = identity.memberId;
 	const device = subscription === null ? null : await pushDeviceKey(subscription.endpoint);
 	const handle = openWorkspace({
 		docId,
@@ -62,34 +56,37 @@ async function notifyIfNeeded(
 		crossTab: false,
 		pushDevice: () => device
 	});
-	let items: Attention[];
-	let name: string;
+	const now = Date.now();
+	let records: ReturnType<typeof readNeedsRecords>;
 	try {
 		await syncBriefly(handle);
 		// Seats and ballots count only once their signatures are checked, as on the page.
 		await checkSignatures(handle.doc, docId, createVerifier()).catch(() => 0);
-		const now = Date.now();
-		items = attentionFor({
-			me: identity.memberId,
-			now,
-			holders: readSeatHolders(handle.doc, now),
-			proposals: decideProposals(handle.doc, now),
-			absences: listAbsences(handle.doc)
-		});
-		name = readMeta(handle.doc)?.name ?? 'Triad';
+		records = readNeedsRecords(handle.doc, now);
 	} finally {
 		await handle.close();
 	}
-	const notified = (await db.get<string[]>('settings', notifiedKey(docId))) ?? [];
-	const fresh = unnotified(items, new Set(notified));
-	if (fresh.length === 0) return;
-	await sw.registration.showNotification(name, {
-		body: fresh.map(describe).join('\n'),
-		tag: `triad:${docId}`,
-		data: { url: `/t/${docId}` }
+	const { show, names } = await workerNotices(db, {
+		triad: docId,
+		me,
+		records,
+		// As the page's session: a viewer, or a device whose access changed, is asked nothing.
+		readOnly: entry.access === 'viewer' || entry.accessChanged,
+		now
 	});
-	const kept = [...fresh.map((item) => item.key), ...notified].slice(0, MAX_NOTIFIED_KEYS);
-	await db.put('settings', kept, notifiedKey(docId));
+	// The worker's own notified keys, from before it shared the page's seen set, mean nothing now.
+	await db.delete('settings', `push-notified:${docId}`).catch(() => undefined);
+	await Promise.all(show.map((notice) => showNotice(sw, notice, names)));
+}
+
+function showNotice(sw: ServiceWorkerGlobalScope, notice: Notice, names: NoticeNames) {
+	const { title, body, tag, url } = noticeMessage(notice, names);
+	return sw.registration.showNotification(title, {
+		body,
+		tag,
+		data: { url },
+		icon: '/icons/icon-192.png'
+	});
 }
 
 /** Resolves once the relay's state is in (or the relay did not answer in time). */
@@ -108,17 +105,6 @@ function syncBriefly(handle: WorkspaceHandle): Promise<void> {
 		}
 		check();
 	});
-}
-
-function describe(item: Attention): string {
-	switch (item.kind) {
-		case 'vote':
-			return `Your vote is awaited: ${item.title}`;
-		case 'deadline':
-			return `Voting closes ${new Date(item.deadline).toLocaleString()}: ${item.title}`;
-		case 'cover':
-			return `Your cover starts ${new Date(item.from).toLocaleString()}`;
-	}
 }
 
 /** Opens (or focuses) the triad the notification is about. */

@@ -5,7 +5,7 @@
  * (`ServiceWorker.deliverPushMessage`), with the payload the relay sends; the relay's side of
  * push is tested against a real push endpoint in tests/relay/push.test.ts.
  */
-import type { Worker } from 'playwright-core';
+import type { Page, Worker } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { useHarness } from './harness';
 import { Member } from './member';
@@ -29,8 +29,29 @@ function shownNotifications(worker: Worker): Promise<ShownNotification[]> {
 	});
 }
 
+/**
+ * Records the notifications a page of the app shows, in place of showing them; the worker's own
+ * (`shownNotifications`) are not touched, so the two can be told apart.
+ */
+function recordPageNotices(): void {
+	const log: string[] = [];
+	Object.assign(window, { __pageNotices: log });
+	ServiceWorkerRegistration.prototype.showNotification = function (title) {
+		log.push(title);
+		return Promise.resolve();
+	};
+}
+
+const pageNotices = (page: Page) =>
+	page.evaluate(() => (window as unknown as { __pageNotices: string[] }).__pageNotices);
+
+/** The id of the proposal a member's page shows. */
+function proposalIdOf(page: Page): string {
+	return /\/p\/([A-Za-z0-9_-]+)/.exec(page.url())?.[1] as string;
+}
+
 describe('push notifications', () => {
-	test('a push with the app closed syncs the triad and tells Bo his vote is awaited, once', async () => {
+	test('a push with the app closed tells Bo his vote is asked, and neither it nor the app tells it twice', async () => {
 		const ada = await Member.open(await harness.newMember(), 'Ada');
 		const invite = await ada.createTriad({
 			name: TRIAD,
@@ -45,6 +66,7 @@ describe('push notifications', () => {
 
 		const boContext = await harness.newMember();
 		await boContext.grantPermissions(['notifications'], { origin: harness.server.url });
+		await boContext.addInitScript(recordPageNotices);
 		const bo = await Member.open(boContext, 'Bo');
 		await bo.joinWith(invite, TRIAD);
 		await bo.acceptInvite(TRIAD);
@@ -58,6 +80,8 @@ describe('push notifications', () => {
 		await bo.page.emulateMedia({ colorScheme: 'dark' });
 		await bo.screen(SHOT, 'home-opt-in-dark');
 		await bo.page.emulateMedia({ colorScheme: 'light' });
+		await bo.page.getByRole('button', { name: 'Turn on notifications' }).click();
+		await bo.page.getByRole('button', { name: 'Turn notifications off' }).waitFor();
 
 		// Bo closes the app; a blank tab is no window of the app, so the worker acts alone.
 		const blank = await boContext.newPage();
@@ -83,27 +107,54 @@ describe('push notifications', () => {
 			registrationId,
 			data: JSON.stringify({ doc: docId })
 		});
+		const pier = proposalIdOf(ada.page);
+		// The same notification the page would show: its words, its tag, the proposal it opens.
 		await expect
 			.poll(() => shownNotifications(worker as Worker), { timeout: 20_000 })
 			.toEqual([
 				{
-					title: TRIAD,
-					body: 'Your vote is awaited: Paint the pier',
-					tag: `triad:${docId}`,
-					data: { url: `/t/${docId}` }
+					title: 'Your vote is asked: Paint the pier',
+					body: `${TRIAD} · Bearer`,
+					tag: `vote:${docId}:${pier}`,
+					data: { url: `/t/${docId}/p/${pier}` }
 				}
 			]);
 
-		// Bo dismisses it. A second proposal opens: the next push tells of that one only, not
-		// again of the vote he was already told about.
+		// Bo opens the app: the vote waits on home, and the page does not tell of it again. A
+		// second proposal opened while the page is open is the page's to tell, and the only one.
+		const reopened = await boContext.newPage();
+		await reopened.goto('/');
+		const waiting = reopened.getByRole('region', { name: 'Waiting for you' });
+		await waiting.getByRole('link', { name: /Vote: Paint the pier/ }).waitFor({ timeout: 30_000 });
+		await ada.gotoTriad(TRIAD);
+		await ada.draftProposal('Fix the crane');
+		await ada.openForVote();
+		await waiting.getByRole('link', { name: /Vote: Fix the crane/ }).waitFor({ timeout: 30_000 });
+		await expect
+			.poll(() => pageNotices(reopened), { timeout: 20_000 })
+			.toEqual(['Your vote is asked: Fix the crane']);
+		await reopened.close();
+		// The worker leaves the telling to a window of the app while one is there.
+		await expect
+			.poll(() =>
+				(worker as Worker).evaluate(async () => {
+					const sw = self as unknown as { clients: Clients };
+					return (await sw.clients.matchAll({ type: 'window', includeUncontrolled: true })).length;
+				})
+			)
+			.toBe(0);
+
+		// Bo dismisses the worker's notification and closes the app again. A third proposal
+		// opens: the next push tells of that one only, not of what the worker or the page told.
 		await (worker as Worker).evaluate(async () => {
 			const sw = self as unknown as { registration: ServiceWorkerRegistration };
 			for (const shown of await sw.registration.getNotifications()) shown.close();
 		});
 		await ada.gotoTriad(TRIAD);
-		await ada.draftProposal('Fix the crane');
+		await ada.draftProposal('Mend the nets');
 		await ada.openForVote();
 		await ada.expectPill('Synced');
+		const nets = proposalIdOf(ada.page);
 		await cdp.send('ServiceWorker.deliverPushMessage', {
 			origin: harness.server.url,
 			registrationId,
@@ -113,10 +164,10 @@ describe('push notifications', () => {
 			.poll(() => shownNotifications(worker as Worker), { timeout: 20_000 })
 			.toEqual([
 				{
-					title: TRIAD,
-					body: 'Your vote is awaited: Fix the crane',
-					tag: `triad:${docId}`,
-					data: { url: `/t/${docId}` }
+					title: 'Your vote is asked: Mend the nets',
+					body: `${TRIAD} · Bearer`,
+					tag: `vote:${docId}:${nets}`,
+					data: { url: `/t/${docId}/p/${nets}` }
 				}
 			]);
 		await boContext.close();

@@ -259,6 +259,52 @@ describe('which needs notify', () => {
 		expect(both.seen.keys).toContain(`deadline-soon:${TRIAD}:${P2}`);
 	});
 
+	it('an amended text asks again for the vote it lost; the first text keeps its key', () => {
+		const known = { triads: [TRIAD], keys: [] };
+		const first = noticesToShow({
+			needs: ballotFor(P1),
+			seen: known,
+			triads: [TRIAD],
+			now: T0,
+			isOwn: notOwn
+		});
+		expect(first.show.map((notice) => notice.key)).toEqual([`vote-opened:${TRIAD}:${P1}`]);
+		const amended = noticesToShow({
+			needs: ballotFor(P1, { revision: 2 }),
+			seen: first.seen,
+			triads: [TRIAD],
+			now: T0 + HOUR,
+			isOwn: notOwn
+		});
+		expect(amended.show.map((notice) => notice.key)).toEqual([`vote-opened:${TRIAD}:${P1}:2`]);
+		const again = noticesToShow({
+			needs: ballotFor(P1, { revision: 2 }),
+			seen: amended.seen,
+			triads: [TRIAD],
+			now: T0 + 2 * HOUR,
+			isOwn: notOwn
+		});
+		expect(again.show).toEqual([]);
+	});
+
+	it('survives what a peer can write: absurd dates, a member covering themselves', () => {
+		const selfCover = absence(KIM, KIM, T0, T0 + DAY);
+		const reversed = absence(NOA, KIM, T0 + HOUR, T0 - DAY);
+		const nan = { ...absence(NOA, KIM, T0, T0 + DAY), from: Number.NaN, to: Number.NaN };
+		expect(coverNeeds(source({ absences: [selfCover, reversed, nan] }))).toEqual([]);
+		const nanDeadline = ballotFor(P1, { deadline: Number.NaN });
+		expect(nanDeadline.map((need) => need.kind)).toEqual(['ballot']);
+		const shown = noticesToShow({
+			needs: nanDeadline,
+			seen: { triads: [TRIAD], keys: [] },
+			triads: [TRIAD],
+			now: T0,
+			isOwn: notOwn
+		});
+		expect(shown.show.map((notice) => notice.reason)).toEqual(['vote-opened']);
+		expect(shown.seen.keys).toEqual([`vote-opened:${TRIAD}:${P1}`]);
+	});
+
 	it('a cover notifies when it starts, not while it is upcoming', () => {
 		const known = { triads: [TRIAD], keys: [] };
 		const away = absence(NOA, KIM, T0 + HOUR, T0 + DAY);
@@ -317,6 +363,7 @@ describe('which needs notify', () => {
 							proposal: entry.proposal,
 							title: 'A proposal',
 							seat: entry.seat,
+							revision: 1,
 							forMember: null,
 							createdBy: entry.own ? KIM : BEA,
 							openedAt: null

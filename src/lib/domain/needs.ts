@@ -33,6 +33,8 @@ export interface BallotNeed extends NeedBase {
 	proposal: ProposalId;
 	title: string;
 	seat: Role;
+	/** The text's revision: an amended text asks again for the ballots it lost. */
+	revision: number;
 	/** The member the ballot would be cast for, when it is a proxy; null for the member's own. */
 	forMember: MemberId | null;
 	createdBy: MemberId;
@@ -69,6 +71,7 @@ export interface TriadNeedsSource {
 		proposal: {
 			id: ProposalId;
 			title: string;
+			revision: number;
 			deadline: EpochMs | null;
 			createdBy: MemberId;
 			openedAt: HlcTimestamp | null;
@@ -97,6 +100,7 @@ export function ballotNeeds(source: TriadNeedsSource): BallotNeed[] {
 				proposal: proposal.id,
 				title: proposal.title,
 				seat,
+				revision: proposal.revision,
 				forMember: holder === me ? null : holder,
 				createdBy: proposal.createdBy,
 				openedAt: proposal.openedAt
@@ -214,7 +218,13 @@ export function noticesOf(need: Need, now: EpochMs): Notice[] {
 		notices.push({ key: `${reason}:${thing}`, reason, need });
 	switch (need.kind) {
 		case 'ballot':
-			add('vote-opened', `${need.triad}:${need.proposal}`);
+			// The first text keeps the plain key, so what was seen of it before stays seen.
+			add(
+				'vote-opened',
+				need.revision === 1
+					? `${need.triad}:${need.proposal}`
+					: `${need.triad}:${need.proposal}:${need.revision}`
+			);
 			if (need.due !== null && need.due - now <= SOON_MS) {
 				add('deadline-soon', `${need.triad}:${need.proposal}`);
 			}

@@ -1,8 +1,8 @@
-import { parseSeenState, type SeenState } from '$lib/domain/needs';
+import type { NoticeMessage } from './notices';
 
 /*
- * The browser's side of telling a member something waits: the app badge, notifications and
- * what this device remembers having told. Kept in one small module so that the rules stay in
+ * The page's side of telling a member something waits: the app badge, notifications and
+ * the member's choice. Kept in one small module so that the rules stay in
  * the domain and the state class, and tests of the app can watch these calls at the window.
  */
 
@@ -10,7 +10,6 @@ import { parseSeenState, type SeenState } from '$lib/domain/needs';
 export type NotificationSetting = 'unsupported' | 'off' | 'on' | 'blocked';
 
 const CHOICE_KEY = 'triad:notifications';
-const SEEN_KEY = 'triad:notices-seen';
 
 function storage(): Storage | null {
 	try {
@@ -44,23 +43,9 @@ export function turnNotificationsOff(): NotificationSetting {
 	return notificationSetting();
 }
 
-/** The notices this device has seen, and the triads it has looked at. */
-export function readSeen(): SeenState {
-	const raw = storage()?.getItem(SEEN_KEY);
-	if (!raw) return { triads: [], keys: [] };
-	try {
-		return parseSeenState(JSON.parse(raw));
-	} catch {
-		return { triads: [], keys: [] };
-	}
-}
-
-export function writeSeen(seen: SeenState): void {
-	try {
-		storage()?.setItem(SEEN_KEY, JSON.stringify(seen));
-	} catch {
-		// A full storage forgets the newest notices: at worst one is shown again.
-	}
+/** The page's localStorage, where the seen set was kept before it moved (see `notices.ts`). */
+export function legacyStorage(): Storage | null {
+	return storage();
 }
 
 type BadgingNavigator = Navigator & {
@@ -70,6 +55,7 @@ type BadgingNavigator = Navigator & {
 
 /** Puts `count` on the installed app's icon, or clears it at zero, where the browser can. */
 export function showBadge(count: number): void {
+	if (typeof navigator === 'undefined') return;
 	const badging = navigator as BadgingNavigator;
 	const done = count > 0 ? badging.setAppBadge?.(count) : badging.clearAppBadge?.();
 	// Refused when the app is not installed or the browser says no: the count is on screen anyway.
@@ -80,11 +66,9 @@ export function showBadge(count: number): void {
  * Shows one notification through the service worker where there is one (phones accept no other
  * kind), the page's own otherwise. `tag` replaces an earlier notification of the same thing.
  */
-export async function showNotification(
-	title: string,
-	options: { body: string; tag: string; url: string }
-): Promise<void> {
-	const details = { body: options.body, tag: options.tag, data: { url: options.url } };
+export async function showNotification(message: NoticeMessage): Promise<void> {
+	const { title, url } = message;
+	const details = { body: message.body, tag: message.tag, data: { url } };
 	const registration = await navigator.serviceWorker?.getRegistration().catch(() => undefined);
 	if (registration?.active) {
 		await registration.showNotification(title, { ...details, icon: '/icons/icon-192.png' });
@@ -93,6 +77,6 @@ export async function showNotification(
 	const notification = new Notification(title, details);
 	notification.onclick = () => {
 		window.focus();
-		window.location.assign(options.url);
+		window.location.assign(url);
 	};
 }

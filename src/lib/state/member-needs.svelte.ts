@@ -1,73 +1,32 @@
-import { ROLE_LABEL } from '$lib/domain/labels';
-import {
-	combineNeeds,
-	countNeeds,
-	isOwnNeed,
-	noticesToShow,
-	triadNeeds,
-	type Need,
-	type Notice
-} from '$lib/domain/needs';
+import { combineNeeds, countNeeds, type Need } from '$lib/domain/needs';
+import { createDeviceDb, type DeviceDb } from '$lib/sync/device-db';
 import { deviceClock } from './device-clock';
 import {
+	legacyStorage,
 	notificationSetting,
-	readSeen,
 	showBadge,
 	showNotification,
 	turnNotificationsOff,
 	turnNotificationsOn,
-	writeSeen,
 	type NotificationSetting
 } from './device-alerts';
+import { migrateLegacySeen, needsOfTriad, noticeMessage, takeNotices } from './notices';
 import type { TriadSession } from './triad-session.svelte';
 
 /** What waits for the member in one open triad; nothing on a device that may only read it. */
 export function sessionNeeds(session: TriadSession): Need[] {
-	if (session.readOnly !== null) return [];
-	return triadNeeds({
+	return needsOfTriad({
 		triad: session.docId,
 		me: session.me,
-		holders: session.holders,
-		absences: session.absences,
-		proposals: session.summaries,
-		actions: session.actions,
+		records: {
+			holders: session.holders,
+			absences: session.absences,
+			proposals: session.summaries,
+			actions: session.actions
+		},
+		readOnly: session.readOnly !== null,
 		now: session.now
 	});
-}
-
-/** The words of one notification, and the screen it opens. */
-function noticeText(
-	session: TriadSession,
-	notice: Notice
-): { title: string; body: string; url: string } {
-	const triad = session.meta?.name ?? 'Your triad';
-	const when = (time: number) =>
-		new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(time);
-	const { need } = notice;
-	switch (need.kind) {
-		case 'ballot': {
-			const url = `/t/${need.triad}/p/${need.proposal}`;
-			const forWhom = need.forMember ? ` (for ${session.nameOf(need.forMember)})` : '';
-			const until = need.due === null ? '' : ` · closes ${when(need.due)}`;
-			const title =
-				notice.reason === 'deadline-soon'
-					? `Vote closes soon: ${need.title}`
-					: `Your vote is asked: ${need.title}`;
-			return { title, body: `${triad} · ${ROLE_LABEL[need.seat]}${forWhom}${until}`, url };
-		}
-		case 'cover':
-			return {
-				title: `You cover for ${session.nameOf(need.member)} now`,
-				body: `${triad} · until ${when(need.to)}`,
-				url: `/t/${need.triad}/people`
-			};
-		case 'action':
-			return {
-				title: `Action due: ${need.title}`,
-				body: `${triad} · due ${when(need.due ?? 0)}`,
-				url: `/t/${need.triad}/actions`
-			};
-	}
 }
 
 /**
@@ -79,9 +38,15 @@ function noticeText(
 export class MemberNeeds {
 	#setting = $state<NotificationSetting>('off');
 	#badge: number | null = null;
+	#db: DeviceDb;
+	#deciding: Promise<void>;
 
-	constructor() {
+	constructor(db: DeviceDb) {
+		this.#db = db;
 		if (typeof window !== 'undefined') this.#setting = notificationSetting();
+		this.#deciding = migrateLegacySeen(db, legacyStorage()).catch((error: unknown) => {
+			console.warn('seen notices not moved', error);
+		});
 	}
 
 	/** Whether notifications are on, off, blocked in the browser, or not available. */
@@ -115,36 +80,42 @@ export class MemberNeeds {
 		// Read within this call only, never by a screen.
 		// eslint-disable-next-line svelte/prefer-svelte-reactivity
 		const byTriad = new Map(loaded.map((session) => [session.docId, session]));
-		const previous = readSeen();
-		const { show, seen } = noticesToShow({
-			needs,
-			seen: previous,
-			triads: loaded.map((session) => session.docId),
-			now: Date.now(),
-			isOwn: (need) => {
-				const session = byTriad.get(need.triad);
-				return session !== undefined && isOwnNeed(need, session.me, deviceClock.nodeId);
-			}
-		});
-		// Keys are only ever added (the oldest dropped past the limit, which changes the first one).
-		if (
-			seen.keys.length !== previous.keys.length ||
-			seen.keys[0] !== previous.keys[0] ||
-			seen.triads.length !== previous.triads.length
-		) {
-			writeSeen(seen);
-		}
-		if (this.#setting !== 'on') return;
-		for (const notice of show) {
-			const session = byTriad.get(notice.need.triad);
-			if (!session) continue;
-			const { title, body, url } = noticeText(session, notice);
-			showNotification(title, { body, tag: notice.key, url }).catch((error: unknown) => {
-				console.warn('notification not shown', error);
+		const decide = () =>
+			takeNotices(this.#db, {
+				needs,
+				triads: loaded.map((session) => session.docId),
+				me: (triad) => byTriad.get(triad)?.me,
+				node: deviceClock.nodeId,
+				now: Date.now()
 			});
-		}
+		// One decision at a time, in order, each after the seen set left the page's localStorage.
+		this.#deciding = this.#deciding
+			.then(decide)
+			.then((show) => {
+				if (this.#setting !== 'on') return;
+				for (const notice of show) {
+					const session = byTriad.get(notice.need.triad);
+					if (!session) continue;
+					const message = noticeMessage(notice, {
+						triad: session.meta?.name ?? null,
+						member: (id) => session.nameOf(id)
+					});
+					showNotification(message).catch((error: unknown) => {
+						console.warn('notification not shown', error);
+					});
+				}
+			})
+			.catch((error: unknown) => {
+				// The device database refused: nothing is shown rather than something twice.
+				console.warn('notices not decided', error);
+			});
+	}
+
+	/** Resolves once every decision asked for so far is made (for tests). */
+	settled(): Promise<void> {
+		return this.#deciding;
 	}
 }
 
 /** The page's one instance. */
-export const memberNeeds = new MemberNeeds();
+export const memberNeeds = new MemberNeeds(createDeviceDb());
