@@ -138,7 +138,10 @@ describe('push notifications', () => {
 		await expect
 			.poll(() =>
 				(worker as Worker).evaluate(async () => {
-					const sw = self as unknown as { clients: Clients };
+					// The worker's own types are not in this test's scope: only the one call is described.
+					const sw = self as unknown as {
+						clients: { matchAll(options: object): Promise<readonly unknown[]> };
+					};
 					return (await sw.clients.matchAll({ type: 'window', includeUncontrolled: true })).length;
 				})
 			)
