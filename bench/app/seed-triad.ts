@@ -79,6 +79,7 @@ async function writeSeed(seed: Seed & { databaseName: string }): Promise<void> {
 	await write(deviceDb, 'workspaces', {
 		docId: seed.docId,
 		secret: seed.secret,
+		access: 'member',
 		name: seed.name,
 		joinedAt: now,
 		lastOpened: now

@@ -94,13 +94,30 @@ export async function navigateUntilUsable(page: Page, url: string): Promise<Usab
 				UNTIL_USABLE_MS
 			);
 		});
-		const { result, exceptionDetails } = await Promise.race([evaluation, timeout]);
+		const { result, exceptionDetails } = await Promise.race([evaluation, timeout]).catch(
+			async (error: unknown) => {
+				throw new Error(`${String(error)}; the page showed: ${await shownControls(page)}`);
+			}
+		);
 		if (exceptionDetails) throw new Error(`waiting for ${url}: ${exceptionDetails.text}`);
 		return result.value as Usable;
 	} finally {
 		clearTimeout(timer);
 		await session.detach();
 	}
+}
+
+/** Headings and buttons on screen, to say which landmark a page that never became usable lacked. */
+async function shownControls(page: Page): Promise<string> {
+	const texts = await page
+		.locator('h1, h2, button, a')
+		.allTextContents()
+		.catch(() => ['(the page did not answer)']);
+	return texts
+		.map((text) => text.replace(/\s+/g, ' ').trim())
+		.filter((text) => text !== '')
+		.slice(0, 40)
+		.join(' | ');
 }
 
 /** The home screen of a device that has an identity: greeting and the create button. */
