@@ -181,3 +181,19 @@ export function createDeviceDb(options: DeviceDbOptions = {}): DeviceDb {
 		}
 	};
 }
+
+/**
+ * Every readable record of a directory store, most recently opened first: `read` turns a stored
+ * value into a record or null, so one unreadable record never hides the others.
+ */
+export async function listNewestFirst<T extends { lastOpened: number }>(
+	db: DeviceDb,
+	store: DeviceStoreName,
+	read: (value: unknown) => T | null
+): Promise<T[]> {
+	const all = await db.getAll<unknown>(store);
+	return all
+		.map(read)
+		.filter((entry) => entry !== null)
+		.sort((a, b) => b.lastOpened - a.lastOpened);
+}

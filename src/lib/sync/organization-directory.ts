@@ -1,5 +1,5 @@
 import { parseDocumentId, type DocumentId } from '../domain/ids';
-import type { DeviceDb } from './device-db';
+import { listNewestFirst, type DeviceDb } from './device-db';
 import {
 	createInviteLink,
 	InviteLinkError,
@@ -77,12 +77,8 @@ export async function listFollowedFeeds(db: DeviceDb): Promise<OrgDocumentEntry[
 	return (await listEntries(db)).filter((entry) => entry.kind === 'feed');
 }
 
-async function listEntries(db: DeviceDb): Promise<OrgDocumentEntry[]> {
-	const all = await db.getAll<unknown>('organizations');
-	return all
-		.map(readEntry)
-		.filter((entry) => entry !== null)
-		.sort((a, b) => b.lastOpened - a.lastOpened);
+function listEntries(db: DeviceDb): Promise<OrgDocumentEntry[]> {
+	return listNewestFirst(db, 'organizations', readEntry);
 }
 
 /** One entry, or null when this device does not hold that document. */

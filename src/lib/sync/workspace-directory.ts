@@ -1,5 +1,5 @@
 import { parseDocumentId, type DocumentId } from '../domain/ids';
-import type { DeviceDb } from './device-db';
+import { listNewestFirst, type DeviceDb } from './device-db';
 import {
 	isUsableWorkspaceName,
 	parseInviteLink,
@@ -76,12 +76,8 @@ function readEntry(value: unknown): WorkspaceEntry | null {
 }
 
 /** The joined workspaces, most recently opened first. Unreadable records are left out. */
-export async function listWorkspaces(db: DeviceDb): Promise<WorkspaceEntry[]> {
-	const all = await db.getAll<unknown>('workspaces');
-	return all
-		.map(readEntry)
-		.filter((entry) => entry !== null)
-		.sort((a, b) => b.lastOpened - a.lastOpened);
+export function listWorkspaces(db: DeviceDb): Promise<WorkspaceEntry[]> {
+	return listNewestFirst(db, 'workspaces', readEntry);
 }
 
 /** The entry of one joined workspace, or null when this device has not joined it. */
